@@ -1,0 +1,121 @@
+"""Canonical forms of identifiers and URLs: arXiv ids, DOIs, link validation."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote, urlsplit
+
+_ARXIV_NEW = r"(\d{4}\.\d{4,5})(?:v\d+)?"
+_ARXIV_OLD = r"([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
+_ARXIV_URL = re.compile(
+    r"arxiv\.org/(?:abs|pdf|html)/(?:" + _ARXIV_NEW + r"|" + _ARXIV_OLD + r")(?:\.pdf)?", re.I
+)
+_ARXIV_BARE = re.compile(r"^(?:arxiv:\s*)?" + _ARXIV_NEW + r"$", re.I)
+_ARXIV_IN_TEXT = re.compile(r"arxiv[:\s]*(?:preprint\s*)?(?:arxiv:)?\s*" + _ARXIV_NEW, re.I)
+_DOI = re.compile(r"(10\.\d{4,9}/[^\s\"<>{}]+)")
+
+
+def arxiv_from_url(url: str) -> str | None:
+    m = _ARXIV_URL.search(url or "")
+    if not m:
+        return None
+    return m.group(1) or m.group(2)
+
+
+def normalize_arxiv(value: str | None) -> str | None:
+    """'arXiv:2403.09303v2', 'https://arxiv.org/pdf/2403.09303v1.pdf' -> '2403.09303'."""
+    if not value:
+        return None
+    value = value.strip()
+    got = arxiv_from_url(value)
+    if got:
+        return got
+    m = _ARXIV_BARE.match(value)
+    if m:
+        return m.group(1)
+    m = _ARXIV_IN_TEXT.search(value)
+    if m:
+        return m.group(1)
+    return None
+
+
+def normalize_doi(value: str | None) -> str | None:
+    """'https://doi.org/10.1016/J.MEDIA.2023.102967' -> '10.1016/j.media.2023.102967'.
+
+    DOIs are case-insensitive; the canonical form is lowercase without resolver prefix.
+    """
+    if not value:
+        return None
+    value = unquote(value.strip())
+    value = re.sub(r"^(?:https?://)?(?:dx\.)?doi\.org/", "", value, flags=re.I)
+    value = re.sub(r"^doi:\s*", "", value, flags=re.I)
+    m = _DOI.search(value)
+    if not m:
+        return None
+    doi = m.group(1).rstrip(".,;)")
+    return doi.lower()
+
+
+def doi_from_url(url: str) -> str | None:
+    """DOIs derivable from a URL: doi.org, link.springer.com/chapter|article/10.…, dl.acm.org/doi/10.…"""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    host = parts.netloc.lower()
+    path = unquote(parts.path)
+    if host.endswith("doi.org"):
+        return normalize_doi(path.lstrip("/"))
+    if host == "link.springer.com":
+        m = re.match(r"/(?:chapter|article)/(10\.\d{4,9}/.+)$", path)
+        if m:
+            return normalize_doi(m.group(1))
+    if host == "dl.acm.org":
+        m = re.match(r"/doi/(?:abs/|pdf/|full/)?(10\.\d{4,9}/.+)$", path)
+        if m:
+            return normalize_doi(m.group(1))
+    return None
+
+
+class BadLink(ValueError):
+    """A link that cannot be stored as a URL; the message says why."""
+
+
+def check_url(url: str | None) -> str:
+    """Return the URL stripped, or raise BadLink naming what is wrong with it."""
+    if url is None or not url.strip():
+        raise BadLink("empty link")
+    url = url.strip()
+    if re.search(r"\s", url):
+        raise BadLink(f"space inside URL {url!r}")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or "." not in parts.netloc:
+        raise BadLink(f"not an http(s) URL: {url!r}")
+    return url
+
+
+def link_role(label: str, url: str) -> str:
+    """Map a link label ('Paper', 'ArXiv', 'Code', 'Unoff-Code', ':octocat:', 'Dataset & Code',
+    'No code, 251128', 'MIDL', 'code', 'arxiv') and its URL to a stored role.
+
+    Raises BadLink when the label contradicts the URL (an 'ArXiv' link to GitHub)."""
+    lab = label.strip().lower()
+    host = urlsplit(url).netloc.lower()
+    if lab in ("arxiv",) or lab.startswith("arxiv"):
+        if "arxiv.org" not in host:
+            raise BadLink(f"link labelled {label!r} points to {host or url!r}, not arXiv")
+        return "arxiv"
+    if "unoff" in lab:
+        return "code-unofficial"
+    if lab.startswith("no code"):
+        return "project"
+    if lab.startswith("dataset"):
+        return "dataset"
+    if lab in ("code", ":octocat:") or lab.startswith("code"):
+        return "code"
+    if lab in ("project", "project page", "homepage"):
+        return "project"
+    if "arxiv.org" in host:
+        return "arxiv"
+    if host.endswith("doi.org"):
+        return "doi"
+    return "paper"

@@ -1,0 +1,82 @@
+"""Readers: one pure parser per input dialect, text -> ParseResult.
+
+Every reader module exposes ``read(text: str) -> ParseResult`` and ``detect(text: str) -> bool``
+(a cheap test whether the text looks like its dialect).  Readers never touch the database and
+never raise on a bad entry: they return it as a ParseFailure with its line number.  The only
+exception they raise is :class:`adbib.records.ReaderError`, for input that is not readable at all.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from adbib.records import ParseResult, ReaderError
+
+# dialect name -> module under adbib.readers; order matters for detection (most specific first)
+DIALECTS: dict[str, str] = {
+    "lgc": "lgc",
+    "diaoquesang-md": "diaoquesang",
+    "diaoquesang-text": "diaoquesang_text",
+    "medaierhhl": "medaierhhl",
+    "adbib-md": "adbib_markdown",
+    "csv": "adbib_csv",
+    "bibtex": "bibtex",
+}
+
+
+def reader(dialect: str):
+    try:
+        mod = DIALECTS[dialect]
+    except KeyError:
+        raise ReaderError(
+            f"unknown format {dialect!r}; known formats: {', '.join(DIALECTS)}"
+        ) from None
+    return importlib.import_module(f"adbib.readers.{mod}")
+
+
+def decode(data: bytes, name: str = "input") -> str:
+    """Bytes -> text, refusing what is not a text bibliography (binary, empty)."""
+    if not data.strip():
+        raise ReaderError(f"{name}: the file is empty")
+    if b"\x00" in data[:8192]:
+        raise ReaderError(f"{name}: binary file, not a bibliography")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Not UTF-8: cp1252 is what such files usually are; repair happens per value later.
+        return data.decode("cp1252", errors="replace")
+
+
+def detect(text: str) -> str | None:
+    """Name of the first dialect whose detect() accepts the text, or None."""
+    head = text.lstrip()[:2048].lower()
+    if head.startswith("<!doctype html") or head.startswith("<html"):
+        return None
+    for dialect in DIALECTS:
+        try:
+            if reader(dialect).detect(text):
+                return dialect
+        except ModuleNotFoundError:
+            continue
+    return None
+
+
+def read_path(path: Path, dialect: str | None = None) -> tuple[str, str, ParseResult]:
+    """Read a file: returns (dialect, text, result).  Raises ReaderError for unreadable input."""
+    try:
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise ReaderError(f"{path}: is a directory") from None
+    except OSError as e:
+        raise ReaderError(f"{path}: {e.strerror or e}") from None
+    text = decode(data, str(path))
+    if dialect in (None, "auto"):
+        dialect = detect(text)
+        if dialect is None:
+            raise ReaderError(
+                f"{path}: not a format adbib can read; known formats: {', '.join(DIALECTS)}"
+            )
+    return dialect, text, reader(dialect).read(text)
