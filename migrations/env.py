@@ -1,0 +1,65 @@
+"""Alembic environment for adbib.
+
+adbib runs the migrations itself (``adbib.db.upgrade``), handing over an open connection in
+``config.attributes['connection']``.  Run by hand (``alembic upgrade head``, ``alembic check``)
+the database URL comes from ``ADBIB_DB`` (a file path) or the ini's ``sqlalchemy.url``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from adbib.db import apply_pragmas_listener
+from adbib.models import metadata
+
+config = context.config
+
+
+def _url() -> str:
+    path = os.environ.get("ADBIB_DB")
+    return f"sqlite:///{path}" if path else config.get_main_option("sqlalchemy.url")
+
+
+def _include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """The FTS5 index (paper_fts and its shadow tables) is created by hand in the migration."""
+    return not (type_ == "table" and name.startswith("paper_fts"))
+
+
+def _run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=True,  # SQLite can only ALTER through table copies
+        compare_type=True,
+        include_object=_include_object,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=_url(), target_metadata=metadata, literal_binds=True, render_as_batch=True
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = create_engine(_url())
+    apply_pragmas_listener(engine)
+    with engine.connect() as connection:
+        _run(connection)
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

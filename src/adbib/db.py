@@ -1,0 +1,133 @@
+"""Write access: SQLAlchemy engine, PRAGMAs on every connection, migrations through the alembic API.
+
+Heavy (imports sqlalchemy and alembic): only commands that write import it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
+
+from adbib import dbread
+from adbib.errors import DatabaseError
+from adbib.resources import migrations_dir
+
+
+def apply_pragmas_listener(engine: Engine) -> None:
+    """Foreign keys on, WAL, a busy timeout, for every connection of the engine; and let
+    :func:`write_transaction` issue ``BEGIN IMMEDIATE`` itself (pysqlite's own transaction
+    handling is switched off)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_con, _record):
+        dbapi_con.isolation_level = None
+        cur = dbapi_con.cursor()
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute(f"PRAGMA busy_timeout = {dbread.BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{Path(path)}")
+    apply_pragmas_listener(engine)
+    return engine
+
+
+def _alembic_config(connection: Connection):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+
+    with engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), revision)
+
+
+def backup(path: Path) -> Path:
+    """Copy the database (consistently, through SQLite's backup API) before a migration changes it."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.backup-{stamp}")
+    src = sqlite3.connect(str(path))
+    try:
+        dst = sqlite3.connect(str(target))
+        with dst:
+            src.backup(dst)
+        dst.close()
+    finally:
+        src.close()
+    return target
+
+
+def open_for_write(path: Path) -> Engine:
+    """An engine on a database at the current schema: created if missing, migrated (after a
+    backup) if older.  Raises DatabaseError for files adbib must not touch."""
+    path = Path(path)
+    state = dbread.schema_state(path)  # raises for non-SQLite / newer schema
+    if path.exists() and not _writable(path):
+        raise DatabaseError(f"{path}: the database file is read-only")
+    if not path.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise DatabaseError(f"{path.parent}: cannot create directory ({e.strerror})") from None
+    engine = make_engine(path)
+    if state == "old":
+        backup(path)
+    if state in ("missing", "empty", "old"):
+        try:
+            upgrade(engine)
+        except OperationalError as e:
+            raise _translate(path, e) from None
+    return engine
+
+
+def _writable(path: Path) -> bool:
+    import os
+
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _translate(path: Path, e: OperationalError) -> DatabaseError:
+    msg = str(e.orig) if getattr(e, "orig", None) else str(e)
+    if "locked" in msg or "busy" in msg:
+        return DatabaseError(f"{path}: database is busy (another adbib is writing); try again")
+    if "readonly" in msg or "read-only" in msg:
+        return DatabaseError(f"{path}: the database file is read-only")
+    return DatabaseError(f"{path}: {msg}")
+
+
+@contextmanager
+def write_transaction(engine: Engine, path: Path) -> Iterator[Connection]:
+    """One IMMEDIATE transaction: all or nothing.  Lock contention becomes a clear error."""
+    try:
+        with engine.begin() as conn:
+            yield conn
+    except OperationalError as e:
+        raise _translate(path, e) from None

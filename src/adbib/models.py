@@ -1,0 +1,257 @@
+"""The schema, described with SQLModel.  Tables are created only by the alembic migrations in
+``migrations/`` (never ``create_all``); `alembic check` keeps the two in step (tested).
+
+Every constraint is named through the metadata's naming convention so that SQLite batch
+migrations can find them later.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, MetaData, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+def _fk(target: str, *, cascade: bool = True, nullable: bool = False, index: bool = False):
+    return Field(
+        default=None if nullable else ...,
+        sa_column=Column(
+            Integer,
+            ForeignKey(target, ondelete="CASCADE" if cascade else "SET NULL"),
+            nullable=nullable,
+            index=index,
+        ),
+    )
+
+
+class Venue(SQLModel, table=True):
+    __tablename__ = "venue"
+    __table_args__ = (
+        CheckConstraint("type IN ('conference', 'journal', 'workshop', 'preprint')", name="type"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    short_name: str = Field(unique=True)
+    name: str
+    type: str
+
+
+class VenueAlias(SQLModel, table=True):
+    __tablename__ = "venue_alias"
+    alias_key: str = Field(primary_key=True)  # folded alias, the lookup key
+    alias: str
+    venue_id: int = _fk("venue.id", index=True)
+
+
+class Dataset(SQLModel, table=True):
+    __tablename__ = "dataset"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    family: str = Field(index=True)
+
+
+class DatasetAlias(SQLModel, table=True):
+    __tablename__ = "dataset_alias"
+    alias_key: str = Field(primary_key=True)
+    alias: str
+    dataset_id: int = _fk("dataset.id", index=True)
+
+
+class Category(SQLModel, table=True):
+    __tablename__ = "category"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)  # slug: 'diffusion'
+    title: str  # display: 'Diffusion-Based Approaches'
+
+
+class CategoryAlias(SQLModel, table=True):
+    """Words and list headings that map onto a category ('ddpm', 'Diffusion-Based Approaches')."""
+
+    __tablename__ = "category_alias"
+    __table_args__ = (CheckConstraint("kind IN ('alias', 'heading')", name="kind"),)
+    alias_key: str = Field(primary_key=True)
+    alias: str
+    kind: str
+    category_id: int = _fk("category.id", index=True)
+
+
+class Source(SQLModel, table=True):
+    """One imported file."""
+
+    __tablename__ = "source"
+    __table_args__ = (UniqueConstraint("name", "content_hash"),)
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True)
+    list_name: str  # the list this file is a revision of
+    path: str  # repository-relative for shipped seeds ('data/seed/…'), else as given
+    dialect: str
+    content_hash: str  # sha256 of the file's bytes
+    imported_at: datetime
+    entries_read: int = 0
+    papers_created: int = 0
+    papers_merged: int = 0
+    papers_unchanged: int = 0
+    entries_skipped: int = 0
+    entries_failed: int = 0
+
+
+class SourceIssue(SQLModel, table=True):
+    """What an import skipped, could not parse, or reported (a broken link)."""
+
+    __tablename__ = "source_issue"
+    __table_args__ = (CheckConstraint("kind IN ('skipped', 'failed', 'problem')", name="kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = _fk("source.id", index=True)
+    line: int
+    kind: str
+    reason: str
+
+
+class Paper(SQLModel, table=True):
+    __tablename__ = "paper"
+    __table_args__ = (
+        CheckConstraint("domain IN ('industrial', 'medical', 'general')", name="domain"),
+        Index(None, "year"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    citekey: str = Field(unique=True)
+    title: str
+    title_key: str = Field(index=True)
+    year: int | None = None
+    year_from_date: bool = False  # the year only comes from an online date
+    date: str | None = None  # ISO arXiv / online date
+    venue_id: int | None = _fk("venue.id", cascade=False, nullable=True, index=True)
+    venue_raw: str | None = None  # the venue text when it is not in the vocabulary
+    domain: str | None = None
+    abstract: str | None = None
+    summary: str | None = None
+    arxiv_id: str | None = Field(default=None, unique=True)
+    doi: str | None = Field(default=None, unique=True)
+    authors_truncated: bool = False
+    stars: int | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CitekeyAlias(SQLModel, table=True):
+    """Old citekeys of papers merged into another: `show OLDKEY` still finds the paper."""
+
+    __tablename__ = "citekey_alias"
+    alias: str = Field(primary_key=True)
+    paper_id: int = _fk("paper.id", index=True)
+
+
+class Author(SQLModel, table=True):
+    __tablename__ = "author"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str  # 'Given von Family'
+    given: str = ""
+    von: str = ""
+    family: str
+    jr: str = ""
+    name_key: str = Field(unique=True)  # folded 'given von family'
+    family_key: str = Field(index=True)  # folded 'von family'
+
+
+class Authorship(SQLModel, table=True):
+    __tablename__ = "authorship"
+    paper_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True)
+    )
+    position: int = Field(primary_key=True)  # 0-based order on the paper
+    author_id: int = _fk("author.id", index=True)
+
+
+class Link(SQLModel, table=True):
+    __tablename__ = "link"
+    __table_args__ = (
+        UniqueConstraint("paper_id", "role", "url"),
+        CheckConstraint(
+            "role IN ('paper', 'arxiv', 'doi', 'code', 'code-unofficial', 'project', 'dataset')",
+            name="role",
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    paper_id: int = _fk("paper.id", index=True)
+    role: str
+    url: str
+
+
+class PaperDataset(SQLModel, table=True):
+    __tablename__ = "paper_dataset"
+    __table_args__ = (
+        CheckConstraint("evidence IN ('datasets-line', 'abstract', 'import')", name="evidence"),
+    )
+    paper_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True)
+    )
+    dataset_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+    source_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("source.id", ondelete="CASCADE"), primary_key=True)
+    )
+    evidence: str = Field(primary_key=True)
+    raw: str = ""  # the text it was found in
+
+
+class PaperCategory(SQLModel, table=True):
+    """A paper's category as one list files it (a list's next revision may move it)."""
+
+    __tablename__ = "paper_category"
+    paper_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True)
+    )
+    category_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("category.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+    list_name: str = Field(primary_key=True)
+
+
+class Relation(SQLModel, table=True):
+    """subject <kind> object: 'f-AnoGAN' extension_of 'AnoGAN'."""
+
+    __tablename__ = "relation"
+    __table_args__ = (CheckConstraint("kind IN ('extension_of', 'similar_to')", name="kind"),)
+    subject_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True)
+    )
+    object_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+    kind: str = Field(primary_key=True)
+
+
+class Provenance(SQLModel, table=True):
+    """Where a paper was seen: which source, line and section, the raw entry, and what it said."""
+
+    __tablename__ = "provenance"
+    __table_args__ = (UniqueConstraint("source_id", "line", "paper_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    paper_id: int = _fk("paper.id", index=True)
+    source_id: int = _fk("source.id", index=True)
+    line: int
+    section: str | None = None
+    raw_text: str
+    reported: str  # JSON: the fields as this source stated them (title, year, venue, authors, …)
+
+
+class Change(SQLModel, table=True):
+    """A field of a paper changed by an import (the merge log)."""
+
+    __tablename__ = "change"
+    id: int | None = Field(default=None, primary_key=True)
+    paper_id: int = _fk("paper.id", index=True)
+    source_id: int = _fk("source.id", index=True)
+    field: str
+    old: str | None = None
+    new: str | None = None
