@@ -453,8 +453,8 @@ def test_md_entry_cut_off_inside_details_keeps_what_is_there():
     assert first.links == []
     assert first.abstract == "An abstract cut"
     assert first.problems == [
-        "link 'arXiv': empty link",
-        "link ':octocat:': space inside URL 'https://github.com/x/ y'",
+        "link [arXiv] not stored: empty link",
+        "link [:octocat:] not stored: space inside URL 'https://github.com/x/ y'",
         "abstract: <details> block is not closed",
     ]
     assert first.raw == "\n".join(text.split("\n")[:6])

@@ -82,7 +82,7 @@ def test_space_inside_url_is_reported_not_stored(result):
     )
     assert record.links == [LinkRecord("doi", "https://doi.org/10.1016/j.media.2023.102967", "MIA")]
     assert record.problems == [
-        "link 'code': space inside URL 'https://github.com/marksgraham/ transformer-ood'"
+        "link [code] not stored: space inside URL 'https://github.com/marksgraham/ transformer-ood'"
     ]
 
 
@@ -166,7 +166,7 @@ def test_broken_entries_do_not_raise():
     assert unbalanced.problems == ["unreadable link markup 'code](https://github.com/a/b'"]
     assert mislabelled.links == [] and mislabelled.venue_raw == "arXiv"
     assert mislabelled.problems == [
-        "link 'arxiv': link labelled 'arxiv' points to 'github.com', not arXiv"
+        "link [arxiv] not stored: link labelled 'arxiv' points to 'github.com', not arXiv"
     ]
     assert [(f.line, f.text) for f in result.failures] == [
         (4, "- (2024/01 Truncated date. [[arxiv](https://arxiv.org/abs/2401.00001)]"),

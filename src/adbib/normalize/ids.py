@@ -119,3 +119,17 @@ def link_role(label: str, url: str) -> str:
     if host.endswith("doi.org"):
         return "doi"
     return "paper"
+
+
+def make_link(label: str, url: str | None, problems: list[str], role_label: str | None = None):
+    """A LinkRecord for a link as a list writes it, or None with the reason appended to
+    ``problems`` (empty, not http(s), a space inside, a label contradicting its URL).
+    ``role_label`` overrides the label when choosing the role (a venue tag's link is a 'Paper')."""
+    from adbib.records import LinkRecord
+
+    try:
+        url = check_url(url)
+        return LinkRecord(role=link_role(role_label or label, url), url=url, label=label)
+    except BadLink as e:
+        problems.append(f"link [{label}] not stored: {e}")
+        return None

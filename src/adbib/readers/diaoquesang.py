@@ -33,7 +33,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from adbib.normalize.ids import BadLink, check_url, link_role
+from adbib.normalize.ids import make_link
 from adbib.normalize.text import clean_spaces, repair
 from adbib.records import LinkRecord, PaperRecord, ParseFailure, ParseResult
 
@@ -178,7 +178,7 @@ def _entry(lines: list[str], i: int) -> tuple[PaperRecord | ParseFailure, int] |
     problems: list[str] = []
     found = [(m["tag"], m["url"], "Paper")]  # the tag's link is the paper
     found += [(lm["label"], lm["url"], lm["label"]) for lm in _LINK.finditer(m["rest"])]
-    links = [link for args in found if (link := _link(*args, problems))]
+    links = [link for args in found if (link := make_link(*args[:2], problems, args[2]))]
     if leftover := _LINK.sub("", m["rest"]).strip():
         problems.append(f"unreadable text after the title {leftover!r}")
     authors, end = _next_line(lines, i + 1, _authors)
@@ -197,15 +197,6 @@ def _entry(lines: list[str], i: int) -> tuple[PaperRecord | ParseFailure, int] |
     )
     return record, end
 
-
-def _link(label: str, url: str, role_label: str, problems: list[str]) -> LinkRecord | None:
-    """A stored link, or None with the reason appended to ``problems`` (empty, space inside…)."""
-    try:
-        url = check_url(url)
-        return LinkRecord(role=link_role(role_label, url), url=url, label=label)
-    except BadLink as e:
-        problems.append(f"link {label!r}: {e}")
-        return None
 
 
 def _authors(line: str) -> str | None:

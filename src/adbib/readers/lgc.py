@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from adbib.normalize.ids import BadLink, check_url, link_role
+from adbib.normalize.ids import BadLink, check_url, make_link
 from adbib.normalize.text import clean_spaces, fold, repair
 from adbib.records import DOMAINS, LinkRecord, PaperRecord, ParseFailure, ParseResult, Skipped
 
@@ -241,12 +241,9 @@ def _links(spans: list[_Span]) -> tuple[list[LinkRecord], list[str]]:
     for span in spans:
         if span.kind != "link":
             continue
-        label = _label(span.text)
-        try:
-            url = check_url(span.href)
-            links.append(LinkRecord(role=link_role(label, url), url=url, label=label))
-        except BadLink as e:
-            problems.append(f"link [{label}] not stored: {e}")
+        link = make_link(_label(span.text), span.href, problems)
+        if link is not None:
+            links.append(link)
     plain = "".join(s.text for s in spans if s.kind == "text")
     for m in _UNPARSED_LINK.finditer(plain):
         problems.append(f"link [{m['label'].strip()}] not stored: {_unparsed_reason(m)}")

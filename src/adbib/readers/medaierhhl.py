@@ -25,9 +25,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from adbib.normalize.ids import BadLink, check_url, link_role
+from adbib.normalize.ids import make_link
 from adbib.normalize.text import clean_spaces, repair
-from adbib.records import LinkRecord, PaperRecord, ParseFailure, ParseResult
+from adbib.records import PaperRecord, ParseFailure, ParseResult
 
 _ENTRY_START = re.compile(r"-\s+\(\d")  # an entry, or a broken attempt at one, starts so
 _ENTRY = re.compile(
@@ -79,7 +79,7 @@ def _record(m: re.Match[str], title: str, line_no: int, raw: str) -> PaperRecord
         link
         for lm in found
         if lm["label"].strip() not in _TRANSLATION_LABELS
-        and (link := _link(lm["label"], lm["url"], problems))
+        and (link := make_link(lm["label"], lm["url"], problems))
     ]
     return PaperRecord(
         title=title,
@@ -109,11 +109,3 @@ def _venue(label: str) -> str | None:
     return None if label.casefold() in _NO_VENUE_LABELS else label or None
 
 
-def _link(label: str, url: str, problems: list[str]) -> LinkRecord | None:
-    """A stored link, or None with the reason appended to ``problems`` (empty, space inside…)."""
-    try:
-        url = check_url(url)
-        return LinkRecord(role=link_role(label, url), url=url, label=label)
-    except BadLink as e:
-        problems.append(f"link {label!r}: {e}")
-        return None
