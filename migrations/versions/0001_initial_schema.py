@@ -108,7 +108,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('short_name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-    sa.Column('type', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('type', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.CheckConstraint("type IN ('conference', 'journal', 'workshop', 'preprint')", name=op.f('ck_venue_type')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_venue')),
     sa.UniqueConstraint('short_name', name=op.f('uq_venue_short_name'))
@@ -144,7 +144,6 @@ def upgrade() -> None:
     sa.Column('year_from_date', sa.Boolean(), nullable=False),
     sa.Column('date', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('venue_id', sa.Integer(), nullable=True),
-    sa.Column('venue_raw', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('domain', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('abstract', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('summary', sqlmodel.sql.sqltypes.AutoString(), nullable=True),

@@ -42,7 +42,7 @@ class Venue(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     short_name: str = Field(unique=True)
     name: str
-    type: str
+    type: str | None = None  # None for a venue the vocabulary does not know yet
 
 
 class VenueAlias(SQLModel, table=True):
@@ -130,7 +130,6 @@ class Paper(SQLModel, table=True):
     year_from_date: bool = False  # the year only comes from an online date
     date: str | None = None  # ISO arXiv / online date
     venue_id: int | None = _fk("venue.id", cascade=False, nullable=True, index=True)
-    venue_raw: str | None = None  # the venue text when it is not in the vocabulary
     domain: str | None = None
     abstract: str | None = None
     summary: str | None = None

@@ -1,0 +1,86 @@
+"""The normalize layer: a reader's :class:`PaperRecord` -> a :class:`NormalizedPaper`.
+
+Names, venues, datasets and categories are resolved against the vocabularies in
+``data/vocab/``; identifiers take their canonical forms (:mod:`adbib.normalize.ids`).
+:func:`normalize_record` runs once per imported entry, so everything it needs is compiled once.
+"""
+
+from __future__ import annotations
+
+import re
+
+from adbib.normalize import ids
+from adbib.normalize.categories import category_for_heading
+from adbib.normalize.datasets import resolve_dataset, scan_text, split_dataset_items
+from adbib.normalize.names import parse_authors
+from adbib.normalize.text import clean_spaces, title_key
+from adbib.normalize.venues import resolve_venue
+from adbib.records import DatasetMention, LinkRecord, NormalizedPaper, PaperRecord
+
+__all__ = ["clean_title", "normalize_record"]
+
+# Markdown emphasis around words: **bold**, *italic*, __bold__, _italic_ (not snake_case).
+_EMPHASIS = re.compile(r"(?<![\w*])(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_YEAR = re.compile(r"(\d{4})")
+
+
+def clean_title(title: str) -> str:
+    """Markdown emphasis removed, spaces collapsed, one trailing period dropped."""
+    text = clean_spaces(_EMPHASIS.sub(r"\2", title))
+    return text[:-1].rstrip() if text.endswith(".") and not text.endswith("..") else text
+
+
+def normalize_record(rec: PaperRecord) -> NormalizedPaper:
+    """Resolve one record: canonical title key, year, venue, authors, identifiers, links,
+    datasets (from its Datasets line, then abstract mentions) and categories (from headings)."""
+    title = clean_title(rec.title)
+    year, year_from_date = rec.year, False
+    if year is None and rec.date and (m := _YEAR.match(rec.date)):
+        year, year_from_date = int(m.group(1)), True
+    venue, venue_extra = resolve_venue(rec.venue_raw)
+    authors = parse_authors(rec.authors_raw)
+    links = _unique_links(rec.links)
+    return NormalizedPaper(
+        record=rec,
+        title=title,
+        title_key=title_key(title),
+        year=year,
+        year_from_date=year_from_date,
+        date=rec.date,
+        venue=venue.short if venue else None,
+        venue_extra=[v.short for v in venue_extra],
+        authors=authors.names,
+        authors_truncated=authors.truncated,
+        arxiv=next(filter(None, (ids.arxiv_from_url(link.url) for link in links)), None),
+        doi=next(filter(None, map(_doi, links)), None),
+        links=links,
+        datasets=_datasets(rec),
+        categories=list(dict.fromkeys(filter(None, map(category_for_heading, rec.headings)))),
+        domain=rec.domain,
+        abstract=rec.abstract,
+        summary=rec.summary,
+        problems=[*rec.problems, *authors.notes],
+    )
+
+
+def _unique_links(links: list[LinkRecord]) -> list[LinkRecord]:
+    """The links without repeats of the same (role, URL), in their order."""
+    seen: dict[tuple[str, str], LinkRecord] = {}
+    for link in links:
+        seen.setdefault((link.role, link.url), link)
+    return list(seen.values())
+
+
+def _doi(link: LinkRecord) -> str | None:
+    return ids.doi_from_url(link.url) or (ids.normalize_doi(link.url) if link.role == "doi" else None)
+
+
+def _datasets(rec: PaperRecord) -> list[DatasetMention]:
+    """Datasets named on the Datasets line, then those the abstract mentions that are not."""
+    found: dict[str, DatasetMention] = {}
+    for item in split_dataset_items(rec.datasets_raw):
+        name, family = resolve_dataset(item)
+        found.setdefault(name, DatasetMention(name, family, "datasets-line", item))
+    for dataset, spelling in scan_text(rec.abstract):
+        found.setdefault(dataset.name, DatasetMention(dataset.name, dataset.family, "abstract", spelling))
+    return list(found.values())

@@ -1,0 +1,44 @@
+"""Citekeys: ``{first author's family name}{year}{first significant title word}``, e.g.
+``cai2024rethinking``, ASCII-folded and lowercased, made unique with a, b, … suffixes.
+
+A key is assigned once, when the paper is created, and stored; nothing recomputes it later.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Container
+
+from adbib.normalize.text import fold
+
+STOPWORDS = frozenset(
+    "a an the on of for in to with and or from by via at as is are be do does can we our its "
+    "toward towards into over under using".split()
+)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def base_key(family: str | None, year: int | None, title: str) -> str:
+    fam = "".join(_WORD.findall(fold(family or ""))) or "anon"
+    # a word is what spaces delimit, punctuation dropped: 'f-AnoGAN:' -> 'fanogan'
+    words = [w for w in ("".join(_WORD.findall(fold(t))) for t in title.split()) if w]
+    word = next((w for w in words if w not in STOPWORDS and not w.isdigit()), words[0] if words else "")
+    return f"{fam}{year if year else 'nd'}{word}"
+
+
+def _suffixes():
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    yield from letters
+    for a in letters:
+        for b in letters:
+            yield a + b
+
+
+def unique_key(base: str, taken: Container[str]) -> str:
+    """``base`` if free, else base+'a', base+'b', … (the first free one)."""
+    if base not in taken:
+        return base
+    for suffix in _suffixes():
+        if base + suffix not in taken:
+            return base + suffix
+    raise RuntimeError(f"no free citekey for {base!r}")  # 702 papers with one key base

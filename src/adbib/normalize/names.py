@@ -1,0 +1,154 @@
+"""Author lists -> :class:`~adbib.records.Name` objects, with bibtexparser v2 doing the splitting.
+
+The forms lists use, and how each is read:
+
+* BibTeX ``Family, Given and Family, Given`` and ``Given Family and Given Family``: split on
+  ``and`` by :func:`bibtexparser.middlewares.names.split_multiple_persons_names`, each person
+  split into given / von / family / jr by ``parse_single_name_into_parts``;
+* a comma list ``Given Family, Given Family`` (also ending ``... & Given Family`` or
+  ``..., and Given Family``): one person per comma item.  A string with a single comma is one
+  person ``Family, Given`` when either side is one word or the given side carries an initial
+  (``Ruff, Lukas``, ``van den Hengel, Anton``, ``Da Costa, Pedro F``), else two people;
+* ``;``-separated lists: one person per item, in either order;
+* ``and others``, ``, and others``, ``et al.`` at the end: ``truncated`` is set, no author added;
+* LaTeX (``G{\\"o}rnitz``, ``{{Corporate Author}}``): decoded to Unicode by pylatexenc -- only
+  for parts containing ``\\`` or ``{``, since decoding is slow; a backslash lost by a rendered
+  page (``M{"u}ller``) is put back first;
+* a missing comma (``Fandong Zhang Ling Luo, Xinwei Sun, ...``): in a list of ``Given Family``
+  names where every other name has exactly two words, an item of exactly four capitalized words
+  without initials or particles is read as two people.  This is a guess, so it is reported
+  (see :func:`parse_authors`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+
+from adbib.normalize.text import title_key
+from adbib.records import Name
+
+_TRUNCATION = re.compile(r"(?:[,;]?\s*(?:\band|&)\s+others|[,;]?\s*\bet\s*al\b\.?|[,;]\s*others)\s*$", re.I)
+_AMPERSAND = re.compile(r"\s*(?<!\\)&\s*")
+_LOST_BACKSLASH = re.compile(r"\{([\"'`^~=.])([A-Za-z])\}")
+_INITIAL = re.compile(r"^[^\W\d_]\.?$|^(?:[^\W\d_]\.)+$")  # 'A', 'A.', 'H.L.'
+_JR = re.compile(r"^(?:jr|sr|[ivx]+)\.?$", re.I)
+
+
+@dataclass
+class AuthorList:
+    names: list[Name]
+    truncated: bool = False
+    notes: list[str] = field(default_factory=list)  # guesses worth reporting
+
+
+def split_authors(raw: str | None) -> tuple[list[Name], bool]:
+    """(names in order, truncated) of an author string in any form the lists use."""
+    parsed = parse_authors(raw)
+    return parsed.names, parsed.truncated
+
+
+def parse_authors(raw: str | None) -> AuthorList:
+    """Like :func:`split_authors`, also returning notes on guesses made (a missing comma)."""
+    text = (raw or "").strip()
+    if not text:
+        return AuthorList([])
+    text, n = _TRUNCATION.subn("", text)
+    result = AuthorList([], truncated=bool(n))
+    if "{" in text:
+        text = _LOST_BACKSLASH.sub(r'{\\\1\2}', text)
+    items = [i.strip() for i in _person_strings(text)]
+    items = [i for i in items if i and i.casefold() != "others"]
+    if not any("," in i for i in items):
+        items = _split_missing_commas(items, result.notes)
+    result.names = [n for n in map(_name, items) if n.family or n.given]
+    return result
+
+
+def _person_strings(text: str) -> list[str]:
+    """One string per person, in order (see the module docstring for the rules)."""
+    from bibtexparser.middlewares.names import split_multiple_persons_names
+
+    if ";" in text:
+        return text.split(";")
+    pieces = split_multiple_persons_names(_AMPERSAND.sub(" and ", text))
+    with_comma = [p for p in pieces if "," in p]
+    if not with_comma:
+        return pieces
+    if len(pieces) > 1 and len(with_comma) == len(pieces):
+        return pieces  # BibTeX: every person is 'Family, Given'
+    if len(pieces) == 1 and _is_one_person(pieces[0]):
+        return pieces
+    return [item for p in pieces for item in p.split(",")]
+
+
+def _is_one_person(text: str) -> bool:
+    """Whether a string with commas is one 'Family, Given' (or 'Family, Jr, Given') person."""
+    parts = [p.split() for p in text.split(",")]
+    if len(parts) == 3:
+        return len(parts[1]) == 1 and bool(_JR.match(parts[1][0]))
+    if len(parts) != 2:
+        return False
+    family, given = parts
+    return len(family) == 1 or len(given) == 1 or any(_INITIAL.match(w) for w in given)
+
+
+def _split_missing_commas(items: list[str], notes: list[str]) -> list[str]:
+    """Read a four-word item among two-word 'Given Family' names as two people."""
+    words = [i.split() for i in items]
+    out: list[str] = []
+    for k, w in enumerate(words):
+        others = words[:k] + words[k + 1 :]
+        if (
+            len(w) == 4
+            and len(others) >= 2
+            and all(len(o) == 2 for o in others)
+            and all(x.isalpha() and x[0].isupper() and x[1:].islower() for x in w)
+        ):
+            out += [" ".join(w[:2]), " ".join(w[2:])]
+            notes.append(f"author {items[k]!r} read as two authors (a missing comma)")
+        else:
+            out.append(items[k])
+    return out
+
+
+def _name(person: str) -> Name:
+    given, von, family, jr = _name_parts(person)
+    return Name(given=given, family=family, von=von, jr=jr)
+
+
+@lru_cache(maxsize=16384)
+def _name_parts(person: str) -> tuple[str, str, str, str]:
+    """(given, von, family, jr) of one person, LaTeX decoded; cached, as authors recur."""
+    from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+    parts = parse_single_name_into_parts(person, strict=False)
+    return tuple(_text(" ".join(p)) for p in (parts.first, parts.von, parts.last, parts.jr))
+
+
+def _text(part: str) -> str:
+    return _decode_latex(part) if "\\" in part or "{" in part else part
+
+
+@cache
+def _decoder():
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    # The settings of bibtexparser's LatexDecodingMiddleware: braces dropped, math kept.
+    return LatexNodes2Text(keep_braced_groups=False, math_mode="verbatim")
+
+
+def _decode_latex(text: str) -> str:
+    return " ".join(_decoder().latex_to_text(text).split())
+
+
+def name_key(name: Name) -> str:
+    """Identity key of an author: folded 'given von family' ('Klaus-Robert Müller' ->
+    'klaus robert muller')."""
+    return title_key(" ".join(p for p in (name.given, name.von, name.family) if p))
+
+
+def family_key(name: Name) -> str:
+    """Folded family name with its von part ('van den Hengel' -> 'van den hengel')."""
+    return title_key(name.last)

@@ -1,0 +1,103 @@
+"""Venues: every spelling a list uses -> one canonical venue from ``data/vocab/venues.toml``.
+
+    >>> parse_venue_tag("2019-Medical Image Analysis ")
+    ('Medical Image Analysis', 2019)
+    >>> resolve_venue("Medical Image Analysis")[0].short, resolve_venue("MIA")[0].short
+    ('MedIA', 'MedIA')
+    >>> venue, more = resolve_venue("CVPR&PAMI"); venue.short, [v.short for v in more]
+    ('CVPR', ['PAMI'])
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from adbib.normalize.text import clean_spaces, fold
+from adbib.normalize.vocab import load, match_key
+
+VENUE_TYPES = ("conference", "journal", "workshop", "preprint")
+
+
+@dataclass(frozen=True)
+class Venue:
+    short: str  # canonical short name: 'MedIA'
+    name: str  # full name: 'Medical Image Analysis'
+    type: str  # one of VENUE_TYPES
+    aliases: tuple[str, ...] = ()  # further spellings: ('MIA', 'Med. Image Anal.')
+
+
+# What a venue string may carry besides the venue: an arXiv identifier ("arXiv preprint
+# arXiv:2303.00609"), "Proceedings of the", a year, an ordinal ("26th").  Applied to folded text.
+_NOISE = re.compile(
+    r"(?:arxiv:\s*|abs/)?\d{4}\.\d{4,5}(?:v\d+)?"
+    r"|^\s*(?:in\s+)?proceedings\s+of\s+(?:the\s+)?"
+    r"|\b(?:19|20)\d\d\b"
+    r"|\b\d+(?:st|nd|rd|th)\b"
+)
+# Separators of a combined tag: "CVPR&PAMI".
+_COMBINED = re.compile(r"\s*[&+]\s*")
+# "2024-MICCAI", "MedIA 2023", "2023-CVPR&PAMI", "Nature Communications 2025", "(2019 TMI)".
+_TAG = re.compile(
+    r"(?:(?P<year1>(?:19|20)\d\d)(?:\s*[-–:,]\s*|\s+|$))?"
+    r"(?P<venue>.*?)"
+    r"(?:[\s,'-]*(?P<year2>(?:19|20)\d\d))?",
+    re.S,
+)
+
+
+def _key(text: str) -> str:
+    return match_key(_NOISE.sub(" ", fold(text)))
+
+
+@cache
+def _vocabulary() -> tuple[tuple[Venue, ...], dict[str, Venue]]:
+    """(venues in file order, lookup key -> venue); raises ValueError on a bad vocabulary."""
+    venues: list[Venue] = []
+    index: dict[str, Venue] = {}
+    for entry in load("venues")["venue"]:
+        venue = Venue(entry["short"], entry["name"], entry["type"], tuple(entry.get("aliases", ())))
+        if venue.type not in VENUE_TYPES:
+            raise ValueError(f"venues.toml: {venue.short}: type {venue.type!r} is not one of {VENUE_TYPES}")
+        venues.append(venue)
+        for spelling in (venue.short, venue.name, *venue.aliases):
+            key = _key(spelling)
+            other = index.setdefault(key, venue)
+            if other is not venue:
+                raise ValueError(f"venues.toml: {spelling!r} names both {other.short} and {venue.short}")
+    return tuple(venues), index
+
+
+def all_venues() -> list[Venue]:
+    """Every venue of the vocabulary, in file order."""
+    return list(_vocabulary()[0])
+
+
+def resolve_venue(raw: str | None) -> tuple[Venue | None, list[Venue]]:
+    """(venue, further venues of a combined tag) for a venue as written; (None, []) if unknown.
+
+    Matching ignores case, accents, punctuation, spacing, years and "Proceedings of the".
+    A combined tag ('CVPR&PAMI') resolves only when every part is known.
+    """
+    if not raw or not raw.strip():
+        return None, []
+    index = _vocabulary()[1]
+    venue = index.get(_key(raw))
+    if venue is not None:
+        return venue, []
+    parts = [p for p in _COMBINED.split(raw.strip()) if p]
+    if len(parts) > 1:
+        found = [index.get(_key(p)) for p in parts]
+        if all(found):
+            return found[0], found[1:]
+    return None, []
+
+
+def parse_venue_tag(tag: str) -> tuple[str | None, int | None]:
+    """Split a venue tag into (venue text, year): '2024-MICCAI' -> ('MICCAI', 2024),
+    'Nature Communications 2025' -> ('Nature Communications', 2025), '2024' -> (None, 2024)."""
+    m = _TAG.fullmatch(tag.strip(" \t\r\n()[]*"))  # always matches: the venue takes the rest
+    year = m["year1"] or m["year2"]
+    venue = clean_spaces(m["venue"]).strip(" -–:,")
+    return venue or None, int(year) if year else None

@@ -1,0 +1,198 @@
+"""Rendering for the terminal: one helper per kind of output, shared by every command.
+
+tabulate is imported only when a table is drawn (it costs ~80-140 ms), so ``--format json``
+never pays for it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Iterable
+
+TITLE_WIDTH = 72
+
+
+def _tabulate(rows, headers, fmt: str = "simple") -> str:
+    from tabulate import tabulate
+
+    return tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True) + "\n"
+
+
+def _short(text: str | None, width: int) -> str:
+    text = text or ""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _first_author(p: dict) -> str:
+    authors = p.get("authors") or []
+    if not authors:
+        return ""
+    last = p["author_names"][0]["family"] if p.get("author_names") else authors[0]
+    return last + (" et al." if len(authors) > 1 or p.get("authors_truncated") else "")
+
+
+def paper_table(papers: Iterable[dict]) -> str:
+    rows = [
+        [p["citekey"], p["year"] or "", p["venue"] or "", _short(p["title"], TITLE_WIDTH), _first_author(p)]
+        for p in papers
+    ]
+    return _tabulate(rows, ["citekey", "year", "venue", "title", "authors"])
+
+
+def listing(rows: list[dict], fmt: str) -> str:
+    """A list of flat dicts as table, json, csv or markdown."""
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    headers = list(rows[0]) if rows else []
+    values = [[_cell(r[h]) for h in headers] for r in rows]
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\r\n")
+        w.writerow(headers)
+        w.writerows(values)
+        return buf.getvalue()
+    return _tabulate(values, headers, "github" if fmt == "markdown" else "simple")
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def bar_chart(counts: list[tuple[str, int]], width: int = 40) -> str:
+    """A horizontal bar chart: one line per label."""
+    if not counts:
+        return ""
+    top = max(n for _, n in counts) or 1
+    label_w = max(len(str(label)) for label, _ in counts)
+    lines = [
+        f"{str(label).rjust(label_w)} │{'█' * max(1, round(n * width / top)) if n else ''} {n}"
+        for label, n in counts
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def stats(data: dict, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if fmt not in ("table", "markdown"):
+        raise_usage(f"--format {fmt} is not available for stats; use table, markdown or json")
+    tf = "github" if fmt == "markdown" else "simple"
+    out = [_tabulate([[k, v] for k, v in data["counts"].items()], ["what", "count"], tf)]
+    src_rows = [
+        [s["name"], s["path"], s["entries_read"], s["papers_created"], s["papers_merged"],
+         s["papers_unchanged"], s["entries_skipped"], s["entries_failed"]]
+        for s in data["sources"]
+    ]
+    out.append(_tabulate(src_rows, ["source", "file", "entries", "created", "merged", "unchanged",
+                                    "skipped", "failed"], tf))
+    reasons = [[s["name"], r["kind"], r["reason"], r["count"]] for s in data["sources"] for r in s.get("reasons", [])]
+    if reasons:
+        out.append(_tabulate(reasons, ["source", "kind", "reason", "entries"], tf))
+    out.append("Papers per year\n" + bar_chart([(r["year"] or "n/a", r["papers"]) for r in data["per_year"]]))
+    out.append(_tabulate([[r["venue"], r["papers"]] for r in data["per_venue"]], ["venue", "papers"], tf))
+    out.append(_tabulate([[r["category"], r["papers"]] for r in data["per_category"]], ["category", "papers"], tf))
+    return "\n".join(out)
+
+
+def raise_usage(message: str):
+    from adbib.errors import UsageError
+
+    raise UsageError(message)
+
+
+def detail(d: dict) -> str:
+    """`adbib show`: every field of one paper, readable."""
+    lines = [f"{d['title']}", "=" * min(len(d["title"]), 100)]
+
+    def field(name: str, value) -> None:
+        if value not in (None, "", [], {}):
+            lines.append(f"{name + ':':<14}{value}")
+
+    field("id", d["id"])
+    field("citekey", d["citekey"])
+    if d.get("citekey_aliases"):
+        field("also known as", ", ".join(d["citekey_aliases"]))
+    authors = ", ".join(d["authors"]) + (", and others" if d.get("authors_truncated") else "")
+    field("authors", authors)
+    field("year", d["year"])
+    field("date", d.get("date"))
+    if d.get("venue"):
+        field("venue", f"{d['venue']} — {d.get('venue_name') or ''} ({d.get('venue_type') or 'type unknown'})")
+    field("domain", d.get("domain"))
+    field("categories", ", ".join(d.get("categories") or []))
+    field("arXiv", d.get("arxiv"))
+    field("DOI", d.get("doi"))
+    field("summary", d.get("summary"))
+    if d.get("abstract"):
+        field("abstract", _short(d["abstract"], 300))
+    if d.get("links"):
+        lines.append("links:")
+        for role, urls in d["links"].items():
+            lines += [f"  {role:<16}{u}" for u in urls]
+    if d.get("datasets"):
+        lines.append("datasets:")
+        for ds in d["datasets"]:
+            where = ds.get("found_in") or ds.get("sources") or ds.get("evidence") or ""
+            if isinstance(where, list):
+                where = "; ".join(map(str, where))
+            lines.append(f"  {ds['name']:<28}family {ds['family']:<16}{where}")
+    if d.get("relations"):
+        lines.append("relations:")
+        for r in d["relations"]:
+            lines.append(f"  {r.get('text') or r['kind']}: {r['citekey']} — {r['title']}")
+    if d.get("provenance"):
+        lines.append("provenance:")
+        for p in d["provenance"]:
+            lines.append(f"  {p['file']}:{p['line']}  [{p.get('section') or '-'}]")
+    if d.get("disagreements"):
+        lines.append("where sources disagree:")
+        for dis in d["disagreements"]:
+            lines.append(f"  {dis['field']} (kept: {_val(dis.get('value'))})")
+            for said in dis["said"]:
+                lines.append(f"    {said['file']}:{said['line']}: {_val(said['value'])}")
+    if d.get("changes"):
+        lines.append("changes:")
+        for c in d["changes"]:
+            lines.append(f"  {c['field']}: {_val(c.get('old'))} -> {_val(c.get('new'))}  ({c.get('source', '')})")
+    return "\n".join(lines) + "\n"
+
+
+def _val(v) -> str:
+    if isinstance(v, list):
+        return "; ".join(map(str, v))
+    return "—" if v in (None, "") else str(v)
+
+
+def import_report(r) -> str:
+    """The account of one import."""
+    head = f"{r.path} ({r.dialect}, source {r.source})"
+    if r.already_imported:
+        return f"{head}: already imported, nothing changed.\n"
+    verb = "would import" if r.dry_run else "imported"
+    lines = [
+        f"{head}: {verb} {r.entries} entries: {len(r.created)} new, {len(r.merged)} merged, "
+        f"{len(r.unchanged)} unchanged, {len(r.skipped)} skipped, {len(r.failed)} failed"
+        + (f", {len(r.problems)} problems" if r.problems else "")
+        + (f", {len(r.missing)} no longer listed" if r.missing else "")
+    ]
+    for e in r.created:
+        lines.append(f"  new        line {e.line:>5}  {e.citekey}  {_short(e.title, 60)}")
+    for e in r.merged:
+        lines.append(f"  merged     line {e.line:>5}  {e.citekey}  ({', '.join(e.fields)}) by {e.matched_by}")
+    for n in r.skipped:
+        lines.append(f"  skipped    line {n.line:>5}  {n.reason}")
+    for n in r.failed:
+        lines.append(f"  failed     line {n.line:>5}  {n.reason}")
+    for n in r.problems:
+        lines.append(f"  problem    line {n.line:>5}  {n.reason}")
+    for e in r.missing:
+        lines.append(f"  not listed anymore   {e.citekey}  {_short(e.title, 60)} (kept)")
+    if r.dry_run:
+        lines.append("  dry run: nothing was written")
+    return "\n".join(lines) + "\n"
