@@ -153,11 +153,11 @@ def test_online_dates_are_kept_as_dates(sql):
     ("Nature Communications", "NatCommun"),
 ])
 def test_venue_spellings_resolve_to_one_venue(sql, written, short):
-    from adbib.normalize.text import title_key
+    from adbib.normalize.text import alias_key
 
     rows = sql(
         "SELECT v.short_name FROM venue_alias a JOIN venue v ON v.id = a.venue_id WHERE a.alias_key = ?",
-        (title_key(written),),
+        (alias_key(written),),
     )
     assert [r[0] for r in rows] == [short]
 

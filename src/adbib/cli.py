@@ -15,7 +15,7 @@ from typing import Iterator, List, Optional
 
 import typer
 
-from adbib.errors import AdbibError, DatabaseError, UsageError
+from adbib.errors import AdbibError, UsageError
 
 app = typer.Typer(
     name="adbib",

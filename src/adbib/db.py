@@ -5,7 +5,6 @@ Heavy (imports sqlalchemy and alembic): only commands that write import it.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from adbib import citekeys, models, resolve
 from adbib.db import write_transaction
 from adbib.normalize import normalize_record
-from adbib.normalize.text import title_key
+from adbib.normalize.text import alias_key, title_key
 from adbib.readers import decode, detect, reader
 from adbib.records import (
     DatasetMention,
@@ -228,7 +228,7 @@ def _upsert_aliases(conn: Connection, table: Table, fk: str, pairs: list[tuple])
     seen: set[str] = set()
     for pair in pairs:
         alias, target = pair[0], pair[1]
-        key = title_key(alias)
+        key = alias_key(alias)
         if not key or key in seen:
             continue
         seen.add(key)
@@ -371,7 +371,7 @@ class _Importer:
             return None, None
         if short in self.venues:
             return self.venues[short]
-        key = title_key(short)
+        key = alias_key(short)
         if key in self.venue_alias:
             vid = self.venue_alias[key]
             vtype = next((t for (i, t) in self.venues.values() if i == vid), None)
@@ -402,7 +402,7 @@ class _Importer:
             did = self._alloc("dataset")
             self.datasets[d.name] = did
             self.rows["dataset"].append({"id": did, "name": d.name, "family": d.family})
-            key = title_key(d.name)
+            key = alias_key(d.name)
             if key:
                 self.rows["dataset_alias"].append({"alias_key": key, "alias": d.name, "dataset_id": did})
         return did

@@ -72,7 +72,9 @@ def _unique_links(links: list[LinkRecord]) -> list[LinkRecord]:
 
 
 def _doi(link: LinkRecord) -> str | None:
-    return ids.doi_from_url(link.url) or (ids.normalize_doi(link.url) if link.role == "doi" else None)
+    if doi := ids.doi_from_url(link.url):
+        return doi
+    return ids.normalize_doi(link.url) if link.role == "doi" else None
 
 
 def _datasets(rec: PaperRecord) -> list[DatasetMention]:
@@ -82,5 +84,6 @@ def _datasets(rec: PaperRecord) -> list[DatasetMention]:
         name, family = resolve_dataset(item)
         found.setdefault(name, DatasetMention(name, family, "datasets-line", item))
     for dataset, spelling in scan_text(rec.abstract):
-        found.setdefault(dataset.name, DatasetMention(dataset.name, dataset.family, "abstract", spelling))
+        mention = DatasetMention(dataset.name, dataset.family, "abstract", spelling)
+        found.setdefault(dataset.name, mention)
     return list(found.values())

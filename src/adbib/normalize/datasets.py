@@ -71,14 +71,14 @@ def split_dataset_items(items: list[str]) -> list[str]:
     for item in items:
         for part in _SEPARATOR.split(_LABEL.sub("", item)):
             part = clean_spaces(part).strip(" .,;:")
-            if part:
+            if match_key(part):  # something alphanumeric, not a stray dash
                 out.append(part)
     return out
 
 
 def resolve_dataset(raw: str) -> tuple[str, str]:
     """(canonical name, family) of one dataset item; an unknown dataset keeps its cleaned text
-    as both.  'BRATS17' -> ('BraTS 2017', 'BraTS'); 'in-house MRI dataset' -> ('in-house', 'in-house')."""
+    as both.  'BRATS17' -> ('BraTS 2017', 'BraTS'), 'in-house MRI dataset' -> IN_HOUSE."""
     text = clean_spaces(raw).strip(" .,;:")
     index = _vocabulary()[1]
     key = match_key(text)
@@ -108,7 +108,9 @@ def _text_search() -> tuple[re.Pattern[str], dict[str, Dataset]]:
     searched = {s: d for d in _vocabulary()[0] for s in d.text_search}
     spellings = sorted(searched, key=lambda s: -len(match_key(s)))
     # A lookahead on the possible first characters spares trying every spelling at every word.
-    firsts = {c for s in spellings for c in ({s[0].lower(), s[0].upper()} if _has_digit(s) else s[0])}
+    firsts = {
+        c for s in spellings for c in ((s[0].lower(), s[0].upper()) if _has_digit(s) else s[0])
+    }
     alternatives = "|".join(_spelling_pattern(s) for s in spellings)
     pattern = rf"(?=[{re.escape(''.join(sorted(firsts)))}])(?<![\w-])(?:{alternatives})(?![\w]|-\w)"
     return re.compile(pattern), {match_key(s): d for s, d in searched.items()}

@@ -29,7 +29,10 @@ from functools import cache, lru_cache
 from adbib.normalize.text import title_key
 from adbib.records import Name
 
-_TRUNCATION = re.compile(r"(?:[,;]?\s*(?:\band|&)\s+others|[,;]?\s*\bet\s*al\b\.?|[,;]\s*others)\s*$", re.I)
+# '... and others', '..., and others', '... & others', '... et al.', '..., others' at the end.
+_TRUNCATION = re.compile(
+    r"(?:[,;]?\s*(?:\band|&)\s+others|[,;]?\s*\bet\s*al\b\.?|[,;]\s*others)\s*$", re.I
+)
 _AMPERSAND = re.compile(r"\s*(?<!\\)&\s*")
 _LOST_BACKSLASH = re.compile(r"\{([\"'`^~=.])([A-Za-z])\}")
 _INITIAL = re.compile(r"^[^\W\d_]\.?$|^(?:[^\W\d_]\.)+$")  # 'A', 'A.', 'H.L.'
@@ -54,15 +57,15 @@ def parse_authors(raw: str | None) -> AuthorList:
     text = (raw or "").strip()
     if not text:
         return AuthorList([])
-    text, n = _TRUNCATION.subn("", text)
-    result = AuthorList([], truncated=bool(n))
+    text, cut = _TRUNCATION.subn("", text)
+    result = AuthorList([], truncated=bool(cut))
     if "{" in text:
         text = _LOST_BACKSLASH.sub(r'{\\\1\2}', text)
     items = [i.strip() for i in _person_strings(text)]
     items = [i for i in items if i and i.casefold() != "others"]
     if not any("," in i for i in items):
         items = _split_missing_commas(items, result.notes)
-    result.names = [n for n in map(_name, items) if n.family or n.given]
+    result.names = [name for name in map(_name, items) if name.family or name.given]
     return result
 
 

@@ -29,6 +29,8 @@ def repair(text: str) -> str:
 
 def fold(text: str) -> str:
     """ASCII-fold and lowercase: 'Müller' -> 'muller', 'Gröger' -> 'groger'."""
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -39,6 +41,16 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 def title_key(title: str) -> str:
     """Match key of a title: folded, punctuation and spacing removed, single spaces."""
     return _NON_ALNUM.sub(" ", fold(title)).strip()
+
+
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def alias_key(text: str) -> str:
+    """The key every alias lookup compares (venues, datasets, categories): accents folded, case,
+    punctuation and spaces dropped — 'Medical Image Analysis ' -> 'medicalimageanalysis',
+    'BraTS 2021' and 'BraTS2021' -> 'brats2021'."""
+    return _NOT_ALNUM.sub("", fold(text))
 
 
 def clean_spaces(text: str) -> str:

@@ -59,13 +59,17 @@ def _vocabulary() -> tuple[tuple[Venue, ...], dict[str, Venue]]:
     for entry in load("venues")["venue"]:
         venue = Venue(entry["short"], entry["name"], entry["type"], tuple(entry.get("aliases", ())))
         if venue.type not in VENUE_TYPES:
-            raise ValueError(f"venues.toml: {venue.short}: type {venue.type!r} is not one of {VENUE_TYPES}")
+            raise ValueError(
+                f"venues.toml: {venue.short}: type {venue.type!r} is not one of {VENUE_TYPES}"
+            )
         venues.append(venue)
         for spelling in (venue.short, venue.name, *venue.aliases):
             key = _key(spelling)
             other = index.setdefault(key, venue)
             if other is not venue:
-                raise ValueError(f"venues.toml: {spelling!r} names both {other.short} and {venue.short}")
+                raise ValueError(
+                    f"venues.toml: {spelling!r} names both {other.short} and {venue.short}"
+                )
     return tuple(venues), index
 
 

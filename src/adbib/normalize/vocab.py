@@ -8,12 +8,11 @@ vocabulary as it was when first used.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from functools import cache
 from typing import Any
 
-from adbib.normalize.text import fold
+from adbib.normalize.text import alias_key
 from adbib.resources import vocab_dir
 
 
@@ -25,13 +24,6 @@ def load(name: str) -> dict[str, Any]:
         return tomllib.load(fh)
 
 
-_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+# The lookup key of every vocabulary (also used for the alias tables in the database).
+match_key = alias_key
 
-
-def match_key(text: str) -> str:
-    """The key vocabulary lookups compare: accents folded, case, punctuation and spaces dropped.
-
-    'Medical Image Analysis ' -> 'medicalimageanalysis', 'MVTec-3D AD' -> 'mvtec3dad',
-    'Chest X-ray Anomaly Detection （in-house）' -> 'chestxrayanomalydetectioninhouse'.
-    """
-    return _NOT_ALNUM.sub("", text.lower() if text.isascii() else fold(text))
