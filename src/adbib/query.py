@@ -1,0 +1,369 @@
+"""The query language and its translation into one parameterized SELECT.
+
+A query is a sequence of whitespace-separated terms, all of which must hold (AND)::
+
+    venue:MICCAI|MIDL  year:2022-2024  author:muller  dataset:BraTS  category:diffusion
+    domain:medical  type:journal  has:code  -venue:arXiv  "anomaly detection"  -gan
+
+- ``field:value`` filters on a field; ``|`` separates alternatives inside one term (OR);
+- a leading ``-`` negates a term (the exact complement: ``-venue:arXiv`` keeps papers without a venue);
+- double quotes group values and phrases with spaces (``venue:"Medical Image Analysis"``);
+- other words and phrases are full-text terms over title, abstract and summary (SQLite FTS5).
+
+Values are matched the way people write them: venues, datasets and categories by any alias
+(case, accents and punctuation ignored), datasets also by family, authors by family or full
+name.  Every value reaches SQL as a bound parameter, full-text terms as quoted FTS5 strings, so
+no user input is ever read as SQL or FTS5 syntax.
+
+Standard library only (plus adbib's light helpers): the query path must not import SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from adbib.errors import UsageError
+from adbib.normalize.text import alias_key, fold, title_key
+from adbib.records import DOMAINS
+
+FIELDS = ("venue", "year", "author", "dataset", "category", "domain", "type", "has")
+VENUE_TYPES = ("conference", "journal", "workshop", "preprint")
+HAS_VALUES = ("code", "arxiv", "doi")
+SORTS = ("year", "title", "venue", "relevance")
+
+# bm25 column weights for (title, abstract, summary): a hit in the title counts most.
+BM25_WEIGHTS = "4.0, 1.0, 2.0"
+
+_FIELD_TERM = re.compile(r"([A-Za-z]+):(.*)", re.DOTALL)
+_YEAR = re.compile(r"(?P<year>\d{4})|(?P<first>\d{4})?-(?P<last>\d{4})?")
+_WORD = re.compile(r"\w")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term: ``field`` is one of FIELDS or 'text'; ``values`` are its alternatives (OR).
+
+    Year values are ``(first, last)`` pairs, either end None when the range is open.
+    """
+
+    field: str
+    values: tuple
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class Query:
+    terms: tuple[Term, ...] = ()
+
+    @property
+    def has_text(self) -> bool:
+        """Whether a full-text term selects papers (and so results can be ranked by relevance)."""
+        return any(t.field == "text" and not t.negated for t in self.terms)
+
+
+@dataclass
+class Filters:
+    """The query's fields as script options (``--venue``, ``--year``, …).
+
+    Repeating an option gives alternatives (``--venue MICCAI --venue MIDL`` = ``venue:MICCAI|MIDL``;
+    ``|`` works inside a value too); different options must all hold.  Each ``text`` value is free
+    text as in a query string: its words (and double-quoted phrases) must all occur.
+    """
+
+    venue: list[str] = field(default_factory=list)
+    year: list[str] = field(default_factory=list)
+    author: list[str] = field(default_factory=list)
+    dataset: list[str] = field(default_factory=list)
+    category: list[str] = field(default_factory=list)
+    domain: list[str] = field(default_factory=list)
+    type: list[str] = field(default_factory=list)
+    has_code: bool = False
+    text: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------ parsing
+
+
+def parse(q: str) -> Query:
+    """Parse a query string; raises UsageError with one line naming the problem."""
+    return Query(tuple(_token_term(token) for token in _tokens(q)))
+
+
+def build(query: str | None, filters: Filters | None = None) -> Query:
+    """The query string and the script options together (all terms ANDed)."""
+    terms = list(parse(query or "").terms)
+    if filters is not None:
+        terms += _filter_terms(filters)
+    return Query(tuple(terms))
+
+
+def _tokens(q: str) -> list[str]:
+    """Split on whitespace; double quotes group (``'`` is an ordinary character: ``O'Neil``)."""
+    lexer = shlex.shlex(q, posix=True)
+    lexer.whitespace_split = True
+    lexer.quotes = '"'
+    lexer.escape = ""
+    lexer.commenters = ""
+    try:
+        return list(lexer)
+    except ValueError:  # shlex's only complaint once escapes are off: "No closing quotation"
+        raise UsageError(f'unbalanced quote (") in query {q!r}') from None
+
+
+def _token_term(token: str) -> Term:
+    negated = token.startswith("-")
+    body = token[1:] if negated else token
+    if not body:
+        raise UsageError("nothing after '-' (write -field:value or -word)")
+    m = _FIELD_TERM.fullmatch(body)
+    if m is None:
+        return _term("text", body, negated, token)
+    name = m.group(1).lower()
+    if name not in FIELDS:
+        raise UsageError(f"unknown field {name!r} (known: {', '.join(FIELDS)})")
+    return _term(name, m.group(2), negated, token)
+
+
+def _filter_terms(filters: Filters) -> list[Term]:
+    terms = []
+    for name in ("venue", "year", "author", "dataset", "category", "domain", "type"):
+        values = getattr(filters, name)
+        if values:
+            terms.append(_term(name, "|".join(values), False, f"--{name} {'|'.join(values)}"))
+    if filters.has_code:
+        terms.append(Term("has", ("code",)))
+    for text in filters.text:
+        terms += [_term("text", token, False, token) for token in _tokens(text)]
+    return terms
+
+
+def _term(name: str, raw: str, negated: bool, shown: str) -> Term:
+    """A term from its field name and raw value text (``|``-separated alternatives)."""
+    values = [v.strip() for v in raw.split("|")]
+    if not all(values):
+        raise UsageError(f"empty value in {shown!r}")
+    if name == "text" and not all(_WORD.search(v) for v in values):
+        raise UsageError(f"nothing to search for in {shown!r} (no letters or digits)")
+    check = _CHECKS.get(name)
+    if check is not None:
+        values = [check(v) for v in values]
+    return Term(name, tuple(dict.fromkeys(values)), negated)
+
+
+def _year(value: str) -> tuple[int | None, int | None]:
+    m = _YEAR.fullmatch(value)
+    if m is None or not any(m.groups()):
+        raise UsageError(
+            f"malformed year {value!r} (expected a year such as 2023 or a range: 2022-2024, 2022-, -2020)"
+        )
+    if m["year"]:
+        return int(m["year"]), int(m["year"])
+    first, last = (int(g) if g else None for g in (m["first"], m["last"]))
+    if first is not None and last is not None and first > last:
+        raise UsageError(f"year range {value!r} ends before it starts")
+    return first, last
+
+
+def _choice(name: str, known: tuple[str, ...]):
+    def check(value: str) -> str:
+        if value.lower() not in known:
+            raise UsageError(f"unknown {name}: value {value!r} (known: {', '.join(known)})")
+        return value.lower()
+
+    return check
+
+
+_CHECKS = {
+    "year": _year,
+    "has": _choice("has", HAS_VALUES),
+    "type": _choice("type", VENUE_TYPES),
+    "domain": _choice("domain", DOMAINS),
+}
+
+
+# ------------------------------------------------------------------------------ SQL
+
+
+def to_sql(query: Query, sort: str | None = None, limit: int | None = None) -> tuple[str, list]:
+    """One SELECT of paper ids (and a ``rank`` column when text is searched), its parameters.
+
+    ``sort``: 'year' (newest first, then title), 'title', 'venue', 'relevance' (bm25; the
+    default when text is searched, else 'year'; without text it falls back to 'year').
+    """
+    if sort is not None and sort not in SORTS:
+        raise UsageError(f"unknown sort {sort!r} (known: {', '.join(SORTS)})")
+    if limit is not None and limit < 0:
+        raise UsageError(f"limit must not be negative (got {limit})")
+    ranked = query.has_text
+    sort = sort or ("relevance" if ranked else "year")
+    if sort == "relevance" and not ranked:
+        sort = "year"
+
+    columns = ["p.id"]
+    tables = ["paper p"]
+    where: list[str] = []
+    params: list = []
+
+    positive_text = [t for t in query.terms if t.field == "text" and not t.negated]
+    negative_text = [t for t in query.terms if t.field == "text" and t.negated]
+    if positive_text:
+        columns.append(f"bm25(paper_fts, {BM25_WEIGHTS}) AS rank")
+        tables.append("JOIN paper_fts ON paper_fts.rowid = p.id")
+        where.append("paper_fts MATCH ?")
+        params.append(" AND ".join(_fts_alternatives(t.values) for t in positive_text))
+    if negative_text:
+        where.append("p.id NOT IN (SELECT rowid FROM paper_fts WHERE paper_fts MATCH ?)")
+        params.append(" OR ".join(_fts_alternatives(t.values) for t in negative_text))
+    for term in query.terms:
+        if term.field == "text":
+            continue
+        sql, values = _FIELD_SQL[term.field](term.values)
+        where.append(f"NOT ifnull({sql}, 0)" if term.negated else sql)
+        params += values
+
+    if sort == "venue":
+        tables.append("LEFT JOIN venue v ON v.id = p.venue_id")
+    sql = f"SELECT {', '.join(columns)} FROM {' '.join(tables)}"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY " + _ORDER[sort]
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return sql, params
+
+
+def iter_ids(
+    con: sqlite3.Connection, query: Query, sort: str | None = None, limit: int | None = None
+) -> Iterator[int]:
+    """The matching paper ids in order, streamed from the cursor (for exports of any size)."""
+    sql, params = to_sql(query, sort, limit)
+    for row in con.execute(sql, params):
+        yield row[0]
+
+
+def run(con: sqlite3.Connection, query: Query, sort: str | None = None, limit: int | None = None) -> list[int]:
+    """The matching paper ids in order."""
+    return list(iter_ids(con, query, sort, limit))
+
+
+_ORDER = {
+    "year": "p.year DESC NULLS LAST, p.title_key, p.id",
+    "title": "p.title_key, p.year DESC NULLS LAST, p.id",
+    "venue": "v.short_name COLLATE NOCASE NULLS LAST, p.year DESC NULLS LAST, p.title_key, p.id",
+    "relevance": "rank, p.year DESC NULLS LAST, p.title_key, p.id",
+}
+
+
+def _fts_string(text: str) -> str:
+    """An FTS5 string literal: the tokenizer splits it into a phrase; nothing in it is syntax."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _fts_alternatives(values: tuple[str, ...]) -> str:
+    strings = [_fts_string(v) for v in values]
+    return strings[0] if len(strings) == 1 else "(" + " OR ".join(strings) + ")"
+
+
+def _keys(values: tuple[str, ...], key=title_key) -> list[str]:
+    """Lookup keys of the values: ``key(value)`` (``alias_key`` for vocabularies, ``title_key``
+    for author names) and the folded text itself, compared with lower-cased names."""
+    return list(dict.fromkeys(k for v in values for k in (key(v), fold(v).strip()) if k))
+
+
+def _marks(values: list) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _named(table: str, alias_table: str, fk: str, columns: tuple[str, ...], values: tuple) -> tuple[str, list]:
+    """A SELECT of the ids of the vocabulary entries (venues, datasets, categories) the values name:
+    by an alias key, or by one of the entry's own name columns, case-insensitively."""
+    keys = _keys(values, alias_key)
+    m = _marks(keys)
+    names = " OR ".join(f"lower({column}) IN ({m})" for column in columns)
+    sql = f"SELECT {fk} FROM {alias_table} WHERE alias_key IN ({m}) UNION SELECT id FROM {table} WHERE {names}"
+    return sql, keys * (1 + len(columns))
+
+
+def _venue_sql(values: tuple) -> tuple[str, list]:
+    named, params = _named("venue", "venue_alias", "venue_id", ("short_name", "name"), values)
+    return f"p.venue_id IN ({named})", params
+
+
+def _type_sql(values: tuple) -> tuple[str, list]:
+    return f"p.venue_id IN (SELECT id FROM venue WHERE type IN ({_marks(values)}))", list(values)
+
+
+def _domain_sql(values: tuple) -> tuple[str, list]:
+    return f"p.domain IN ({_marks(values)})", list(values)
+
+
+def _year_sql(values: tuple) -> tuple[str, list]:
+    parts, params = [], []
+    for first, last in values:
+        if first == last:
+            parts.append("p.year = ?")
+            params.append(first)
+        elif first is None:
+            parts.append("p.year <= ?")
+            params.append(last)
+        elif last is None:
+            parts.append("p.year >= ?")
+            params.append(first)
+        else:
+            parts.append("p.year BETWEEN ? AND ?")
+            params += [first, last]
+    return "(" + " OR ".join(parts) + ")", params
+
+
+def _author_sql(values: tuple) -> tuple[str, list]:
+    """Full name ('yu cai', also 'Cai, Yu') or family name ('muller', 'van den hengel')."""
+    keys = _keys(values) + [title_key(f"{given} {family}") for family, _, given in
+                            (v.partition(",") for v in values if "," in v)]
+    keys = list(dict.fromkeys(k for k in keys if k))
+    m = _marks(keys)
+    return (
+        ("p.id IN (SELECT a.paper_id FROM author au JOIN authorship a ON a.author_id = au.id"
+         f" WHERE au.name_key IN ({m}) OR au.family_key IN ({m}))"),
+        keys * 2,
+    )
+
+
+def _dataset_sql(values: tuple) -> tuple[str, list]:
+    """A dataset by name or alias, or a whole family ('BraTS'); every kind of evidence counts."""
+    named, params = _named("dataset", "dataset_alias", "dataset_id", ("name", "family"), values)
+    return f"p.id IN (SELECT paper_id FROM paper_dataset WHERE dataset_id IN ({named}))", params
+
+
+def _category_sql(values: tuple) -> tuple[str, list]:
+    """A category by slug, title, alias or a list heading filed under it."""
+    named, params = _named("category", "category_alias", "category_id", ("name", "title"), values)
+    return f"p.id IN (SELECT paper_id FROM paper_category WHERE category_id IN ({named}))", params
+
+
+_HAS_SQL = {
+    "code": ("EXISTS (SELECT 1 FROM link l WHERE l.paper_id = p.id AND l.role = ?)", ["code"]),
+    "arxiv": ("p.arxiv_id IS NOT NULL", []),
+    "doi": ("p.doi IS NOT NULL", []),
+}
+
+
+def _has_sql(values: tuple) -> tuple[str, list]:
+    parts = [_HAS_SQL[v] for v in values]
+    return "(" + " OR ".join(sql for sql, _ in parts) + ")", [x for _, ps in parts for x in ps]
+
+
+_FIELD_SQL = {
+    "venue": _venue_sql,
+    "year": _year_sql,
+    "author": _author_sql,
+    "dataset": _dataset_sql,
+    "category": _category_sql,
+    "domain": _domain_sql,
+    "type": _type_sql,
+    "has": _has_sql,
+}

@@ -1,0 +1,360 @@
+"""Database rows -> the plain dicts every listing, ``show`` and exporter consumes.
+
+:func:`papers` builds the paper objects of the JSON export in the caller's order, a chunk of
+ids at a time with a handful of set-based SELECTs per chunk, so exporting any number of papers
+streams in flat memory.  :func:`paper_detail` adds everything ``adbib show`` tells; the browsing
+functions (:func:`venues`, :func:`datasets`, :func:`authors`, :func:`categories`, :func:`stats`)
+return lists of dicts ready to render.
+
+Standard library only (plus adbib's light helpers), on stdlib ``sqlite3`` connections.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from adbib.normalize.ids import normalize_arxiv, normalize_doi
+from adbib.normalize.text import title_key
+from adbib.records import LINK_ROLES
+
+# Dataset evidence, strongest first: a list's Datasets line, then an imported record, then a
+# name spotted in an abstract.
+EVIDENCE = ("datasets-line", "import", "abstract")
+_EVIDENCE_RANK = "CASE pd.evidence " + " ".join(f"WHEN '{e}' THEN {i}" for i, e in enumerate(EVIDENCE)) + " END"
+
+_PAPERS = """
+SELECT p.id, p.citekey, p.title, p.year, p.date, v.short_name, v.name, v.type,
+       p.authors_truncated, p.arxiv_id, p.doi, p.domain, p.abstract, p.summary
+FROM paper p LEFT JOIN venue v ON v.id = p.venue_id
+WHERE p.id IN ({ids})"""
+_AUTHORS = """
+SELECT a.paper_id, au.name, au.given, au.family, au.von, au.jr
+FROM authorship a JOIN author au ON au.id = a.author_id
+WHERE a.paper_id IN ({ids}) ORDER BY a.paper_id, a.position"""
+_LINKS = "SELECT paper_id, role, url FROM link WHERE paper_id IN ({ids}) ORDER BY paper_id, id"
+# One row per (paper, dataset): its strongest evidence; in the order the datasets were first
+# recorded (a list's Datasets line order).
+_DATASETS = f"""
+SELECT pd.paper_id, d.name, d.family, min({_EVIDENCE_RANK}) AS rank, min(pd.rowid) AS seen
+FROM paper_dataset pd JOIN dataset d ON d.id = pd.dataset_id
+WHERE pd.paper_id IN ({{ids}})
+GROUP BY pd.paper_id, pd.dataset_id ORDER BY pd.paper_id, rank, seen"""
+_CATEGORIES = """
+SELECT DISTINCT pc.paper_id, c.name FROM paper_category pc JOIN category c ON c.id = pc.category_id
+WHERE pc.paper_id IN ({ids}) ORDER BY pc.paper_id, c.name"""
+_SOURCES = """
+SELECT pr.paper_id, s.path, pr.line, pr.section FROM provenance pr JOIN source s ON s.id = pr.source_id
+WHERE pr.paper_id IN ({ids}) ORDER BY pr.paper_id, pr.source_id, pr.line"""
+
+
+def papers(con: sqlite3.Connection, ids: Iterable[int], chunk: int = 500) -> Iterator[dict]:
+    """The paper dicts of the given ids, in the given order (ids not in the database are skipped)."""
+    cur = con.cursor()
+    cur.row_factory = None  # plain tuples: the fastest rows sqlite3 makes
+    it = iter(ids)
+    while batch := list(islice(it, chunk)):
+        yield from _chunk(cur, batch)
+
+
+def _chunk(cur: sqlite3.Cursor, batch: list[int]) -> Iterator[dict]:
+    marks = ", ".join("?" * len(batch))
+
+    def rows(sql: str):
+        return cur.execute(sql.format(ids=marks), batch).fetchall()
+
+    base = {r[0]: r for r in rows(_PAPERS)}
+    names: dict[int, list] = defaultdict(list)
+    for pid, name, given, family, von, jr in rows(_AUTHORS):
+        names[pid].append((name, {"given": given, "family": family, "von": von, "jr": jr}))
+    links: dict[int, dict[str, list[str]]] = defaultdict(dict)
+    for pid, role, url in rows(_LINKS):
+        links[pid].setdefault(role, []).append(url)
+    datasets: dict[int, list[dict]] = defaultdict(list)
+    for pid, name, family, evidence, _ in rows(_DATASETS):
+        datasets[pid].append({"name": name, "family": family, "evidence": EVIDENCE[evidence]})
+    categories: dict[int, list[str]] = defaultdict(list)
+    for pid, name in rows(_CATEGORIES):
+        categories[pid].append(name)
+    sources: dict[int, list[dict]] = defaultdict(list)
+    for pid, path, line, section in rows(_SOURCES):
+        sources[pid].append({"file": path, "line": line, "section": section})
+
+    for pid in batch:
+        row = base.get(pid)
+        if row is None:
+            continue
+        people = names.get(pid, ())
+        by_role = links.get(pid, {})
+        yield {
+            "id": pid,
+            "citekey": row[1],
+            "title": row[2],
+            "year": row[3],
+            "date": row[4],
+            "venue": row[5],
+            "venue_name": row[6],
+            "venue_type": row[7],
+            "authors": [name for name, _ in people],
+            "author_names": [parts for _, parts in people],
+            "authors_truncated": bool(row[8]),
+            "arxiv": row[9],
+            "doi": row[10],
+            "links": {role: by_role[role] for role in LINK_ROLES if role in by_role},
+            "datasets": datasets.get(pid, []),
+            "categories": categories.get(pid, []),
+            "domain": row[11],
+            "abstract": row[12],
+            "summary": row[13],
+            "sources": sources.get(pid, []),
+        }
+
+
+# ------------------------------------------------------------------------------ show
+
+
+def resolve(con: sqlite3.Connection, ref: str) -> int | None:
+    """The id of the paper REF names: a numeric id, a citekey, an old citekey (merged paper),
+    a DOI (any case, with or without resolver prefix) or an arXiv id (any version, ``arXiv:``)."""
+    ref = ref.strip()
+    lookups = [
+        ("SELECT id FROM paper WHERE id = ?", int(ref) if ref.isdigit() else None),
+        ("SELECT id FROM paper WHERE citekey = ?", ref),
+        ("SELECT paper_id FROM citekey_alias WHERE alias = ?", ref),
+        ("SELECT id FROM paper WHERE doi = ?", normalize_doi(ref)),
+        ("SELECT id FROM paper WHERE arxiv_id = ?", normalize_arxiv(ref)),
+    ]
+    for sql, value in lookups:
+        if value:
+            row = con.execute(sql, (value,)).fetchone()
+            if row is not None:
+                return row[0]
+    return None
+
+
+def paper_detail(con: sqlite3.Connection, ref: str) -> dict | None:
+    """Everything ``adbib show REF`` tells about a paper, or None when REF names no paper.
+
+    The paper dict, with ``datasets`` also saying which sources found each one, plus
+    ``relations`` (direction 'out': this paper <kind> the other; 'in': the other <kind> this
+    paper), ``provenance`` (each appearance with its raw text and what it reported),
+    ``disagreements`` (title, year, venue, authors: what each source said, when they differ from
+    each other or from the stored value), ``changes`` made by imports, ``citekey_aliases``
+    and ``stars``.
+    """
+    pid = resolve(con, ref)
+    if pid is None:
+        return None
+    paper = next(papers(con, [pid]))
+    found: dict[str, list[dict]] = defaultdict(list)
+    for name, source, path, evidence, raw in con.execute(
+        """SELECT d.name, s.name, s.path, pd.evidence, pd.raw FROM paper_dataset pd
+           JOIN dataset d ON d.id = pd.dataset_id JOIN source s ON s.id = pd.source_id
+           WHERE pd.paper_id = ? ORDER BY pd.source_id, pd.rowid""",
+        (pid,),
+    ):
+        found[name].append({"source": source, "file": path, "evidence": evidence, "raw": raw})
+    for d in paper["datasets"]:
+        d["sources"] = found[d["name"]]
+
+    provenance = [
+        {"source": source, "file": path, "line": line, "section": section, "raw_text": raw,
+         "reported": json.loads(reported)}
+        for source, path, line, section, raw, reported in con.execute(
+            """SELECT s.name, s.path, pr.line, pr.section, pr.raw_text, pr.reported
+               FROM provenance pr JOIN source s ON s.id = pr.source_id
+               WHERE pr.paper_id = ? ORDER BY pr.source_id, pr.line""",
+            (pid,),
+        )
+    ]
+    paper["stars"] = con.execute("SELECT stars FROM paper WHERE id = ?", (pid,)).fetchone()[0]
+    paper["relations"] = [
+        {"kind": kind, "direction": direction, "id": other, "citekey": citekey, "title": title}
+        for kind, direction, other, citekey, title in con.execute(
+            """SELECT r.kind, 'out', o.id, o.citekey, o.title FROM relation r
+               JOIN paper o ON o.id = r.object_id WHERE r.subject_id = ?
+               UNION ALL
+               SELECT r.kind, 'in', s.id, s.citekey, s.title FROM relation r
+               JOIN paper s ON s.id = r.subject_id WHERE r.object_id = ?
+               ORDER BY 2 DESC, 1, 3""",
+            (pid, pid),
+        )
+    ]
+    paper["provenance"] = provenance
+    paper["disagreements"] = disagreements(paper, provenance)
+    paper["changes"] = [
+        {"field": fld, "old": old, "new": new, "source": source, "file": path}
+        for fld, old, new, source, path in con.execute(
+            """SELECT c.field, c.old, c.new, s.name, s.path FROM change c
+               JOIN source s ON s.id = c.source_id WHERE c.paper_id = ? ORDER BY c.id""",
+            (pid,),
+        )
+    ]
+    paper["citekey_aliases"] = [
+        r[0] for r in con.execute("SELECT alias FROM citekey_alias WHERE paper_id = ? ORDER BY alias", (pid,))
+    ]
+    return paper
+
+
+# How two statements of a field are compared: trivial differences of case, accents and
+# punctuation are not disagreements; a different year, venue or author list is.
+_SAME = {
+    "title": title_key,
+    "year": lambda v: v,
+    "venue": title_key,
+    "authors": lambda v: tuple(title_key(a) for a in v),
+}
+
+
+def disagreements(paper: dict, provenance: list[dict]) -> list[dict]:
+    """For title, year, venue and authors: when the sources' reported values differ from each
+    other or from the stored value, the stored value and what each source said."""
+    out = []
+    for fld, key in _SAME.items():
+        said = [(p, p["reported"].get(fld)) for p in provenance]
+        said = [(p, v) for p, v in said if v not in (None, "", [])]
+        values = {key(v) for _, v in said}
+        if paper[fld] not in (None, "", []):
+            values.add(key(paper[fld]))
+        if len(values) > 1:
+            out.append({
+                "field": fld,
+                "stored": paper[fld],
+                "reported": [
+                    {"source": p["source"], "file": p["file"], "line": p["line"], "value": v} for p, v in said
+                ],
+            })
+    return out
+
+
+# ------------------------------------------------------------------------------ browsing
+
+
+def _dicts(con: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> list[dict]:
+    cur = con.execute(sql, tuple(params))
+    names = [c[0] for c in cur.description]
+    return [dict(zip(names, row)) for row in cur]
+
+
+def _aliases(con: sqlite3.Connection, table: str, fk: str) -> dict[int, list[str]]:
+    """Target id -> its aliases (including names and headings), alphabetically."""
+    out: dict[int, list[str]] = defaultdict(list)
+    for target, alias in con.execute(f"SELECT {fk}, alias FROM {table} ORDER BY {fk}, alias COLLATE NOCASE"):
+        out[target].append(alias)
+    return out
+
+
+def _other(aliases: list[str], *names: str) -> list[str]:
+    """The aliases that are not one of the entry's own names."""
+    return [a for a in aliases if a not in names]
+
+
+def venues(con: sqlite3.Connection) -> list[dict]:
+    """Venues with papers: short_name, name, type, papers, aliases (other spellings); most
+    papers first."""
+    rows = _dicts(con, """
+        SELECT v.id, v.short_name, v.name, v.type, count(*) AS papers
+        FROM venue v JOIN paper p ON p.venue_id = v.id
+        GROUP BY v.id ORDER BY papers DESC, v.short_name COLLATE NOCASE""")
+    aliases = _aliases(con, "venue_alias", "venue_id")
+    for r in rows:
+        r["aliases"] = _other(aliases[r.pop("id")], r["short_name"], r["name"])
+    return rows
+
+
+def datasets(con: sqlite3.Connection) -> list[dict]:
+    """Dataset families with papers, most papers first: family, papers (distinct papers using any
+    dataset of the family), datasets (name, papers, aliases; most papers first)."""
+    per_dataset = _dicts(con, """
+        SELECT d.id, d.name, d.family, count(DISTINCT pd.paper_id) AS papers
+        FROM dataset d JOIN paper_dataset pd ON pd.dataset_id = d.id
+        GROUP BY d.id ORDER BY papers DESC, d.name COLLATE NOCASE""")
+    per_family = {
+        family: papers for family, papers in con.execute("""
+            SELECT d.family, count(DISTINCT pd.paper_id)
+            FROM dataset d JOIN paper_dataset pd ON pd.dataset_id = d.id GROUP BY d.family""")
+    }
+    aliases = _aliases(con, "dataset_alias", "dataset_id")
+    families: dict[str, list[dict]] = defaultdict(list)
+    for d in per_dataset:
+        families[d["family"]].append(
+            {"name": d["name"], "papers": d["papers"], "aliases": _other(aliases[d["id"]], d["name"])}
+        )
+    return sorted(
+        ({"family": f, "papers": per_family[f], "datasets": members} for f, members in families.items()),
+        key=lambda f: (-f["papers"], f["family"].casefold()),
+    )
+
+
+def authors(con: sqlite3.Connection, limit: int | None = None) -> list[dict]:
+    """Authors with their paper counts (name, family, papers); most papers first, then by name."""
+    sql = """
+        SELECT au.name, au.family, count(DISTINCT a.paper_id) AS papers
+        FROM author au JOIN authorship a ON a.author_id = au.id
+        GROUP BY au.id ORDER BY papers DESC, au.family_key, au.name_key"""
+    if limit is not None:
+        return _dicts(con, sql + " LIMIT ?", (limit,))
+    return _dicts(con, sql)
+
+
+def categories(con: sqlite3.Connection) -> list[dict]:
+    """Categories with papers: name (slug), title, papers, aliases (other words and the list
+    headings filed under it); most papers first."""
+    rows = _dicts(con, """
+        SELECT c.id, c.name, c.title, count(DISTINCT pc.paper_id) AS papers
+        FROM category c JOIN paper_category pc ON pc.category_id = c.id
+        GROUP BY c.id ORDER BY papers DESC, c.name""")
+    aliases = _aliases(con, "category_alias", "category_id")
+    for r in rows:
+        r["aliases"] = _other(aliases[r.pop("id")], r["name"], r["title"])
+    return rows
+
+
+def stats(con: sqlite3.Connection) -> dict:
+    """What ``adbib stats`` shows.
+
+    ``counts``: papers, authors, venues and datasets that have papers, categories in use,
+    links, sources.  ``sources``: per imported file (in import order) its counts and its
+    ``issues`` grouped by kind and reason (count and lines).  ``per_year`` (oldest first,
+    unknown year last), ``per_venue`` and ``per_category`` (most papers first).
+    """
+    (counts,) = _dicts(con, """
+        SELECT (SELECT count(*) FROM paper) AS papers,
+               (SELECT count(*) FROM author) AS authors,
+               (SELECT count(DISTINCT venue_id) FROM paper) AS venues,
+               (SELECT count(DISTINCT dataset_id) FROM paper_dataset) AS datasets,
+               (SELECT count(DISTINCT category_id) FROM paper_category) AS categories,
+               (SELECT count(*) FROM link) AS links,
+               (SELECT count(*) FROM source) AS sources""")
+    sources = _dicts(con, """
+        SELECT id, name, path, entries_read, papers_created AS created, papers_merged AS merged,
+               papers_unchanged AS unchanged, entries_skipped AS skipped, entries_failed AS failed
+        FROM source ORDER BY id""")
+    issues: dict[tuple[int, str, str], list[int]] = defaultdict(list)
+    for source_id, kind, reason, line in con.execute(
+        "SELECT source_id, kind, reason, line FROM source_issue ORDER BY source_id, kind, reason, line"
+    ):
+        issues[source_id, kind, reason].append(line)
+    for s in sources:
+        sid = s.pop("id")
+        s["issues"] = [
+            {"kind": kind, "reason": reason, "count": len(lines), "lines": lines}
+            for (source_id, kind, reason), lines in issues.items() if source_id == sid
+        ]
+    return {
+        "counts": counts,
+        "sources": sources,
+        "per_year": _dicts(con, """
+            SELECT year, count(*) AS papers FROM paper GROUP BY year ORDER BY year IS NULL, year"""),
+        "per_venue": _dicts(con, """
+            SELECT v.short_name AS venue, count(*) AS papers FROM paper p LEFT JOIN venue v ON v.id = p.venue_id
+            GROUP BY v.id ORDER BY papers DESC, v.short_name IS NULL, v.short_name COLLATE NOCASE"""),
+        "per_category": _dicts(con, """
+            SELECT c.name AS category, count(DISTINCT pc.paper_id) AS papers
+            FROM category c JOIN paper_category pc ON pc.category_id = c.id
+            GROUP BY c.id ORDER BY papers DESC, c.name"""),
+    }
