@@ -49,8 +49,8 @@ def test_per_source_counts(sql):
     )
     assert [tuple(r) for r in rows] == [
         ("lgc-2025-12", "data/seed/lgc-industrial-medical-ad_2025-12.md", 49, 49, 0, 0, 2, 0),
-        ("diaoquesang-2025-03", "data/seed/diaoquesang-medical-ad_2025-03.md", 8, 4, 3, 1, 0, 0),
-        ("diaoquesang-2025-06", "data/seed/diaoquesang-medical-ad_2025-06.md", 28, 13, 15, 0, 0, 0),
+        ("diaoquesang-2025-03", "data/seed/diaoquesang-medical-ad_2025-03.md", 8, 4, 0, 4, 0, 0),
+        ("diaoquesang-2025-06", "data/seed/diaoquesang-medical-ad_2025-06.md", 28, 13, 10, 5, 0, 0),
         ("diaoquesang-rendered", "data/seed/diaoquesang-medical-ad_rendered.txt", 40, 8, 27, 5, 0, 0),
         ("medaierhhl-2024-02", "data/seed/medaierhhl-medical-image-ad_2024-02.md", 14, 11, 3, 0, 0, 0),
     ]
@@ -195,6 +195,18 @@ def test_categories_per_list(sql):
     )
     assert [tuple(r) for r in rows] == [
         ("benchmark", "diaoquesang-medical-ad"), ("survey", "lgc-industrial-medical-ad"),
+    ]
+
+
+def test_one_link_however_it_is_written(sql):
+    # LGC: arxiv.org/abs/…, github.com/caiyu6666/AE4AD; diaoquesang: arxiv.org/pdf/…, …/ae4ad
+    links = sql(
+        "SELECT role, url FROM link l JOIN paper p ON p.id = l.paper_id WHERE p.citekey = 'cai2024rethinking' ORDER BY l.id"
+    )
+    assert [tuple(r) for r in links] == [
+        ("paper", "https://link.springer.com/chapter/10.1007/978-3-031-72120-5_51"),
+        ("arxiv", "https://arxiv.org/abs/2403.09303"),
+        ("code", "https://github.com/caiyu6666/AE4AD"),
     ]
 
 

@@ -42,9 +42,11 @@ def paper_table(papers: Iterable[dict]) -> str:
 
 
 def listing(rows: list[dict], fmt: str) -> str:
-    """A list of flat dicts as table, json, csv or markdown."""
+    """A list of dicts as table, json, csv or markdown (nested lists of dicts are flattened
+    into one row each for the tabular formats: datasets within their family)."""
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+    rows = _flatten(rows)
     headers = list(rows[0]) if rows else []
     values = [[_cell(r[h]) for h in headers] for r in rows]
     if fmt == "csv":
@@ -54,6 +56,18 @@ def listing(rows: list[dict], fmt: str) -> str:
         w.writerows(values)
         return buf.getvalue()
     return _tabulate(values, headers, "github" if fmt == "markdown" else "simple")
+
+
+def _flatten(rows: list[dict]) -> list[dict]:
+    out = []
+    for r in rows:
+        nested = next((k for k, v in r.items() if isinstance(v, list) and v and isinstance(v[0], dict)), None)
+        if nested is None:
+            out.append(r)
+            continue
+        outer = {f"{k}" if k != "papers" else "family papers": v for k, v in r.items() if k != nested}
+        out += [{**outer, **inner} for inner in r[nested]]
+    return out
 
 
 def _cell(value) -> str:
@@ -85,17 +99,19 @@ def stats(data: dict, fmt: str) -> str:
     tf = "github" if fmt == "markdown" else "simple"
     out = [_tabulate([[k, v] for k, v in data["counts"].items()], ["what", "count"], tf)]
     src_rows = [
-        [s["name"], s["path"], s["entries_read"], s["papers_created"], s["papers_merged"],
-         s["papers_unchanged"], s["entries_skipped"], s["entries_failed"]]
+        [s["name"], s["path"], s["entries_read"], s["created"], s["merged"], s["unchanged"], s["skipped"], s["failed"]]
         for s in data["sources"]
     ]
-    out.append(_tabulate(src_rows, ["source", "file", "entries", "created", "merged", "unchanged",
-                                    "skipped", "failed"], tf))
-    reasons = [[s["name"], r["kind"], r["reason"], r["count"]] for s in data["sources"] for r in s.get("reasons", [])]
+    out.append(_tabulate(src_rows, ["source", "file", "entries read", "papers created", "merged into existing",
+                                    "unchanged", "skipped", "failed"], tf))
+    reasons = [
+        [s["name"], r["kind"], r["reason"], ", ".join(map(str, r["lines"]))]
+        for s in data["sources"] for r in s.get("issues", [])
+    ]
     if reasons:
-        out.append(_tabulate(reasons, ["source", "kind", "reason", "entries"], tf))
+        out.append(_tabulate(reasons, ["source", "kind", "reason", "lines"], tf))
     out.append("Papers per year\n" + bar_chart([(r["year"] or "n/a", r["papers"]) for r in data["per_year"]]))
-    out.append(_tabulate([[r["venue"], r["papers"]] for r in data["per_venue"]], ["venue", "papers"], tf))
+    out.append(_tabulate([[r["venue"] or "(none)", r["papers"]] for r in data["per_venue"]], ["venue", "papers"], tf))
     out.append(_tabulate([[r["category"], r["papers"]] for r in data["per_category"]], ["category", "papers"], tf))
     return "\n".join(out)
 
@@ -138,10 +154,11 @@ def detail(d: dict) -> str:
     if d.get("datasets"):
         lines.append("datasets:")
         for ds in d["datasets"]:
-            where = ds.get("found_in") or ds.get("sources") or ds.get("evidence") or ""
-            if isinstance(where, list):
-                where = "; ".join(map(str, where))
-            lines.append(f"  {ds['name']:<28}family {ds['family']:<16}{where}")
+            where = "; ".join(
+                f"{s['file']} ({s['evidence']}: {s['raw']!r})" if isinstance(s, dict) else str(s)
+                for s in ds.get("sources") or []
+            )
+            lines.append(f"  {ds['name']} (family {ds['family']}) — {where}")
     if d.get("relations"):
         lines.append("relations:")
         for r in d["relations"]:
@@ -159,7 +176,10 @@ def detail(d: dict) -> str:
     if d.get("changes"):
         lines.append("changes:")
         for c in d["changes"]:
-            lines.append(f"  {c['field']}: {_val(c.get('old'))} -> {_val(c.get('new'))}  ({c.get('source', '')})")
+            lines.append(
+                f"  {c['field']}: {_short(_val(c.get('old')), 60)} -> {_short(_val(c.get('new')), 60)}"
+                f"  ({c.get('source', '')})"
+            )
     return "\n".join(lines) + "\n"
 
 

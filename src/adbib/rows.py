@@ -358,3 +358,42 @@ def stats(con: sqlite3.Connection) -> dict:
             FROM category c JOIN paper_category pc ON pc.category_id = c.id
             GROUP BY c.id ORDER BY papers DESC, c.name"""),
     }
+
+
+def duplicates(con: sqlite3.Connection, min_score: float = 90.0) -> list[dict]:
+    """Probable duplicates for review: one arXiv id or DOI on two rows (an identifier column on
+    one, a link on the other), or titles at least ``min_score`` similar (rapidfuzz ratio on
+    title keys) with years at most one apart."""
+    from rapidfuzz import fuzz
+
+    from adbib.normalize.ids import arxiv_from_url, doi_from_url
+
+    papers = {r["id"]: r for r in con.execute("SELECT id, citekey, title, title_key, year, arxiv_id, doi FROM paper")}
+    by_arxiv = {r["arxiv_id"]: pid for pid, r in papers.items() if r["arxiv_id"]}
+    by_doi = {r["doi"]: pid for pid, r in papers.items() if r["doi"]}
+    found: dict[tuple[int, int], tuple[float, str]] = {}
+    for pid, url in con.execute("SELECT paper_id, url FROM link"):
+        for ident, index, what in ((arxiv_from_url(url), by_arxiv, "arXiv id"), (doi_from_url(url), by_doi, "DOI")):
+            other = index.get(ident) if ident else None
+            if other is not None and other != pid:
+                found[tuple(sorted((pid, other)))] = (100.0, f"same {what} {ident}")
+    blocks: dict[str, list[int]] = {}
+    for pid, r in papers.items():
+        blocks.setdefault(r["title_key"][:12], []).append(pid)
+    for ids in blocks.values():
+        for i, a in enumerate(ids):
+            for b in ids[i + 1:]:
+                ya, yb = papers[a]["year"], papers[b]["year"]
+                if ya is not None and yb is not None and abs(ya - yb) > 1:
+                    continue
+                score = fuzz.ratio(papers[a]["title_key"], papers[b]["title_key"])
+                if score >= min_score and (a, b) not in found:
+                    found[(a, b)] = (round(score, 1), "close titles")
+    out = []
+    for (a, b), (score, reason) in sorted(found.items(), key=lambda kv: (-kv[1][0], kv[0])):
+        out.append({
+            "score": score, "reason": reason,
+            "id": a, "citekey": papers[a]["citekey"], "title": papers[a]["title"],
+            "other_id": b, "other_citekey": papers[b]["citekey"], "other_title": papers[b]["title"],
+        })
+    return out

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from adbib import citekeys, models, resolve
 from adbib.db import write_transaction
 from adbib.normalize import normalize_record
+from adbib.normalize.ids import link_key
 from adbib.normalize.text import alias_key, title_key
 from adbib.readers import decode, detect, reader
 from adbib.records import (
@@ -465,7 +466,10 @@ class _Importer:
             authors_truncated=row.authors_truncated, arxiv=row.arxiv_id, doi=row.doi,
             domain=row.domain, abstract=row.abstract, summary=row.summary, stars=row.stars,
         )
-        links = {(r.role, r.url) for r in self.conn.execute(select(T["link"].c.role, T["link"].c.url).where(T["link"].c.paper_id == pid))}
+        links = {
+            (r.role, link_key(r.url))
+            for r in self.conn.execute(select(T["link"].c.role, T["link"].c.url).where(T["link"].c.paper_id == pid))
+        }
         names = [Name(a.given, a.family, a.von, a.jr) for a in authors]
         return _Paper(pid, row.citekey, cur, names, row.venue_id, new=False, links=links)
 
@@ -490,9 +494,9 @@ class _Importer:
             state.names = list(p.authors)
             state.authors_changed = True
         # links that are new to this paper count as a change too
-        new_links = [l for l in p.links if (l.role, l.url) not in state.links]
+        new_links = [link for link in p.links if (link.role, link_key(link.url)) not in state.links]
         if new_links and not state.new:
-            changes["links"] = (None, [f"{l.role}: {l.url}" for l in new_links])
+            changes["links"] = (None, [f"{link.role}: {link.url}" for link in new_links])
         for name, (old, new) in changes.items():
             state.changed[name] = (state.changed.get(name, (old, None))[0], new)
             self.rows["change"].append(
@@ -505,8 +509,9 @@ class _Importer:
         """Links, datasets, categories and provenance of one record."""
         state = self.touched[pid]
         for link in p.links:
-            if (link.role, link.url) not in state.links:
-                state.links.add((link.role, link.url))
+            key = (link.role, link_key(link.url))
+            if key not in state.links:
+                state.links.add(key)
                 self.rows["link"].append({"paper_id": pid, "role": link.role, "url": link.url})
         for d in p.datasets:
             did = self._dataset(d)

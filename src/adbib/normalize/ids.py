@@ -133,3 +133,18 @@ def make_link(label: str, url: str | None, problems: list[str], role_label: str 
     except BadLink as e:
         problems.append(f"link [{label}] not stored: {e}")
         return None
+
+
+def link_key(url: str) -> str:
+    """What makes two URLs the same link: an arXiv id whatever the page (abs, pdf, version),
+    GitHub paths case-insensitively, and no trailing slash."""
+    aid = arxiv_from_url(url)
+    if aid:
+        return f"arxiv:{aid}"
+    parts = urlsplit(url)
+    host = parts.netloc.lower().removeprefix("www.")
+    path = parts.path.rstrip("/")
+    if host == "github.com":
+        path = path.lower().removesuffix(".git")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{path}{query}"
