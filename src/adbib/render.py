@@ -170,9 +170,9 @@ def detail(d: dict) -> str:
     if d.get("disagreements"):
         lines.append("where sources disagree:")
         for dis in d["disagreements"]:
-            lines.append(f"  {dis['field']} (kept: {_val(dis.get('value'))})")
-            for said in dis["said"]:
-                lines.append(f"    {said['file']}:{said['line']}: {_val(said['value'])}")
+            lines.append(f"  {dis['field']} (kept: {_short(_val(dis['stored']), 90)})")
+            for said in dis["reported"]:
+                lines.append(f"    {said['file']}:{said['line']}: {_short(_val(said['value']), 90)}")
     if d.get("changes"):
         lines.append("changes:")
         for c in d["changes"]:
@@ -185,6 +185,8 @@ def detail(d: dict) -> str:
 
 def _val(v) -> str:
     if isinstance(v, list):
+        if len(v) > 4:
+            return f"{len(v)} names: {v[0]}; {v[1]}; … {v[-1]}"
         return "; ".join(map(str, v))
     return "—" if v in (None, "") else str(v)
 
