@@ -1,0 +1,443 @@
+"""Reader for BibTeX files (dialect ``bibtex``), as people write them.
+
+bibtexparser v2 splits the text into blocks (entries, ``@string``, comments, failed blocks); the few
+fields a :class:`PaperRecord` needs are then turned into text here:
+
+* **values** — bibtexparser 2.1 resolves only whole-value ``@string`` references and has no ``#``
+  concatenation, so :func:`_resolve` removes the enclosing braces or quotes, expands macros
+  (``@string`` and the standard month macros) and joins ``#`` parts — for the fields used only, which
+  keeps the reader close to bare bibtexparser speed (its resolve + enclosing middlewares visit every
+  field and cost ≈25 %);
+* **LaTeX** — pylatexenc decodes a value only when it holds markup (a macro, ``$`` math, ``--``,
+  TeX quotes), for it costs ≈2.5 µs a character; escaped specials (``\\%``, ``\\&``…), grouping
+  braces and ties alone are undone with a regex and a ``str.translate``.  Decoding is cached, since
+  names and venues repeat;
+* **names** — ``author`` stays one BibTeX name list (``Family, Given and …``, ``and others`` as
+  written), LaTeX-decoded name by name; a name written wholly in braces (``{{MONAI Consortium}}``)
+  keeps one pair of braces, ``{MONAI Consortium}``, so that bibtexparser's name splitter in the
+  normalize layer keeps it whole;
+* **``%`` comments** — BibTeX has none inside entries, but people (and biber) use them: a line whose
+  first non-blank character is ``%``, and a ``%`` after a comma and a space (``year = 2022, % note``)
+  up to the end of its line, are blanked before splitting;
+* **failures** — a block bibtexparser cannot split, an entry without a key and an entry without a
+  title are :class:`ParseFailure`; a duplicate key or field, a year that is not a year, a DOI that is
+  not a DOI are ``problems`` of a record that is still imported.
+
+Big files are read in chunks of whole entries (:func:`iter_read`): bibtexparser holds ≈10× the text
+size in memory while it parses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
+
+from adbib.normalize import ids
+from adbib.normalize.text import clean_spaces, repair
+from adbib.records import LinkRecord, PaperRecord, ParseFailure, ParseResult, ReaderError
+
+if TYPE_CHECKING:
+    from bibtexparser import Library
+    from bibtexparser.model import Entry
+
+# A block start as bibtexparser's splitter recognises one, at the start of a line.
+_BLOCK_START = re.compile(r"^[ \t]*@\w*[ \t]*[{(]", re.MULTILINE)
+# Blank and `%` lines, then an `@type{` or `@type(`.
+_DETECT = re.compile(r"(?:[ \t\r]*(?:%[^\n]*)?\n)*[ \t]*@[A-Za-z]\w*[ \t]*[{(]")
+# bibtexparser's abort reasons when a block has not ended where the next one (or the text) does.
+_RUNS_ON = re.compile(r"^Unexpected block start|^Unexpectedly reached end of file|found `?@")
+# A `%` comment inside an entry: a whole line, or the rest of a line after a field's comma and a space
+# (a comment at the start of the text is outside any entry, where bibtexparser skips it anyway).
+_COMMENT = re.compile(r"\n[ \t]*%[^\n]*|,[ \t]+%[^\n]*")
+
+_MONTHS = {
+    name[:3].lower(): name
+    for name in (
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    )
+}  # fmt: skip
+# The fields a record is built from; no other field is resolved.
+_USED_FIELDS = frozenset(
+    "title author year date booktitle journal doi eprint archiveprefix eprinttype arxivid note url"
+    " code github abstract keywords datasets".split()
+)
+_VALUE_MARKS = re.compile(r'(?<!\\)[{}"#]')
+# Markup only pylatexenc decodes: a macro (a backslash not escaping a special character), math,
+# dashes, TeX quotes.
+_NEEDS_DECODER = re.compile(r"\\(?![%&_#$])|(?<!\\)\$|--|``|''")
+_ESCAPED_SPECIAL = re.compile(r"\\([%&_#$])")
+_LATEX_CHARS = re.compile(r"[\\${}~]")
+_BARE_PERCENT = re.compile(r"(?<!\\)%")
+_BRACES_AND_TIES = str.maketrans({"{": None, "}": None, "~": " "})
+_URL_ESCAPE = re.compile(r"\\([_%&#~$])")
+_ARXIV_VENUE = re.compile(r"arxiv\b", re.IGNORECASE)
+_YEAR = re.compile(r"\d{4}")
+_DATE_YEAR = re.compile(r"(\d{4})(?:[-/]|$)")
+_LIST_SEPARATOR = re.compile(r"[,;]")
+
+_ARXIV_ABS = "https://arxiv.org/abs/"
+_DOI_URL = "https://doi.org/"
+
+
+def detect(text: str) -> bool:
+    """True when the first line that is neither blank nor a ``%`` comment starts a BibTeX block."""
+    return _DETECT.match(text) is not None
+
+
+def read(text: str) -> ParseResult:
+    """All records and failures of a BibTeX text (:func:`iter_read`'s chunks merged)."""
+    result = ParseResult()
+    for part in iter_read(text):
+        result.records += part.records
+        result.failures += part.failures
+        result.skipped += part.skipped
+    return result
+
+
+def iter_read(text: str, chunk_entries: int = 2000) -> Iterator[ParseResult]:
+    """Parse ``text`` in chunks of about ``chunk_entries`` (≥ 1) blocks, one ParseResult per chunk.
+
+    Line numbers are those of the whole text; ``@string`` macros and citation keys carry over from
+    chunk to chunk.  Raises ReaderError for a text without a single ``@type{`` block."""
+    if _BLOCK_START.search(text) is None:
+        raise ReaderError("no BibTeX entries (@type{key, ...}) found")
+    state = _State()
+    for offset, chunk in _chunks(text, chunk_entries):
+        yield _read_chunk(chunk, offset, state)
+
+
+@dataclass
+class _State:
+    """What later chunks need from earlier ones."""
+
+    macros: dict[str, str] = field(default_factory=lambda: dict(_MONTHS))  # lowercase name -> text
+    keys: dict[str, int] = field(default_factory=dict)  # citation key -> line of its first record
+
+
+def _chunks(text: str, size: int) -> Iterator[tuple[int, str]]:
+    """(line offset, text) pieces of ``text``, each starting at a block start, of ``size`` blocks."""
+    cut = line = count = 0
+    for m in _BLOCK_START.finditer(text):
+        count += 1
+        if count > size:
+            yield line, text[cut : m.start()]
+            line += text.count("\n", cut, m.start())
+            cut, count = m.start(), 1
+    yield line, text[cut:]
+
+
+def _read_chunk(chunk: str, offset: int, state: _State) -> ParseResult:
+    from bibtexparser.model import Entry, ParsingFailedBlock, String
+
+    blanked, n_comments = _COMMENT.subn(_blank, chunk) if "%" in chunk else (chunk, 0)
+    as_written = _RawText(chunk, blanked) if n_comments else None
+    result = ParseResult()
+    for block in _split(blanked, offset).blocks:
+        if isinstance(block, ParsingFailedBlock) and block.ignore_error_block is not None:
+            block = block.ignore_error_block  # a duplicate key or field: the block itself is whole
+        if isinstance(block, String):
+            state.macros[block.key.strip().lower()] = _resolve(block.value, state.macros)
+        elif isinstance(block, (Entry, ParsingFailedBlock)):
+            line = offset + block.start_line + 1
+            raw = as_written.of(block.raw) if as_written else block.raw
+            if isinstance(block, Entry):
+                got = _record(block, line, raw, state)
+                (result.records if isinstance(got, PaperRecord) else result.failures).append(got)
+            else:
+                result.failures.append(ParseFailure(line, _failure_reason(block.error), raw.rstrip()))
+    return result
+
+
+def _blank(comment: re.Match[str]) -> str:
+    """The comment as spaces after its newline or comma: lines and offsets stay where they were."""
+    return comment[0][0] + " " * (len(comment[0]) - 1)
+
+
+def _split(text: str, offset: int) -> Library:
+    """bibtexparser's blocks of ``text`` (no middleware: values stay as written)."""
+    try:
+        return _parse_string()(text, parse_stack=[])
+    except Exception as e:  # a bibtexparser bug (it raises ParserStateException for those)
+        raise ReaderError(f"bibtexparser failed on the entries from line {offset + 1}: {e}") from e
+
+
+@cache
+def _parse_string():
+    import logging
+
+    import bibtexparser
+
+    # Failed blocks become ParseFailures; bibtexparser's log lines about them would be noise.
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    return bibtexparser.parse_string
+
+
+class _RawText:
+    """Maps the raw text of a block in the comment-blanked chunk back to the text as written."""
+
+    def __init__(self, original: str, blanked: str):
+        self._original, self._blanked, self._pos = original, blanked, 0
+
+    def of(self, raw: str) -> str:
+        # Blocks come in text order, each starting after the previous one's start (a failed block
+        # may end inside the next one: `@article{key` + newline + `@misc{…`).
+        start = self._blanked.find(raw, self._pos)
+        self._pos = start + 1
+        return self._original[start : start + len(raw)]
+
+
+def _failure_reason(error: Exception) -> str:
+    """bibtexparser's reason, or one message for all the ways an entry runs into the next one or
+    into the end of the text (which of them depends on where a chunk ends)."""
+    reason = str(getattr(error, "abort_reason", error)).strip()
+    if _RUNS_ON.search(reason):
+        return "entry not closed: unbalanced braces or quotes"
+    return f"broken entry: {reason}"
+
+
+def _record(entry: Entry, line: int, raw: str, state: _State) -> PaperRecord | ParseFailure:
+    key = entry.key.strip()
+    if not key:
+        return ParseFailure(line, "entry without a citation key", raw)
+    problems: list[str] = []
+    fields = _fields(entry, state.macros, problems)
+    title = _text(fields.get("title"))
+    if not title:
+        return ParseFailure(line, "no title", raw)
+    first = state.keys.setdefault(key, line)
+    if first != line:
+        problems.append(f"duplicate citation key {key!r}, first used on line {first}")
+    links = _links(fields, problems)
+    venue = _venue(fields)
+    if venue is None and any(link.role == "arxiv" for link in links):
+        venue = "arXiv"
+    return PaperRecord(
+        title=title,
+        line=line,
+        raw=raw,
+        year=_year(fields, problems),
+        venue_raw=venue,
+        authors_raw=_authors(fields.get("author")),
+        links=links,
+        datasets_raw=_items(fields.get("datasets")),
+        headings=_items(fields.get("keywords")),
+        abstract=_text(fields.get("abstract")),
+        problems=problems,
+    )
+
+
+def _fields(entry: Entry, macros: dict[str, str], problems: list[str]) -> dict[str, str]:
+    """Lowercase field name -> resolved value, for the fields used; the first of duplicates wins."""
+    fields: dict[str, str] = {}
+    for f in entry.fields:
+        name = f.key.strip().lower()
+        if name not in _USED_FIELDS:
+            continue
+        if name in fields:
+            problems.append(f"duplicate field {name!r}: the first one is used")
+        else:
+            fields[name] = _resolve(f.value, macros)
+    return fields
+
+
+def _resolve(value: str, macros: dict[str, str]) -> str:
+    """A raw value as text: enclosing braces or quotes removed, macros expanded, ``#`` parts joined.
+
+    ``{Deep {MVTec} AD}`` -> ``Deep {MVTec} AD``; ``miccai # " 2022"`` -> ``<miccai's text> 2022``;
+    ``may`` -> ``May``; an undefined macro stays as written."""
+    if "#" not in value:
+        return _resolve_part(value, macros)
+    return "".join(_resolve_part(part, macros) for part in _concatenation_parts(value))
+
+
+def _resolve_part(part: str, macros: dict[str, str]) -> str:
+    part = part.strip()
+    if len(part) >= 2 and (part[0] + part[-1]) in ("{}", '""'):
+        return part[1:-1]
+    return macros.get(part.lower(), part)
+
+
+def _concatenation_parts(value: str) -> list[str]:
+    """``"a" # b # {c # d}`` -> ``['"a" ', ' b ', ' {c # d}']``: split on ``#`` outside braces and quotes."""
+    parts, start, depth, quoted = [], 0, 0, False
+    for m in _VALUE_MARKS.finditer(value):
+        mark = m.group()
+        if mark == "{":
+            depth += 1
+        elif mark == "}":
+            depth = max(depth - 1, 0)
+        elif depth:
+            continue
+        elif mark == '"':
+            quoted = not quoted
+        elif not quoted:
+            parts.append(value[start : m.start()])
+            start = m.end()
+    parts.append(value[start:])
+    return parts
+
+
+def _text(value: str | None) -> str | None:
+    """Display text of a resolved value: mojibake repaired, LaTeX decoded, spaces collapsed."""
+    if value is None:
+        return None
+    if not value.isascii():
+        value = repair(value)
+    return clean_spaces(_latex_to_text(value)) or None
+
+
+def _latex_to_text(value: str) -> str:
+    if _NEEDS_DECODER.search(value):
+        return _decode(value)
+    if "\\" in value:
+        value = _ESCAPED_SPECIAL.sub(r"\1", value)
+    return value.translate(_BRACES_AND_TIES)
+
+
+@lru_cache(maxsize=8192)
+def _decode(value: str) -> str:
+    """pylatexenc's text of a LaTeX value; a bare ``%`` is a percent sign here, not a comment."""
+    try:
+        return _decoder().latex_to_text(_BARE_PERCENT.sub(r"\\%", value))
+    except RecursionError:  # braces nested thousands deep
+        return value.translate(_BRACES_AND_TIES)
+
+
+@cache
+def _decoder():
+    from pylatexenc.latex2text import (
+        LatexNodes2Text,
+        MacroTextSpec,
+        get_default_latex_context_db,
+    )
+
+    context = get_default_latex_context_db()
+    context.add_context_category(
+        "adbib-bibtex", prepend=True, macros=[MacroTextSpec("url", simplify_repl="%s")]
+    )
+    return LatexNodes2Text(latex_context=context, math_mode="text")
+
+
+def _authors(value: str | None) -> str | None:
+    """The author list decoded name by name; a wholly braced name keeps one pair of braces."""
+    if value is None:
+        return None
+    if not value.isascii():
+        value = repair(value)
+    if not _LATEX_CHARS.search(value):
+        return clean_spaces(value) or None
+    from bibtexparser.middlewares.names import split_multiple_persons_names
+
+    names = [_name(name) for name in split_multiple_persons_names(value)]
+    return " and ".join(name for name in names if name) or None
+
+
+def _name(name: str) -> str:
+    if _braced_whole(name):
+        inner = clean_spaces(_latex_to_text(name[1:-1]))
+        return f"{{{inner}}}" if inner else ""
+    return clean_spaces(_latex_to_text(name))
+
+
+def _braced_whole(name: str) -> bool:
+    """``{MONAI Consortium}``: yes; ``{\\"O}zt{\\"u}rk`` and ``{A} {B}``: no."""
+    if not (name.startswith("{") and name.endswith("}")):
+        return False
+    depth = 0
+    for i, char in enumerate(name):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return i == len(name) - 1
+    return False
+
+
+def _venue(fields: dict[str, str]) -> str | None:
+    """booktitle or journal; one that starts with the word arXiv (``arXiv preprint arXiv:…``) is ``arXiv``."""
+    venue = _text(fields.get("booktitle")) or _text(fields.get("journal"))
+    if venue and _ARXIV_VENUE.match(venue):
+        return "arXiv"
+    return venue
+
+
+def _year(fields: dict[str, str], problems: list[str]) -> int | None:
+    """``year`` when it is four digits; without a year, the year of a biblatex ``date``."""
+    if "year" in fields:
+        year = fields["year"].translate(_BRACES_AND_TIES).strip()
+        if _YEAR.fullmatch(year):
+            return int(year)
+        problems.append(f"year {year!r} is not a year")
+    elif "date" in fields:
+        m = _DATE_YEAR.match(fields["date"].strip())
+        if m:
+            return int(m[1])
+        problems.append(f"date {fields['date']!r} has no year")
+    return None
+
+
+def _items(value: str | None) -> list[str]:
+    """``keywords``/``datasets``: the items between commas and semicolons."""
+    text = _text(value)
+    if not text:
+        return []
+    return [item for item in (part.strip() for part in _LIST_SEPARATOR.split(text)) if item]
+
+
+def _links(fields: dict[str, str], problems: list[str]) -> list[LinkRecord]:
+    """DOI, arXiv (eprint, journal, note, url), paper URL and code links, each role+URL once."""
+    links: dict[tuple[str, str], LinkRecord] = {}
+
+    def add(role: str, url: str, label: str) -> None:
+        links.setdefault((role, url), LinkRecord(role=role, url=url, label=label))
+
+    if "doi" in fields:
+        doi = ids.normalize_doi(fields["doi"])
+        if doi:
+            add("doi", _DOI_URL + doi, "doi")
+        else:
+            problems.append(f"doi {fields['doi']!r} is not a DOI")
+    for name in _arxiv_fields(fields, problems):
+        arxiv = ids.normalize_arxiv(fields[name])
+        if arxiv:
+            add("arxiv", _ARXIV_ABS + arxiv, name)
+    if "url" in fields:
+        url = _URL_ESCAPE.sub(r"\1", fields["url"].strip())
+        try:
+            arxiv = ids.arxiv_from_url(url)
+            if arxiv:
+                add("arxiv", _ARXIV_ABS + arxiv, "url")
+            else:
+                url = ids.check_url(url)
+                role = ids.link_role("Paper", url)
+                doi = ids.normalize_doi(url) if role == "doi" else None
+                if doi:
+                    add("doi", _DOI_URL + doi, "url")
+                else:
+                    add(role, url, "url")
+        except ValueError as e:  # BadLink; urlsplit's own ValueError ('Invalid IPv6 URL')
+            problems.append(f"url: {e}")
+    for name in ("code", "github"):
+        if name in fields:
+            try:
+                add("code", ids.check_url(_URL_ESCAPE.sub(r"\1", fields[name].strip())), name)
+            except ValueError as e:
+                problems.append(f"{name}: {e}")
+    return list(links.values())
+
+
+def _arxiv_fields(fields: dict[str, str], problems: list[str]) -> list[str]:
+    """The fields that may hold an arXiv id: eprint (unless archivePrefix or eprinttype names
+    another archive), arxivid (Mendeley), journal, booktitle, note."""
+    archive = (fields.get("archiveprefix") or fields.get("eprinttype") or "").strip().lower()
+    names = []
+    if "eprint" in fields and archive in ("", "arxiv"):
+        names.append("eprint")
+        if archive and not ids.normalize_arxiv(fields["eprint"]):
+            problems.append(f"eprint {fields['eprint']!r} is not an arXiv id")
+    return names + [name for name in ("arxivid", "journal", "booktitle", "note") if name in fields]
