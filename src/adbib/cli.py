@@ -152,9 +152,11 @@ def seed() -> None:
         reports = run_seed(write_engine(), path)
         rows = []
         for r in reports:
-            status = "already imported" if r.already_imported else "imported"
-            rows.append([r.source, r.path, status, r.entries if not r.already_imported else "",
-                         len(r.created), len(r.merged), len(r.unchanged), len(r.skipped), len(r.failed)])
+            if r.already_imported:
+                rows.append([r.source, r.path, "already imported"])
+            else:
+                rows.append([r.source, r.path, "imported", r.entries, len(r.created), len(r.merged),
+                             len(r.unchanged), len(r.skipped), len(r.failed)])
         from tabulate import tabulate
 
         typer.echo(tabulate(rows, headers=["source", "file", "status", "entries", "new", "merged",
@@ -243,6 +245,8 @@ def _emit_papers(con, ids, fmt: str, out, **options) -> int:
         return n
     from adbib import exporters
 
+    if fmt == "markdown":
+        options["category_titles"] = dict(con.execute("SELECT name, title FROM category"))
     return exporters.get(fmt).write(papers, out, **options)
 
 

@@ -1,0 +1,56 @@
+"""Exporters: paper dicts -> BibTeX | markdown | CSV | JSON.
+
+Every exporter module exposes ``write(papers, out, **options) -> int``: it consumes an iterable
+of paper dicts (the shape ``adbib export --format json`` emits, already in the wanted order)
+once, writes to the text stream as it goes and returns the number of papers written.  Options
+are keyword-only and specific to a format (``unicode`` for bibtex, ``category_titles`` for
+markdown); passing one a format does not know is a TypeError.  Exporters never touch the
+database and are deterministic: the same papers give the same bytes.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from adbib.normalize.ids import BadLink, check_url
+
+# format name -> module under adbib.exporters, imported on first use
+FORMATS: dict[str, str] = {
+    "bibtex": "bibtex",
+    "markdown": "markdown",
+    "csv": "csv",
+    "json": "json",
+}
+
+ARXIV_ABS = "https://arxiv.org/abs/"
+DOI_RESOLVER = "https://doi.org/"
+
+
+def get(name: str) -> ModuleType:
+    """The exporter module of a format; ValueError naming the known formats otherwise."""
+    try:
+        module = FORMATS[name]
+    except KeyError:
+        raise ValueError(f"unknown format {name!r}; known formats: {', '.join(FORMATS)}") from None
+    return importlib.import_module(f"adbib.exporters.{module}")
+
+
+def web_links(paper: dict, role: str) -> list[str]:
+    """The paper's http(s) links of one role; anything else (``javascript:``, ``data:``) is dropped."""
+    urls = []
+    for url in paper["links"].get(role, ()):
+        try:
+            urls.append(check_url(url))
+        except BadLink:
+            continue
+    return urls
+
+
+def primary_url(paper: dict) -> str | None:
+    """The URL a reader should follow: the first paper link, else the arXiv page."""
+    for role in ("paper", "arxiv"):
+        urls = web_links(paper, role)
+        if urls:
+            return urls[0]
+    return ARXIV_ABS + paper["arxiv"] if paper["arxiv"] else None

@@ -1,0 +1,136 @@
+"""Reader for adbib's own CSV export (dialect ``csv``).
+
+The file starts with exactly :data:`HEADER`; each following record (RFC 4180, a quoted cell
+may span lines) is one paper.  Cells the exporter neutralized against spreadsheet formula
+injection — it prefixes a ``'`` to every cell starting with one of :data:`NEUTRALIZED` — get
+that quote removed again, so values round-trip unchanged.
+
+Per row: title, year, venue -> ``venue_raw``, authors -> ``authors_raw`` (a ``; `` list, ending
+in ``and others`` when the list was truncated), the ``url`` column -> a paper or arXiv link
+(by its host), ``code`` -> code links, ``doi`` and ``arxiv`` -> resolver links, datasets, the
+category slugs as ``headings`` and the domain.  citekey, venue_type and sources describe the
+exporting database, not the paper, and are not read.  Text is taken as is (no mojibake repair:
+adbib exported it already repaired).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from adbib.normalize.ids import make_link
+from adbib.records import DOMAINS, PaperRecord, ParseFailure, ParseResult, ReaderError
+
+HEADER = (
+    "citekey",
+    "title",
+    "authors",
+    "year",
+    "venue",
+    "venue_type",
+    "doi",
+    "arxiv",
+    "url",
+    "code",
+    "datasets",
+    "categories",
+    "domain",
+    "sources",
+)
+# A cell starting with one of these is prefixed with "'" on export: spreadsheet formula
+# triggers, and the quote itself so that an original leading quote survives the round trip.
+NEUTRALIZED = ("=", "+", "-", "@", "\t", "\r", "'")
+LIST_SEP = "; "
+
+
+def detect(text: str) -> bool:
+    """True when the first line is adbib's CSV header."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    return first == ",".join(HEADER)
+
+
+def restore(cell: str) -> str:
+    """Undo the export's formula neutralization of one cell."""
+    return cell[1:] if cell.startswith("'") else cell
+
+
+def read(text: str) -> ParseResult:
+    if not detect(text):
+        raise ReaderError(f"not an adbib CSV export: the first line must be {','.join(HEADER)}")
+    # Lines end at \n, \r\n or \r only, as the csv module sees them (not at U+2028 & co).
+    lines = io.StringIO(text.lstrip("\ufeff"), newline="").readlines()
+    rows = csv.reader(lines)
+    next(rows)
+    result = ParseResult()
+    while True:
+        start = rows.line_num + 1
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            result.failures.append(ParseFailure(start, f"unreadable CSV: {e}", lines[start - 1]))
+            continue
+        raw = "".join(lines[start - 1 : rows.line_num])
+        if not any(row):
+            continue
+        if len(row) != len(HEADER):
+            reason = f"expected {len(HEADER)} cells, found {len(row)}"
+            result.failures.append(ParseFailure(start, reason, raw))
+            continue
+        cells = dict(zip(HEADER, map(restore, row)))
+        if not cells["title"].strip():
+            result.failures.append(ParseFailure(start, "no title", raw))
+            continue
+        result.records.append(_record(cells, start, raw))
+    return result
+
+
+def _record(cells: dict[str, str], line: int, raw: str) -> PaperRecord:
+    problems: list[str] = []
+    year = None
+    if cells["year"]:
+        if cells["year"].isdigit():
+            year = int(cells["year"])
+        else:
+            problems.append(f"year {cells['year']!r} is not a number")
+    domain = cells["domain"] or None
+    if domain not in (None, *DOMAINS):
+        problems.append(f"unknown domain {domain!r}")
+        domain = None
+    return PaperRecord(
+        title=cells["title"].strip(),
+        line=line,
+        raw=raw,
+        year=year,
+        venue_raw=cells["venue"] or None,
+        authors_raw=cells["authors"] or None,
+        links=_links(cells, problems),
+        datasets_raw=_split(cells["datasets"]),
+        headings=_split(cells["categories"]),
+        domain=domain,
+        problems=problems,
+    )
+
+
+def _links(cells: dict[str, str], problems: list[str]) -> list:
+    """Links from the url, code, doi and arxiv columns, each URL once, in that order."""
+    wanted = [("url", cells["url"], "Paper")]
+    wanted += [("code", url, "Code") for url in cells["code"].split()]
+    if cells["doi"]:
+        wanted.append(("doi", "https://doi.org/" + cells["doi"], "DOI"))
+    if cells["arxiv"]:
+        wanted.append(("arxiv", "https://arxiv.org/abs/" + cells["arxiv"], "arXiv"))
+    links, seen = [], set()
+    for label, url, role_label in wanted:
+        if not url or url in seen:
+            continue
+        seen.add(url)
+        link = make_link(label, url, problems, role_label)
+        if link:
+            links.append(link)
+    return links
+
+
+def _split(cell: str) -> list[str]:
+    return [item.strip() for item in cell.split(LIST_SEP) if item.strip()]
