@@ -133,7 +133,7 @@ def detail(d: dict) -> str:
     field("id", d["id"])
     field("citekey", d["citekey"])
     if d.get("citekey_aliases"):
-        field("also known as", ", ".join(d["citekey_aliases"]))
+        field("old keys", ", ".join(d["citekey_aliases"]))
     authors = ", ".join(d["authors"]) + (", and others" if d.get("authors_truncated") else "")
     field("authors", authors)
     field("year", d["year"])

@@ -7,7 +7,8 @@ Identity, strongest first (never on title alone):
 3. the same title key (folded, punctuation-free) — or a title that differs by a typo
    (rapidfuzz ratio >= 95) — with a year at most one apart and at least one shared author family
    name; when one side names no authors at all (a nested "Extension:" entry, the MedAIerHHL list),
-   the exact title key with the same known venue (and a year at most one apart) is required instead.
+   the exact title key with the same known venue or the same online date (and a year at most one
+   apart) is required instead.
 
 So "Diffusion Models for Medical Anomaly Detection" never merges into "Diffusion Models with
 Implicit Guidance for Medical Anomaly Detection" (different titles), nor AnoGAN (IPMI 2017) into
@@ -44,6 +45,7 @@ class Known:
     year: int | None
     venue: str | None
     families: frozenset[str]
+    date: str | None = None
 
 
 @dataclass
@@ -100,8 +102,10 @@ class Index:
             return False
         if k.families and families:
             return bool(k.families & families)
-        # one side names no authors: demand the same (known) venue as well
-        return exact_title and k.venue is not None and k.venue == p.venue
+        # one side names no authors: demand the same known venue, or the same online date
+        same_venue = k.venue is not None and k.venue == p.venue
+        same_date = k.date is not None and k.date == p.date
+        return exact_title and (same_venue or same_date)
 
 
 def _years_close(a: int | None, b: int | None) -> bool:

@@ -256,12 +256,12 @@ def _load_index(conn: Connection) -> resolve.Index:
     for pid, fam in conn.execute(select(a.c.paper_id, au.c.family_key).join(au, au.c.id == a.c.author_id)):
         fams.setdefault(pid, set()).add(fam)
     index = resolve.Index()
-    q = select(p.c.id, p.c.title_key, p.c.year, p.c.doi, p.c.arxiv_id, v.c.short_name).outerjoin(
+    q = select(p.c.id, p.c.title_key, p.c.year, p.c.date, p.c.doi, p.c.arxiv_id, v.c.short_name).outerjoin(
         v, v.c.id == p.c.venue_id
     )
     for row in conn.execute(q):
         index.add(
-            resolve.Known(row.id, row.title_key, row.year, row.short_name, frozenset(fams.get(row.id, ()))),
+            resolve.Known(row.id, row.title_key, row.year, row.short_name, frozenset(fams.get(row.id, ())), row.date),
             doi=row.doi,
             arxiv=row.arxiv_id,
         )
@@ -428,7 +428,9 @@ class _Importer:
         cur, known = self.touched[pid].cur, self.index.known.get(pid)
         families |= known.families if known else frozenset()
         self.index.add(
-            resolve.Known(pid, title_key(cur.title), cur.year, cur.venue, families), doi=cur.doi, arxiv=cur.arxiv
+            resolve.Known(pid, title_key(cur.title), cur.year, cur.venue, families, cur.date),
+            doi=cur.doi,
+            arxiv=cur.arxiv,
         )
         self._attach(pid, p)
         return pid

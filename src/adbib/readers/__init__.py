@@ -15,11 +15,11 @@ from adbib.records import ParseResult, ReaderError
 
 # dialect name -> module under adbib.readers; order matters for detection (most specific first)
 DIALECTS: dict[str, str] = {
+    "adbib-md": "adbib_markdown",  # before lgc: adbib's markdown export uses LGC-like bullets
     "lgc": "lgc",
     "diaoquesang-md": "diaoquesang",
     "diaoquesang-text": "diaoquesang_text",
     "medaierhhl": "medaierhhl",
-    "adbib-md": "adbib_markdown",
     "csv": "adbib_csv",
     "bibtex": "bibtex",
 }
