@@ -60,6 +60,7 @@ _NEEDS_LATEX = re.compile(r"[^\x20-\x7e]|[#$%&<>\\^_{}~]")
 # Words with a letter other than a-z after their first character: candidates for protection.
 _CASED_WORD = re.compile(r"(?<!\S)\S(?=\S*?[^\W\da-z_])\S*")
 _WORD_CORE = re.compile(r"\w(?:.*\w)?", re.S)
+_ACCENTED_DOTLESS_I = re.compile(r"(\\[`'^\"])\\i\}")
 # A name part that would be split apart by bibtex's "and"/comma parsing unless grouped.
 _NEEDS_GROUP = re.compile(r",|(?:^|\s)and(?:\s|$)", re.I)
 
@@ -206,7 +207,9 @@ def _encode(text: str, unicode: bool) -> str:
 
 @lru_cache(maxsize=4096)
 def _encode_char(char: str, unicode: bool) -> str:
-    return _encoder(unicode).unicode_to_latex(char)
+    # pylatexenc writes ì í î ï with a dotless i ({\'\i}); biber decodes that to ı + U+0301,
+    # which pdflatex cannot typeset.  {\'i} is what both bibtex and biber turn into í.
+    return _ACCENTED_DOTLESS_I.sub(r"\1i}", _encoder(unicode).unicode_to_latex(char))
 
 
 @cache
