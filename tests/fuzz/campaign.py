@@ -1,0 +1,124 @@
+"""A long fuzz campaign over every reader (not part of the pytest run).
+
+    cd /work/main && PYTHONPATH=src .venv/bin/python tests/fuzz/campaign.py --cases 10000
+
+For each dialect of ``adbib.readers.DIALECTS``: ``--cases`` texts, each either a real text of that
+dialect (see corpus.py) put through 1–4 random mutations (mutations.py), or — one case in eight —
+random text built from the syntax characters of every dialect.  Each text goes through
+``detect()``, the reader's ``read()`` and the normalization of every record, as an import does.
+Anything but ReaderError (or a line number outside the text) is a failure; the first
+``--keep`` distinct failures (by exception type and place) are saved under ``--out`` with the seed
+that replays them.  Cases slower than ``--slow`` seconds are reported too.
+
+Exit status: 0 when no reader failed, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make tests/ importable for the fuzz package
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fuzz.corpus import check_read, corpus  # noqa: E402
+from fuzz.mutations import ODD_CHARS, SYNTAX, mutate  # noqa: E402
+
+
+def random_text(rng: random.Random) -> str:
+    """Text from scratch: syntax characters, odd code points, words, line ends."""
+    alphabet = list(SYNTAX) + list(ODD_CHARS) + ["\n", " ", "a", "2023", "http://x.org/", "- ", "# ",
+                                                 "@article{", "* [", "**", "](", "•", "arXiv", "|"]
+    return "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 400)))
+
+
+def case(dialect: str, texts: dict[str, list[str]], seed: int) -> tuple[str, list[str]]:
+    """The text of one case (replayable from ``dialect`` and ``seed``) and how it was made."""
+    rng = random.Random(f"{dialect}:{seed}")
+    if rng.randrange(8) == 0:
+        return random_text(rng), ["random_text"]
+    base = rng.choice(texts[dialect])
+    donor = rng.choice([t for ts in texts.values() for t in ts])
+    return mutate(base, rng, donor, rng.randrange(1, 5))
+
+
+def where(exc: BaseException) -> str:
+    """The innermost adbib frame of an exception: file:line."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/adbib/" in f.filename]
+    frame = frames[-1] if frames else traceback.extract_tb(exc.__traceback__)[-1]
+    return f"{Path(frame.filename).name}:{frame.lineno}"
+
+
+def run(dialect: str, texts, cases: int, out: Path, keep: int, slow: float) -> dict:
+    from adbib.records import ReaderError
+
+    stats = {"cases": 0, "records": 0, "reader_errors": 0, "failures": {}, "slow": [], "seconds": 0.0}
+    start = time.perf_counter()
+    for seed in range(cases):
+        text, how = case(dialect, texts, seed)
+        t0 = time.perf_counter()
+        try:
+            stats["records"] += check_read(dialect, text)
+        except ReaderError:
+            stats["reader_errors"] += 1
+        except Exception as e:  # noqa: BLE001 - the point is to catch anything else
+            key = f"{type(e).__name__} at {where(e)}"
+            seen = stats["failures"].setdefault(key, {"count": 0, "seed": seed, "how": how, "message": str(e)[:200]})
+            seen["count"] += 1
+            if seen["count"] == 1 and len(stats["failures"]) <= keep:
+                name = f"{dialect}-{seed}"
+                (out / f"{name}.txt").write_text(text, encoding="utf-8", errors="surrogatepass")
+                (out / f"{name}.traceback").write_text("".join(traceback.format_exception(e)), encoding="utf-8")
+        elapsed = time.perf_counter() - t0
+        if elapsed > slow:
+            stats["slow"].append((seed, round(elapsed, 2), how))
+        stats["cases"] += 1
+    stats["seconds"] = time.perf_counter() - start
+    return stats
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=10_000, help="cases per reader")
+    parser.add_argument("--dialect", action="append", help="only these dialects (repeatable)")
+    parser.add_argument("--out", type=Path, default=Path("fuzz-failures"), help="where failing inputs go")
+    parser.add_argument("--keep", type=int, default=20, help="distinct failures saved per reader")
+    parser.add_argument("--slow", type=float, default=2.0, help="report cases slower than this (s)")
+    args = parser.parse_args(argv)
+
+    from adbib.db import open_for_write
+    from adbib.readers import DIALECTS
+    from adbib.seed import seed
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "seeded.db"
+        engine = open_for_write(db)
+        seed(engine, db)
+        engine.dispose()
+        texts = corpus(db)
+    args.out.mkdir(parents=True, exist_ok=True)
+    failed = False
+    print(f"{'reader':18} {'cases':>7} {'records':>9} {'ReaderError':>11} {'failures':>8} {'slow':>5} {'seconds':>8}")
+    for dialect in args.dialect or DIALECTS:
+        s = run(dialect, texts, args.cases, args.out, args.keep, args.slow)
+        n_fail = sum(f["count"] for f in s["failures"].values())
+        print(f"{dialect:18} {s['cases']:>7} {s['records']:>9} {s['reader_errors']:>11} {n_fail:>8} "
+              f"{len(s['slow']):>5} {s['seconds']:>8.1f}", flush=True)
+        for key, f in s["failures"].items():
+            failed = True
+            print(f"    {f['count']:>5} × {key}: {f['message']!r} (first: seed {f['seed']}, {'+'.join(f['how'])})")
+        for seed_, secs, how in s["slow"][:5]:
+            print(f"    slow: seed {seed_} took {secs} s ({'+'.join(how)})")
+    if not failed and not any(args.out.iterdir()):
+        shutil.rmtree(args.out)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
