@@ -125,7 +125,12 @@ def ingest(
     report = ImportReport(
         source=name, path=display_path or str(path), dialect=dialect, dry_run=dry_run
     )
-    normalized = [normalize_record(r) for r in parsed.records]
+    total = 2 * len(parsed.records)  # normalizing, then resolving and writing
+    normalized = []
+    for i, r in enumerate(parsed.records):
+        normalized.append(normalize_record(r))
+        if progress and i % 500 == 0:
+            progress(i, total)
     report.entries = len(parsed.records)
     report.skipped = [Note(s.line, s.reason) for s in parsed.skipped]
     report.failed = [Note(f.line, f.reason) for f in parsed.failures]
@@ -316,7 +321,7 @@ class _Importer:
         for i, p in enumerate(papers):
             ids.append(self._one(p))
             if self.progress and i % 500 == 0:
-                self.progress(i, len(papers))
+                self.progress(len(papers) + i, 2 * len(papers))
         self._relations(papers, ids)
         self._missing(set(ids))
         self._flush()
