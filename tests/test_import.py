@@ -153,6 +153,11 @@ def test_exports_import_into_an_empty_database(seeded_db, empty_db, tmp_path, fm
     authors = ("SELECT p.title, group_concat(a.name, '; ') FROM paper p JOIN authorship x ON x.paper_id = p.id "
                "JOIN author a ON a.id = x.author_id GROUP BY p.id ORDER BY p.title_key, p.year")
     assert dst.execute(authors).fetchall() == src.execute(authors).fetchall()
+    categories = ("SELECT p.title, p.year, group_concat(DISTINCT c.name) FROM paper p JOIN paper_category pc "
+                  "ON pc.paper_id = p.id JOIN category c ON c.id = pc.category_id GROUP BY p.id ORDER BY p.title_key, p.year")
+    got = {(t, y): set(c.split(",")) for t, y, c in dst.execute(categories)}
+    want = {(t, y): set(c.split(",")) for t, y, c in src.execute(categories)}
+    assert got == want
 
 
 def test_add_refuses_a_duplicate(seeded_db):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from adbib.normalize import ids
-from adbib.normalize.categories import category_for_heading
+from adbib.normalize.categories import category_for_heading, resolve_category
 from adbib.normalize.datasets import resolve_dataset, scan_text, split_dataset_items
 from adbib.normalize.names import parse_authors
 from adbib.normalize.text import clean_spaces, title_key
@@ -55,12 +55,18 @@ def normalize_record(rec: PaperRecord) -> NormalizedPaper:
         doi=next(filter(None, map(_doi, links)), None),
         links=links,
         datasets=_datasets(rec),
-        categories=list(dict.fromkeys(filter(None, map(category_for_heading, rec.headings)))),
+        categories=list(dict.fromkeys(filter(None, map(_category, rec.headings)))),
         domain=rec.domain,
         abstract=rec.abstract,
         summary=rec.summary,
         problems=[*rec.problems, *authors.notes],
     )
+
+
+def _category(heading: str) -> str | None:
+    """A list heading ('Diffusion-Based Approaches'), or a category's own name or title as
+    adbib's markdown and CSV exports write them ('diffusion', 'Diffusion-based approaches')."""
+    return category_for_heading(heading) or resolve_category(heading)
 
 
 def _unique_links(links: list[LinkRecord]) -> list[LinkRecord]:

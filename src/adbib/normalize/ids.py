@@ -87,7 +87,10 @@ def check_url(url: str | None) -> str:
     url = url.strip()
     if re.search(r"\s", url):
         raise BadLink(f"space inside URL {url!r}")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as e:  # 'Invalid IPv6 URL' and the like
+        raise BadLink(f"malformed URL {url!r} ({e})") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or "." not in parts.netloc:
         raise BadLink(f"not an http(s) URL: {url!r}")
     return url
