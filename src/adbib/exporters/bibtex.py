@@ -23,13 +23,18 @@ Escaping
     Text fields are LaTeX-encoded with pylatexenc: LaTeX specials become ``\\&``, ``\\%``,
     ``\\_``, ``\\#``, ``\\$``, ``\\textbackslash{}``, ``\\textasciitilde{}`` … and, unless
     ``unicode=True`` (for biber), non-ASCII letters become BibTeX "special characters" such as
-    ``G{\\"o}rnitz``.  Braces that pair up are written ``\\{ \\}``; bibtex counts those as
-    braces, so a brace without a partner is written ``\\textbraceleft{}`` /
-    ``\\textbraceright{}`` to keep the entry balanced.  Title words that must keep their case
-    in sentence-cased styles are brace-protected (``{MVTec}``, ``{f-AnoGAN}``, see
-    :func:`needs_protection`).  ``url`` and ``doi`` are verbatim fields for biber, which would
-    keep a ``\\%`` literally (``%5C%25``), so they are written as they are, with only ``{``, ``}``
-    and ``\\`` percent-encoded.
+    ``G{\\"o}rnitz``; a character LaTeX has no macro for (CJK, emoji) becomes a bold ``?``.
+    Braces that pair up are written ``\\{ \\}``; bibtex counts those as braces, so a brace
+    without a partner is written ``\\textbraceleft{}`` / ``\\textbraceright{}`` to keep the
+    entry balanced.  Title words that must keep their case in sentence-cased styles are
+    brace-protected (``{MVTec}``, ``{f-AnoGAN}``, see :func:`needs_protection`).  ``url`` and
+    ``doi`` are verbatim fields for biber, which would keep a ``\\%`` as a backslash
+    (``%5C%``), so they are written as they are, with only ``{``, ``}`` and ``\\``
+    percent-encoded; plain/alpha ignore them.
+
+    ``unicode=True`` output is meant for biber: bibtex 0.99 miscounts multi-byte characters
+    (alpha labels can split one), and pdflatex can typeset only the characters its UTF-8 support
+    knows (Latin letters with common accents, not Ħ or ȩ); xelatex/lualatex take any.
 """
 
 from __future__ import annotations
@@ -221,12 +226,17 @@ def _encoder(unicode: bool) -> UnicodeToLatexEncoder:
     specials = {c: tex for c, tex in defaults.rule.items() if c < 0x80 and c != ord('"')}
     specials[ord(_LONE_LEFT)] = r"\textbraceleft"
     specials[ord(_LONE_RIGHT)] = r"\textbraceright"
-    rules = [UnicodeToLatexConversionRule(RULE_DICT, specials, replacement_latex_protection="braces-after-macro")]
+    rules = [
+        UnicodeToLatexConversionRule(RULE_DICT, specials, replacement_latex_protection="braces-after-macro")
+    ]
     if not unicode:
-        rules.append(UnicodeToLatexConversionRule(RULE_DICT, defaults.rule, replacement_latex_protection="braces-all"))
+        rules.append(
+            UnicodeToLatexConversionRule(RULE_DICT, defaults.rule, replacement_latex_protection="braces-all")
+        )
     return UnicodeToLatexEncoder(
         conversion_rules=rules,
-        # ASCII output: a character LaTeX has no macro for is shown as its code point, U+4E2D.
-        unknown_char_policy="keep" if unicode else "unihex",
+        # ASCII output: a character LaTeX has no macro for becomes a bold "?", which biber leaves
+        # alone (pylatexenc's "unihex" uses \langle, which biber turns into text LaTeX rejects).
+        unknown_char_policy="keep" if unicode else "replace",
         unknown_char_warning=False,
     )

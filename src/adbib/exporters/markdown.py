@@ -12,7 +12,8 @@ Layout (see :mod:`adbib.readers.adbib_markdown` for the bullet format)::
       - Authors: …
 
 A paper with several categories is listed under its first one only, so that each paper appears
-once and the list imports back to the same papers.  Within a year, papers keep their input order.
+once; an "Also in" line names the others, so the list imports back to the same papers.  Within a
+year, papers keep their input order.
 
 Only http(s) links are written (``javascript:``, ``data:`` … are dropped).  Titles, authors and
 every other text are escaped so the rendered page is inert: markdown punctuation gets a backslash
@@ -60,7 +61,9 @@ def write(papers: Iterable[dict], out: TextIO, *, category_titles: dict[str, str
     titles = category_titles or {}
     rank = {slug: i for i, slug in enumerate(titles)}
     # sorted() is stable: within one heading, papers keep their input order
-    entries = sorted(((*_place(paper, titles, rank), bullet(paper)) for paper in papers), key=lambda e: e[0])
+    entries = sorted(
+        ((*_place(paper, titles, rank), bullet(paper, titles)) for paper in papers), key=lambda e: e[0]
+    )
     out.write(GENERATED_BY + "\n")
     shown: list = [None, None, None]
     for _, headings, text in entries:
@@ -83,20 +86,28 @@ def _place(paper: dict, titles: dict[str, str], rank: dict[str, int]) -> tuple[t
     elif slug in rank:
         category, category_key = titles[slug], (0, rank[slug], "")
     else:
-        category = default_title(slug)
+        category = category_title(slug, titles)
         category_key = (1, 0, category)
     key = (DOMAINS.index(domain) if domain else len(DOMAINS), category_key, (0, -year) if year else (1, 0))
-    headings = [DOMAIN_TITLES[domain] if domain else UNCATEGORIZED, category, str(year) if year else UNKNOWN_YEAR]
+    headings = [
+        DOMAIN_TITLES[domain] if domain else UNCATEGORIZED,
+        category,
+        str(year) if year else UNKNOWN_YEAR,
+    ]
     return key, headings
 
 
-def default_title(slug: str) -> str:
-    """A category's heading when ``category_titles`` has none: ``feature-memory`` -> ``Feature Memory``."""
-    return slug.replace("-", " ").replace("_", " ").title()
+def category_title(slug: str, titles: dict[str, str]) -> str:
+    """A category's heading: its title in ``titles``, else the slug title-cased
+    (``feature-memory`` -> ``Feature Memory``)."""
+    return titles.get(slug) or slug.replace("-", " ").replace("_", " ").title()
 
 
-def bullet(paper: dict) -> str:
-    """One paper's list item, with its sub-bullets, ending in a newline."""
+def bullet(paper: dict, titles: dict[str, str] | None = None) -> str:
+    """One paper's list item, with its sub-bullets, ending in a newline.
+
+    The Datasets line leaves out the datasets adbib found in the abstract: the Abstract line
+    carries them, so an import finds them there again, with the same evidence."""
     tag = "-".join(str(part) for part in (paper["year"], paper["venue"]) if part)
     head = ["-"]
     if tag:
@@ -105,13 +116,19 @@ def bullet(paper: dict) -> str:
     for role in LINK_ROLES:
         head += [f"[[{LINK_LABELS[role]}]]({_escape_url(url)})" for url in web_links(paper, role)]
     authors = paper["authors"] + (["and others"] if paper["authors_truncated"] else [])
-    ids = [f"{scheme} {ident}" for scheme, ident in (("arXiv", paper["arxiv"]), ("DOI", paper["doi"])) if ident]
+    datasets = [d["name"] for d in paper["datasets"] if d["evidence"] != "abstract"]
+    also_in = [category_title(slug, titles or {}) for slug in paper["categories"][1:]]
+    ids = [
+        f"{scheme} {ident}" for scheme, ident in (("arXiv", paper["arxiv"]), ("DOI", paper["doi"])) if ident
+    ]
     subs = [
         ("Authors", LIST_SEP.join(authors)),
-        ("Datasets", LIST_SEP.join(d["name"] for d in paper["datasets"])),
+        ("Datasets", LIST_SEP.join(datasets)),
         ("Summary", paper["summary"]),
+        ("Also in", LIST_SEP.join(also_in)),
         ("IDs", LIST_SEP.join(ids)),
         ("Date", paper["date"]),
+        ("Abstract", paper["abstract"]),
     ]
     lines = [" ".join(head)] + [f"  - {field}: {escape(value)}" for field, value in subs if value]
     return "\n".join(lines) + "\n"

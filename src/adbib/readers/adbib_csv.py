@@ -7,9 +7,9 @@ that quote removed again, so values round-trip unchanged.
 
 Per row: title, year, venue -> ``venue_raw``, authors -> ``authors_raw`` (a ``; `` list, ending
 in ``and others`` when the list was truncated), the ``url`` column -> a paper or arXiv link
-(by its host), ``code`` -> code links, ``doi`` and ``arxiv`` -> resolver links, datasets, the
-category slugs as ``headings`` and the domain.  citekey, venue_type and sources describe the
-exporting database, not the paper, and are not read.  Text is taken as is (no mojibake repair:
+(by its host), ``code`` -> code links, ``doi`` and ``arxiv`` -> doi.org / arxiv.org links unless
+the url already carries that id, datasets, the category slugs as ``headings`` and the domain.
+citekey, venue_type and sources describe the exporting database, not the paper, and are not read.  Text is taken as is (no mojibake repair:
 adbib exported it already repaired).
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 
-from adbib.normalize.ids import make_link
+from adbib.normalize.ids import arxiv_from_url, doi_from_url, make_link, normalize_doi
 from adbib.records import DOMAINS, PaperRecord, ParseFailure, ParseResult, ReaderError
 
 HEADER = (
@@ -78,7 +78,7 @@ def read(text: str) -> ParseResult:
             reason = f"expected {len(HEADER)} cells, found {len(row)}"
             result.failures.append(ParseFailure(start, reason, raw))
             continue
-        cells = dict(zip(HEADER, map(restore, row)))
+        cells = dict(zip(HEADER, map(restore, row), strict=True))
         if not cells["title"].strip():
             result.failures.append(ParseFailure(start, "no title", raw))
             continue
@@ -114,20 +114,17 @@ def _record(cells: dict[str, str], line: int, raw: str) -> PaperRecord:
 
 
 def _links(cells: dict[str, str], problems: list[str]) -> list:
-    """Links from the url, code, doi and arxiv columns, each URL once, in that order."""
-    wanted = [("url", cells["url"], "Paper")]
-    wanted += [("code", url, "Code") for url in cells["code"].split()]
-    if cells["doi"]:
+    """Links from the url and code columns, then a resolver link for the doi / arxiv column
+    when no link carries that id already."""
+    wanted = [("url", cells["url"], "Paper")] + [("code", url, "Code") for url in cells["code"].split()]
+    urls = [url for _, url, _ in wanted if url]
+    if cells["doi"] and normalize_doi(cells["doi"]) not in map(doi_from_url, urls):
         wanted.append(("doi", "https://doi.org/" + cells["doi"], "DOI"))
-    if cells["arxiv"]:
+    if cells["arxiv"] and cells["arxiv"] not in map(arxiv_from_url, urls):
         wanted.append(("arxiv", "https://arxiv.org/abs/" + cells["arxiv"], "arXiv"))
-    links, seen = [], set()
+    links = []
     for label, url, role_label in wanted:
-        if not url or url in seen:
-            continue
-        seen.add(url)
-        link = make_link(label, url, problems, role_label)
-        if link:
+        if url and (link := make_link(label, url, problems, role_label)):
             links.append(link)
     return links
 
