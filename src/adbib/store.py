@@ -23,7 +23,7 @@ from adbib.db import write_transaction
 from adbib.normalize import normalize_record
 from adbib.normalize.ids import link_key
 from adbib.normalize.text import alias_key, title_key
-from adbib.readers import decode, detect, reader
+from adbib.readers import DIALECTS, decode, detect, reader
 from adbib.records import (
     DatasetMention,
     Name,
@@ -99,11 +99,7 @@ def parse_file(path: Path, dialect: str | None = None) -> tuple[str, bytes, Pars
     if dialect in (None, "auto"):
         dialect = detect(text)
         if dialect is None:
-            from adbib.readers import DIALECTS
-
-            raise ReaderError(
-                f"{path}: not a format adbib can read (known formats: {', '.join(DIALECTS)})"
-            )
+            raise ReaderError(f"{path}: not a format adbib can read (known formats: {', '.join(DIALECTS)})")
     return dialect, data, reader(dialect).read(text)
 
 
@@ -122,26 +118,10 @@ def ingest(
     """Import one file: all of it or nothing."""
     dialect, data, parsed = parse_file(path, dialect)
     name = source_name or Path(path).stem
-    report = ImportReport(
-        source=name, path=display_path or str(path), dialect=dialect, dry_run=dry_run
-    )
-    total = 2 * len(parsed.records)  # normalizing, then resolving and writing
-    normalized = []
-    for i, r in enumerate(parsed.records):
-        normalized.append(normalize_record(r))
-        if progress and i % 500 == 0:
-            progress(i, total)
-    report.entries = len(parsed.records)
+    report = ImportReport(source=name, path=display_path or str(path), dialect=dialect, dry_run=dry_run)
     report.skipped = [Note(s.line, s.reason) for s in parsed.skipped]
     report.failed = [Note(f.line, f.reason) for f in parsed.failures]
-    try:
-        with write_transaction(engine, db_path) as conn:
-            _Importer(conn, report, list_name or name, file_hash(data), progress).run(normalized)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
-    return report
+    return _ingest(engine, db_path, report, parsed.records, list_name or name, file_hash(data), progress)
 
 
 def ingest_records(
@@ -153,16 +133,25 @@ def ingest_records(
     display_path: str,
     dialect: str,
     content: bytes,
-    dry_run: bool = False,
 ) -> ImportReport:
     """Import records built in memory (``adbib add``) as a source of their own."""
-    report = ImportReport(source=source_name, path=display_path, dialect=dialect, dry_run=dry_run)
+    report = ImportReport(source=source_name, path=display_path, dialect=dialect)
+    return _ingest(engine, db_path, report, records, source_name, file_hash(content), None)
+
+
+def _ingest(engine, db_path, report: ImportReport, records, list_name: str, content_hash: str, progress) -> ImportReport:
+    """Normalize the records, then resolve and write them in one transaction (rolled back for a dry run)."""
+    total = 2 * len(records)  # normalizing, then resolving and writing
+    normalized = []
+    for i, r in enumerate(records):
+        normalized.append(normalize_record(r))
+        if progress and i % 500 == 0:
+            progress(i, total)
     report.entries = len(records)
-    normalized = [normalize_record(r) for r in records]
     try:
         with write_transaction(engine, db_path) as conn:
-            _Importer(conn, report, source_name, file_hash(content), None).run(normalized)
-            if dry_run:
+            _Importer(conn, report, list_name, content_hash, progress).run(normalized)
+            if report.dry_run:
                 raise _DryRun
     except _DryRun:
         pass
@@ -712,43 +701,16 @@ def add_paper(
     return {"id": entry.id, "citekey": entry.citekey, "title": entry.title}
 
 
-def resolve_ref(conn: Connection, ref: str) -> int | None:
-    """A paper id from an id, citekey (or old citekey), DOI or arXiv id."""
-    from adbib.normalize.ids import normalize_arxiv, normalize_doi
-
-    p = T["paper"]
-    ref = ref.strip()
-    if ref.isdigit():
-        row = conn.execute(select(p.c.id).where(p.c.id == int(ref))).first()
-        if row:
-            return row.id
-    for cond in (p.c.citekey == ref,):
-        row = conn.execute(select(p.c.id).where(cond)).first()
-        if row:
-            return row.id
-    row = conn.execute(select(T["citekey_alias"].c.paper_id).where(T["citekey_alias"].c.alias == ref)).first()
-    if row:
-        return row.paper_id
-    doi = normalize_doi(ref)
-    if doi:
-        row = conn.execute(select(p.c.id).where(p.c.doi == doi)).first()
-        if row:
-            return row.id
-    aid = normalize_arxiv(ref)
-    if aid:
-        row = conn.execute(select(p.c.id).where(p.c.arxiv_id == aid)).first()
-        if row:
-            return row.id
-    return None
-
-
 def merge_papers(engine: Engine, db_path: Path, keep_ref: str, other_ref: str) -> dict:
     """Merge OTHER into KEEP in one transaction; OTHER's citekey becomes an alias of KEEP."""
     from adbib.errors import AdbibError
 
+    from adbib.rows import resolve
+
     p = T["paper"]
     with write_transaction(engine, db_path) as conn:
-        keep, other = resolve_ref(conn, keep_ref), resolve_ref(conn, other_ref)
+        dbapi = conn.connection.driver_connection  # the same connection, inside this transaction
+        keep, other = resolve(dbapi, keep_ref), resolve(dbapi, other_ref)
         for ref, pid in ((keep_ref, keep), (other_ref, other)):
             if pid is None:
                 raise AdbibError(f"no paper {ref!r}")

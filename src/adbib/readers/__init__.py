@@ -9,9 +9,7 @@ exception they raise is :class:`adbib.records.ReaderError`, for input that is no
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
-
-from adbib.records import ParseResult, ReaderError
+from adbib.records import ReaderError
 
 # dialect name -> module under adbib.readers; order matters for detection (most specific first)
 DIALECTS: dict[str, str] = {
@@ -62,21 +60,3 @@ def detect(text: str) -> str | None:
         except ModuleNotFoundError:
             continue
     return None
-
-
-def read_path(path: Path, dialect: str | None = None) -> tuple[str, str, ParseResult]:
-    """Read a file: returns (dialect, text, result).  Raises ReaderError for unreadable input."""
-    try:
-        data = Path(path).read_bytes()
-    except IsADirectoryError:
-        raise ReaderError(f"{path}: is a directory") from None
-    except OSError as e:
-        raise ReaderError(f"{path}: {e.strerror or e}") from None
-    text = decode(data, str(path))
-    if dialect in (None, "auto"):
-        dialect = detect(text)
-        if dialect is None:
-            raise ReaderError(
-                f"{path}: not a format adbib can read; known formats: {', '.join(DIALECTS)}"
-            )
-    return dialect, text, reader(dialect).read(text)
