@@ -192,26 +192,38 @@ def _filters(venue, year, author, dataset, category, domain, type_, has_code, te
 
 _QUERY_ARG = typer.Argument(
     None,
+    metavar="QUERY",
     help='Query: field:value terms (venue, year, author, dataset, category, domain, type, has), '
     '"|" for alternatives, a leading "-" to negate, quotes for spaces; bare words search titles, '
     'abstracts and summaries. Example: \'venue:MICCAI dataset:BraTS diffusion\'.',
 )
 _O = dict(show_default=False)
+# The filters shared by every command that selects papers (query, export): one definition each.
+VENUE = typer.Option(None, "--venue", help="Venue by any alias (MIA = MedIA). Repeat for alternatives.", **_O)
+YEAR = typer.Option(None, "--year", help="A year or a range 2022-2024.", **_O)
+AUTHOR = typer.Option(None, "--author", help="Family or full name, accents and case optional.", **_O)
+DATASET = typer.Option(None, "--dataset", help="Dataset name, alias or family (BraTS).", **_O)
+CATEGORY = typer.Option(None, "--category", help="Method category or alias (diffusion, vlm).", **_O)
+DOMAIN = typer.Option(None, "--domain", help="industrial, medical or general.", **_O)
+TYPE = typer.Option(None, "--type", help="conference, journal, workshop or preprint.", **_O)
+HAS_CODE = typer.Option(False, "--has-code", help="Only papers with official code.")
+TEXT = typer.Option(None, "--text", help="Words or a phrase searched in titles, abstracts, summaries.", **_O)
+SORT = typer.Option(None, "--sort", help="year (default), title, venue, or relevance (default when text is searched).")
 
 
 @app.command()
 def query(
     q: Optional[str] = _QUERY_ARG,
-    venue: Optional[List[str]] = typer.Option(None, "--venue", help="Venue by any alias (MIA = MedIA).", **_O),
-    year: Optional[List[str]] = typer.Option(None, "--year", help="A year or a range 2022-2024.", **_O),
-    author: Optional[List[str]] = typer.Option(None, "--author", help="Family or full name, accents optional.", **_O),
-    dataset: Optional[List[str]] = typer.Option(None, "--dataset", help="Dataset name, alias or family.", **_O),
-    category: Optional[List[str]] = typer.Option(None, "--category", help="Method category or alias.", **_O),
-    domain: Optional[List[str]] = typer.Option(None, "--domain", help="industrial, medical or general.", **_O),
-    type_: Optional[List[str]] = typer.Option(None, "--type", help="conference, journal, workshop or preprint.", **_O),
-    has_code: bool = typer.Option(False, "--has-code", help="Only papers with official code."),
-    text: Optional[List[str]] = typer.Option(None, "--text", help="Full-text words or phrase.", **_O),
-    sort: Optional[Sort] = typer.Option(None, "--sort", help="year (default), title, venue or relevance (default with text)."),
+    venue: Optional[List[str]] = VENUE,
+    year: Optional[List[str]] = YEAR,
+    author: Optional[List[str]] = AUTHOR,
+    dataset: Optional[List[str]] = DATASET,
+    category: Optional[List[str]] = CATEGORY,
+    domain: Optional[List[str]] = DOMAIN,
+    type_: Optional[List[str]] = TYPE,
+    has_code: bool = HAS_CODE,
+    text: Optional[List[str]] = TEXT,
+    sort: Optional[Sort] = SORT,
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many papers."),
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_HELP),
 ) -> None:
@@ -323,16 +335,16 @@ def export(
     fmt: ExportFmt = typer.Option(..., "--format", "-f", help="bibtex, markdown, csv or json."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE (atomically) instead of standard output."),
     unicode: bool = typer.Option(False, "--unicode", help="BibTeX: keep UTF-8 (for biber) instead of LaTeX-escaped ASCII."),
-    venue: Optional[List[str]] = typer.Option(None, "--venue", help="Venue by any alias.", **_O),
-    year: Optional[List[str]] = typer.Option(None, "--year", help="A year or a range 2022-2024.", **_O),
-    author: Optional[List[str]] = typer.Option(None, "--author", help="Family or full name.", **_O),
-    dataset: Optional[List[str]] = typer.Option(None, "--dataset", help="Dataset name, alias or family.", **_O),
-    category: Optional[List[str]] = typer.Option(None, "--category", help="Method category or alias.", **_O),
-    domain: Optional[List[str]] = typer.Option(None, "--domain", help="industrial, medical or general.", **_O),
-    type_: Optional[List[str]] = typer.Option(None, "--type", help="conference, journal, workshop or preprint.", **_O),
-    has_code: bool = typer.Option(False, "--has-code", help="Only papers with official code."),
-    text: Optional[List[str]] = typer.Option(None, "--text", help="Full-text words or phrase.", **_O),
-    sort: Optional[Sort] = typer.Option(None, "--sort", help="year, title, venue or relevance."),
+    venue: Optional[List[str]] = VENUE,
+    year: Optional[List[str]] = YEAR,
+    author: Optional[List[str]] = AUTHOR,
+    dataset: Optional[List[str]] = DATASET,
+    category: Optional[List[str]] = CATEGORY,
+    domain: Optional[List[str]] = DOMAIN,
+    type_: Optional[List[str]] = TYPE,
+    has_code: bool = HAS_CODE,
+    text: Optional[List[str]] = TEXT,
+    sort: Optional[Sort] = SORT,
 ) -> None:
     """Export papers (all, or those a query selects) as BibTeX, markdown, CSV or JSON.
 
