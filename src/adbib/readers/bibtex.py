@@ -8,10 +8,11 @@ fields a :class:`PaperRecord` needs are then turned into text here:
   (``@string`` and the standard month macros) and joins ``#`` parts — for the fields used only, which
   keeps the reader close to bare bibtexparser speed (its resolve + enclosing middlewares visit every
   field and cost ≈25 %);
-* **LaTeX** — pylatexenc decodes a value only when it holds markup (a macro, ``$`` math, ``--``,
-  TeX quotes), for it costs ≈2.5 µs a character; escaped specials (``\\%``, ``\\&``…), grouping
-  braces and ties alone are undone with a regex and a ``str.translate``.  Decoding is cached, since
-  names and venues repeat;
+* **LaTeX** — pylatexenc costs ≈2.5 µs a character, so it decodes a whole value only when markup
+  is left once the self-contained pieces are decoded one by one (special characters ``{\\"u}``,
+  accents ``\\'e``, inline math ``$\\alpha$``: few are distinct, and decoding is cached); escaped
+  specials (``\\%``), dashes (``--``), grouping braces and ties need no decoder at all.  A property test checks that
+  this gives what decoding the whole value gives;
 * **names** — ``author`` stays one BibTeX name list (``Family, Given and …``, ``and others`` as
   written), LaTeX-decoded name by name; a name written wholly in braces (``{{MONAI Consortium}}``)
   keeps one pair of braces, ``{MONAI Consortium}``, so that bibtexparser's name splitter in the
@@ -30,9 +31,9 @@ size in memory while it parses.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from typing import TYPE_CHECKING
 
 from adbib.normalize import ids
@@ -62,14 +63,24 @@ _MONTHS = {
 }  # fmt: skip
 # The fields a record is built from; no other field is resolved.
 _USED_FIELDS = frozenset(
-    "title author year date booktitle journal doi eprint archiveprefix eprinttype arxivid note url"
-    " code github abstract keywords datasets".split()
+    "title author year date booktitle journal howpublished doi eprint archiveprefix eprinttype arxivid"
+    " note url code github abstract keywords datasets".split()
 )
 _VALUE_MARKS = re.compile(r'(?<!\\)[{}"#]')
-# Markup only pylatexenc decodes: a macro (a backslash not escaping a special character), math,
-# dashes, TeX quotes.
-_NEEDS_DECODER = re.compile(r"\\(?![%&_#$])|(?<!\\)\$|--|``|''")
+# Markup only pylatexenc decodes: a macro (a backslash not escaping a special character), math.
+_NEEDS_DECODER = re.compile(r"\\(?![%&_#$])|(?<!\\)\$")
 _ESCAPED_SPECIAL = re.compile(r"\\([%&_#$])")
+_TEX_LIGATURES = re.compile(r"---?|``|''")
+_LIGATURE_TEXT = {"---": "\u2014", "--": "\u2013", "``": "\u201c", "''": "\u201d"}
+# Self-contained LaTeX decoded one by one, and cached: BibTeX's "special characters" ({\"o} {\"{o}}
+# {\c{S}} {\ss}: a brace group that opens with a backslash), bare accents (\"o \'{e} \^{\i} \c{c})
+# and inline math ($\alpha$).
+_SELF_CONTAINED = re.compile(
+    r"(?<!\\)(?:\{\\[^{}$][^{}$]*(?:\{[^{}$]*\}[^{}$]*)*\}"
+    r"|\\[`'^\"~=.](?:\{[^{}$]*\}|[A-Za-z])"
+    r"|\\[cvuHrkdbt]\{[^{}$]*\}"
+    r"|\$[^{}$]*(?:\{[^{}$]*\}[^{}$]*)*(?<![\\$])\$)"
+)
 _LATEX_CHARS = re.compile(r"[\\${}~]")
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
 _BRACES_AND_TIES = str.maketrans({"{": None, "}": None, "~": " "})
@@ -167,13 +178,18 @@ def _split(text: str, offset: int) -> Library:
 
 @cache
 def _parse_string():
-    import logging
-
     import bibtexparser
 
-    # Failed blocks become ParseFailures; bibtexparser's log lines about them would be noise.
-    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+    _silence("bibtexparser")  # failed blocks become ParseFailures
     return bibtexparser.parse_string
+
+
+def _silence(library: str) -> None:
+    """Drop a library's log lines about bad input: the reader reports that input itself, and
+    Python would print them on stderr."""
+    import logging
+
+    logging.getLogger(library).setLevel(logging.CRITICAL)
 
 
 class _RawText:
@@ -291,35 +307,58 @@ def _text(value: str | None) -> str | None:
 
 
 def _latex_to_text(value: str) -> str:
-    if _NEEDS_DECODER.search(value):
+    """Unicode text of a LaTeX value: its self-contained pieces decoded alone, the rest without
+    pylatexenc unless other markup is left (then the whole value is decoded)."""
+    if "\\" not in value and "$" not in value:
+        return _plain(value)
+    pieces, start = [], 0
+    for m in _SELF_CONTAINED.finditer(value):
+        pieces += [value[start : m.start()], _decode(m[0])]
+        start = m.end()
+    pieces.append(value[start:])
+    plain = pieces[::2]  # the text between the self-contained pieces
+    if any(_NEEDS_DECODER.search(text) for text in plain):
         return _decode(value)
-    if "\\" in value:
-        value = _ESCAPED_SPECIAL.sub(r"\1", value)
-    return value.translate(_BRACES_AND_TIES)
+    pieces[::2] = [_plain(text) for text in plain]
+    return "".join(pieces)
 
 
-@lru_cache(maxsize=8192)
+def _plain(text: str) -> str:
+    """Text without macros or math: escaped specials, TeX's dash and quote ligatures, braces, ties."""
+    if "\\" in text:
+        text = _ESCAPED_SPECIAL.sub(r"\1", text)
+    if "-" in text or "`" in text or "'" in text:
+        text = _TEX_LIGATURES.sub(lambda m: _LIGATURE_TEXT[m[0]], text)
+    return text.translate(_BRACES_AND_TIES)
+
+
+@lru_cache(maxsize=4096)
 def _decode(value: str) -> str:
     """pylatexenc's text of a LaTeX value; a bare ``%`` is a percent sign here, not a comment."""
     try:
-        return _decoder().latex_to_text(_BARE_PERCENT.sub(r"\\%", value))
+        return _latex_to_unicode()(_BARE_PERCENT.sub(r"\\%", value))
     except RecursionError:  # braces nested thousands deep
         return value.translate(_BRACES_AND_TIES)
 
 
 @cache
-def _decoder():
+def _latex_to_unicode() -> Callable[[str], str]:
+    """LatexNodes2Text.latex_to_text with one parsing context for all calls (without one, every
+    call builds pylatexenc's default context anew: ≈30 µs)."""
     from pylatexenc.latex2text import (
         LatexNodes2Text,
         MacroTextSpec,
         get_default_latex_context_db,
     )
+    from pylatexenc.latexwalker import get_default_latex_context_db as get_parsing_context
 
+    _silence("pylatexenc")  # broken markup is decoded tolerantly
     context = get_default_latex_context_db()
     context.add_context_category(
         "adbib-bibtex", prepend=True, macros=[MacroTextSpec("url", simplify_repl="%s")]
     )
-    return LatexNodes2Text(latex_context=context, math_mode="text")
+    decoder = LatexNodes2Text(latex_context=context, math_mode="text")
+    return partial(decoder.latex_to_text, latex_context=get_parsing_context())
 
 
 def _authors(value: str | None) -> str | None:
@@ -420,24 +459,25 @@ def _links(fields: dict[str, str], problems: list[str]) -> list[LinkRecord]:
                     add("doi", _DOI_URL + doi, "url")
                 else:
                     add(role, url, "url")
-        except ValueError as e:  # BadLink; urlsplit's own ValueError ('Invalid IPv6 URL')
+        except ids.BadLink as e:
             problems.append(f"url: {e}")
     for name in ("code", "github"):
         if name in fields:
             try:
                 add("code", ids.check_url(_URL_ESCAPE.sub(r"\1", fields[name].strip())), name)
-            except ValueError as e:
+            except ids.BadLink as e:
                 problems.append(f"{name}: {e}")
     return list(links.values())
 
 
 def _arxiv_fields(fields: dict[str, str], problems: list[str]) -> list[str]:
     """The fields that may hold an arXiv id: eprint (unless archivePrefix or eprinttype names
-    another archive), arxivid (Mendeley), journal, booktitle, note."""
+    another archive), arxivid (Mendeley), journal, booktitle, howpublished (``@misc``), note."""
     archive = (fields.get("archiveprefix") or fields.get("eprinttype") or "").strip().lower()
     names = []
     if "eprint" in fields and archive in ("", "arxiv"):
         names.append("eprint")
         if archive and not ids.normalize_arxiv(fields["eprint"]):
             problems.append(f"eprint {fields['eprint']!r} is not an arXiv id")
-    return names + [name for name in ("arxivid", "journal", "booktitle", "note") if name in fields]
+    candidates = ("arxivid", "journal", "booktitle", "howpublished", "note")
+    return names + [name for name in candidates if name in fields]
