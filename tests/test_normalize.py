@@ -843,3 +843,9 @@ def test_normalize_unknown_venue_and_no_year():
 )
 def test_clean_title(raw, clean):
     assert clean_title(raw) == clean
+
+
+def test_corporate_author_beside_bibtex_names():
+    names, truncated = split_authors("{MONAI Consortium} and Cardoso, M. Jorge")
+    assert [(n.given, n.family) for n in names] == [("", "MONAI Consortium"), ("M. Jorge", "Cardoso")]
+    assert truncated is False

@@ -8,8 +8,10 @@ Ctrl-C — rolls the whole file back; a dry run rolls back on purpose.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,7 +30,6 @@ from adbib.records import (
     DatasetMention,
     Name,
     NormalizedPaper,
-    ParseResult,
     PaperRecord,
     ReaderError,
 )
@@ -87,8 +88,8 @@ def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def parse_file(path: Path, dialect: str | None = None) -> tuple[str, bytes, ParseResult]:
-    """Read and parse a file (no database).  Raises ReaderError for unreadable input."""
+def read_file(path: Path, dialect: str | None = None) -> tuple[str, bytes, str]:
+    """(dialect, bytes, text) of a file, the dialect detected unless given.  No database."""
     try:
         data = Path(path).read_bytes()
     except IsADirectoryError:
@@ -100,7 +101,8 @@ def parse_file(path: Path, dialect: str | None = None) -> tuple[str, bytes, Pars
         dialect = detect(text)
         if dialect is None:
             raise ReaderError(f"{path}: not a format adbib can read (known formats: {', '.join(DIALECTS)})")
-    return dialect, data, reader(dialect).read(text)
+    reader(dialect)  # an unknown --format fails here, before any work
+    return dialect, data, text
 
 
 def ingest(
@@ -115,13 +117,38 @@ def ingest(
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Import one file: all of it or nothing."""
-    dialect, data, parsed = parse_file(path, dialect)
+    """Import one file: all of it or nothing.  A file already imported under the same source
+    name (same bytes) is recognised by its hash before it is even parsed."""
+    dialect, data, text = read_file(path, dialect)
     name = source_name or Path(path).stem
     report = ImportReport(source=name, path=display_path or str(path), dialect=dialect, dry_run=dry_run)
+    content_hash = file_hash(data)
+    if _already_imported(engine, name, content_hash):
+        report.already_imported = True
+        return report
+    with _no_gc():  # parsing allocates millions of small objects that never form cycles
+        parsed = reader(dialect).read(text)
     report.skipped = [Note(s.line, s.reason) for s in parsed.skipped]
     report.failed = [Note(f.line, f.reason) for f in parsed.failures]
-    return _ingest(engine, db_path, report, parsed.records, list_name or name, file_hash(data), progress)
+    return _ingest(engine, db_path, report, parsed.records, list_name or name, content_hash, progress)
+
+
+def _already_imported(engine: Engine, name: str, content_hash: str) -> bool:
+    src = T["source"]
+    with engine.connect() as conn:
+        q = select(src.c.id).where(src.c.name == name, src.c.content_hash == content_hash)
+        return conn.execute(q).first() is not None
+
+
+@contextmanager
+def _no_gc():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def ingest_records(
@@ -143,10 +170,11 @@ def _ingest(engine, db_path, report: ImportReport, records, list_name: str, cont
     """Normalize the records, then resolve and write them in one transaction (rolled back for a dry run)."""
     total = 2 * len(records)  # normalizing, then resolving and writing
     normalized = []
-    for i, r in enumerate(records):
-        normalized.append(normalize_record(r))
-        if progress and i % 500 == 0:
-            progress(i, total)
+    with _no_gc():
+        for i, r in enumerate(records):
+            normalized.append(normalize_record(r))
+            if progress and i % 500 == 0:
+                progress(i, total)
     report.entries = len(records)
     try:
         with write_transaction(engine, db_path) as conn:

@@ -79,8 +79,8 @@ def _person_strings(text: str) -> list[str]:
     with_comma = [p for p in pieces if "," in p]
     if not with_comma:
         return pieces
-    if len(pieces) > 1 and len(with_comma) == len(pieces):
-        return pieces  # BibTeX: every person is 'Family, Given'
+    if len(pieces) > 1 and all(_is_one_person(p) for p in with_comma):
+        return pieces  # BibTeX: 'Family, Given' persons, maybe beside a '{Corporate Author}'
     if len(pieces) == 1 and _is_one_person(pieces[0]):
         return pieces
     return [item for p in pieces for item in p.split(",")]
