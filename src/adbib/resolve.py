@@ -4,7 +4,7 @@ Identity, strongest first (never on title alone):
 
 1. the same DOI (canonical: lowercase, no resolver prefix);
 2. the same arXiv id (without version);
-3. the same title key (folded, punctuation-free) — or a title that differs by a typo
+3. (unless both carry different DOIs or arXiv ids) the same title key (folded, punctuation-free) — or a title that differs by a typo
    (rapidfuzz ratio >= 95) — with a year at most one apart and at least one shared author family
    name; when one side names no authors at all (a nested "Extension:" entry, the MedAIerHHL list),
    the exact title key with the same known venue or the same online date (and a year at most one
@@ -55,9 +55,11 @@ class Index:
     by_title: dict[str, list[int]] = field(default_factory=dict)
     by_family: dict[str, set[int]] = field(default_factory=dict)
     known: dict[int, Known] = field(default_factory=dict)
+    idents: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)  # id -> (doi, arxiv)
 
     def add(self, k: Known, doi: str | None = None, arxiv: str | None = None) -> None:
         self.known[k.id] = k
+        self.idents[k.id] = (doi, arxiv)
         if doi:
             self.by_doi.setdefault(doi, k.id)
         if arxiv:
@@ -75,7 +77,7 @@ class Index:
         if p.arxiv and p.arxiv in self.by_arxiv:
             return self.by_arxiv[p.arxiv], "arxiv"
         for pid in self.by_title.get(p.title_key, ()):
-            if self._compatible(self.known[pid], p, families, exact_title=True):
+            if self._compatible(self.known[pid], p, families, exact_title=True) and not self._conflict(pid, p):
                 return pid, "title"
         if families and p.title_key:
             candidates: set[int] = set()
@@ -84,7 +86,7 @@ class Index:
             choices = {
                 pid: self.known[pid].title_key
                 for pid in candidates
-                if _years_close(self.known[pid].year, p.year)
+                if _years_close(self.known[pid].year, p.year) and not self._conflict(pid, p)
             }
             if choices:
                 from rapidfuzz import fuzz, process
@@ -95,6 +97,11 @@ class Index:
                 if best is not None:
                     return best[2], "title~"
         return None, ""
+
+    def _conflict(self, pid: int, p: NormalizedPaper) -> bool:
+        """Two different DOIs (or arXiv ids) are two different papers, whatever their titles."""
+        doi, arxiv = self.idents.get(pid, (None, None))
+        return bool((doi and p.doi and doi != p.doi) or (arxiv and p.arxiv and arxiv != p.arxiv))
 
     @staticmethod
     def _compatible(k: Known, p: NormalizedPaper, families: frozenset[str], exact_title: bool) -> bool:

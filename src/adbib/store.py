@@ -123,7 +123,7 @@ def ingest(
     name = source_name or Path(path).stem
     report = ImportReport(source=name, path=display_path or str(path), dialect=dialect, dry_run=dry_run)
     content_hash = file_hash(data)
-    if _already_imported(engine, name, content_hash):
+    if _already_imported(db_path, name, content_hash):
         report.already_imported = True
         return report
     with _no_gc():  # parsing allocates millions of small objects that never form cycles
@@ -133,11 +133,16 @@ def ingest(
     return _ingest(engine, db_path, report, parsed.records, list_name or name, content_hash, progress)
 
 
-def _already_imported(engine: Engine, name: str, content_hash: str) -> bool:
-    src = T["source"]
-    with engine.connect() as conn:
-        q = select(src.c.id).where(src.c.name == name, src.c.content_hash == content_hash)
-        return conn.execute(q).first() is not None
+def _already_imported(db_path: Path, name: str, content_hash: str) -> bool:
+    """Checked on a plain read connection: it must not queue for the write lock."""
+    from adbib import dbread
+
+    con = dbread.connect(db_path)
+    try:
+        sql = "SELECT 1 FROM source WHERE name = ? AND content_hash = ?"
+        return con.execute(sql, (name, content_hash)).fetchone() is not None
+    finally:
+        con.close()
 
 
 @contextmanager
@@ -186,9 +191,9 @@ def _ingest(engine, db_path, report: ImportReport, records, list_name: str, cont
     return report
 
 
-def find_existing(engine: Engine, paper: NormalizedPaper) -> tuple[int, str, str] | None:
+def find_existing(engine: Engine, db_path: Path, paper: NormalizedPaper) -> tuple[int, str, str] | None:
     """(id, citekey, title) of the stored paper this one would be merged into, if any."""
-    with engine.connect() as conn:
+    with write_transaction(engine, db_path) as conn:
         index = _load_index(conn)
         pid, _ = index.match(paper, _families(paper.authors))
         if pid is None:
@@ -717,7 +722,7 @@ def add_paper(
         authors_raw=" and ".join(a.strip() for a in authors if a.strip()) or None,
         links=links, datasets_raw=list(datasets), headings=list(categories), domain=domain,
     )
-    existing = find_existing(engine, normalize_record(record))
+    existing = find_existing(engine, db_path, normalize_record(record))
     if existing is not None:
         pid, key, old_title = existing
         raise AdbibError(f"already in the database as {key} (id {pid}): {old_title}")

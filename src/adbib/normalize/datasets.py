@@ -69,7 +69,8 @@ def split_dataset_items(items: list[str]) -> list[str]:
     """
     out: list[str] = []
     for item in items:
-        for part in _SEPARATOR.split(_LABEL.sub("", item)):
+        # spaces collapsed first: the separator's \s* would be quadratic on a long run of them
+        for part in _SEPARATOR.split(_LABEL.sub("", clean_spaces(item))):
             part = clean_spaces(part).strip(" .,;:")
             if match_key(part):  # something alphanumeric, not a stray dash
                 out.append(part)

@@ -33,7 +33,7 @@ from adbib.records import Name
 _TRUNCATION = re.compile(
     r"(?:[,;]?\s*(?:\band|&)\s+others|[,;]?\s*\bet\s*al\b\.?|[,;]\s*others)\s*$", re.I
 )
-_AMPERSAND = re.compile(r"\s*(?<!\\)&\s*")
+_AMPERSAND = re.compile(r"(?<!\\)&")  # no \s* around it: quadratic on long runs of spaces
 _LOST_BACKSLASH = re.compile(r"\{([\"'`^~=.])([A-Za-z])\}")
 _INITIAL = re.compile(r"^[^\W\d_]\.?$|^(?:[^\W\d_]\.)+$")  # 'A', 'A.', 'H.L.'
 _JR = re.compile(r"^(?:jr|sr|[ivx]+)\.?$", re.I)
@@ -57,8 +57,13 @@ def parse_authors(raw: str | None) -> AuthorList:
     text = (raw or "").strip()
     if not text:
         return AuthorList([])
-    text, cut = _TRUNCATION.subn("", text)
-    result = AuthorList([], truncated=bool(cut))
+    # the truncation marker is at the end: search only the tail (the pattern's leading \s* is
+    # quadratic on a long run of spaces)
+    tail = text[-64:]
+    m = _TRUNCATION.search(tail)
+    if m:
+        text = text[: len(text) - len(tail) + m.start()]
+    result = AuthorList([], truncated=m is not None)
     if "{" in text:
         text = _LOST_BACKSLASH.sub(r'{\\\1\2}', text)
     items = [i.strip() for i in _person_strings(text)]
@@ -75,7 +80,9 @@ def _person_strings(text: str) -> list[str]:
 
     if ";" in text:
         return text.split(";")
-    pieces = split_multiple_persons_names(_AMPERSAND.sub(" and ", text))
+    if "&" in text:
+        text = " and ".join(part.strip() for part in _AMPERSAND.split(text))
+    pieces = split_multiple_persons_names(text)
     with_comma = [p for p in pieces if "," in p]
     if not with_comma:
         return pieces
@@ -117,7 +124,10 @@ def _split_missing_commas(items: list[str], notes: list[str]) -> list[str]:
 
 
 def _name(person: str) -> Name:
-    given, von, family, jr = _name_parts(person)
+    try:
+        given, von, family, jr = _name_parts(person)
+    except RecursionError:  # braces nested hundreds deep: bibtexparser recurses per level
+        return Name(given="", family=" ".join(person.replace("{", " ").replace("}", " ").split()))
     return Name(given=given, family=family, von=von, jr=jr)
 
 

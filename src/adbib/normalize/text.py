@@ -24,7 +24,9 @@ def repair(text: str) -> str:
             pass
     import ftfy  # imported lazily: only readers need it
 
-    return ftfy.fix_text(text)
+    # fix_line_breaks off: a repair must never turn one line into two (U+2028 -> "\n"), or the
+    # line numbers of everything after it would shift
+    return ftfy.fix_text(text, fix_line_breaks=False)
 
 
 def fold(text: str) -> str:

@@ -31,7 +31,7 @@ _HEADING = re.compile(r"\d+\.\s+\S.*")
 _BULLET = re.compile(r"\s*•")
 _ENTRY_START = re.compile(r"\s*•\s+\*?\[")  # an entry, or a broken attempt at one, starts so
 _ENTRY = re.compile(
-    r"\s*•\s+(?P<star>\*)?\[(?P<tag>[^\[\]]+)\]\s*(?P<title>.*?)(?:\s*:octocat:)?"
+    r"\s*•\s+(?P<star>\*)?\[(?P<tag>[^\[\]]+)\]\s*(?P<title>.*?)(?::octocat:)?"  # title stripped later: no \s* (quadratic)
 )
 _ABSTRACT = re.compile(r"📋\s*Abstract \(Click to Expand\)\s*(?P<abstract>.*)")
 _DETECT = re.compile(r"^\s*•\s+\*?\[[^\[\]\n]+\s(?:19|20)\d\d\]\s", re.M)
@@ -55,7 +55,7 @@ def _entry(lines: list[str], i: int) -> tuple[PaperRecord | ParseFailure, int] |
     if not _ENTRY_START.match(line):
         return None
     m = _ENTRY.fullmatch(line)
-    if m is None or not m["title"]:
+    if m is None or not m["title"].strip():
         return ParseFailure(i + 1, "entry without a [VENUE YEAR] tag and a title", line), i + 1
     authors, end = _next_line(lines, i + 1, _authors)
     abstract, end = _next_line(lines, end, _abstract)
@@ -65,7 +65,7 @@ def _entry(lines: list[str], i: int) -> tuple[PaperRecord | ParseFailure, int] |
         end,
         star=bool(m["star"]),
         tag=m["tag"],
-        title=m["title"],
+        title=m["title"].strip(),
         authors=authors,
         abstract=abstract,
         links=[],

@@ -31,7 +31,7 @@ from adbib.records import PaperRecord, ParseFailure, ParseResult
 
 _ENTRY_START = re.compile(r"-\s+\(\d")  # an entry, or a broken attempt at one, starts so
 _ENTRY = re.compile(
-    r"-\s+\((?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})\)\s+(?P<title>.*?)\s*(?P<links>\[\[.*)?"
+    r"-\s+\((?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})\)\s+(?P<title>.*?)(?P<links>\[\[.*)?"  # no \s* between: quadratic on long runs of spaces
 )
 # Links are flat ``[label](url)``; a URL may hold balanced parentheses, as in CommonMark.  A regex
 # rather than markdown-it: markdown-it refuses a URL with a space inside and would drop it
