@@ -29,7 +29,10 @@ def atomic_output(path: Path) -> Iterator[TextIO]:
             yield out
             out.flush()
             os.fsync(out.fileno())
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError as e:
+            raise AdbibError(f"{path}: cannot write here ({e.strerror})") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

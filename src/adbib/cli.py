@@ -98,6 +98,15 @@ def user_errors() -> Iterator[None]:
     except BrokenPipeError:
         sys.stderr.close()
         raise typer.Exit(0) from None
+    except Exception as e:
+        # a damaged file surfaces as sqlite3.DatabaseError, or wrapped by sqlalchemy (.orig)
+        import sqlite3
+
+        cause = e if isinstance(e, sqlite3.DatabaseError) else getattr(e, "orig", None)
+        if not isinstance(cause, sqlite3.DatabaseError):
+            raise
+        typer.echo(f"adbib: {db_path()}: cannot use the database ({cause})", err=True)
+        raise typer.Exit(1) from None
     except KeyboardInterrupt:
         typer.echo("adbib: interrupted; the database is unchanged by the unfinished step", err=True)
         raise typer.Exit(130) from None

@@ -58,15 +58,30 @@ def _alembic_config(connection: Connection):
 def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
-    with engine.begin() as conn:
-        command.upgrade(_alembic_config(conn), revision)
+    _migrate(engine, command.upgrade, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     from alembic import command
 
-    with engine.begin() as conn:
-        command.downgrade(_alembic_config(conn), revision)
+    _migrate(engine, command.downgrade, revision)
+
+
+def _migrate(engine: Engine, step, revision: str) -> None:
+    """Run a migration with foreign keys off: SQLite batch migrations copy and drop tables, and a
+    DROP TABLE paper with foreign keys on would cascade-delete every author, link and provenance
+    row.  The keys are checked once the migration is done, inside its transaction."""
+    with engine.connect() as conn:
+        dbapi = conn.connection.driver_connection  # outside any transaction: the PRAGMA takes effect
+        dbapi.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                step(_alembic_config(conn), revision)
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise DatabaseError(f"migration to {revision} would break {len(broken)} references; nothing changed")
+        finally:
+            dbapi.execute("PRAGMA foreign_keys = ON")
 
 
 def backup(path: Path) -> Path:

@@ -306,9 +306,22 @@ def _text(value: str | None) -> str | None:
     return clean_spaces(_latex_to_text(value)) or None
 
 
+# Text-mode symbols for LaTeX's specials (what adbib's own export writes for ^ ~ \ { }): decoded
+# here, through placeholders, because pylatexenc gives ˆ for \textasciicircum and drops the braces.
+_TEXT_SYMBOLS = {"textasciicircum": "^", "textasciitilde": "~", "textbackslash": "\\",
+                 "textbraceleft": "{", "textbraceright": "}"}
+_TEXT_SYMBOL = re.compile(r"\\(" + "|".join(_TEXT_SYMBOLS) + r")(?![A-Za-z])(?:\{\})?")
+_PLACEHOLDER = {name: chr(0xE000 + i) for i, name in enumerate(_TEXT_SYMBOLS)}
+_RESTORE = str.maketrans({_PLACEHOLDER[name]: text for name, text in _TEXT_SYMBOLS.items()})
+
+
 def _latex_to_text(value: str) -> str:
     """Unicode text of a LaTeX value: its self-contained pieces decoded alone, the rest without
     pylatexenc unless other markup is left (then the whole value is decoded)."""
+    if "\\text" in value:
+        value, n = _TEXT_SYMBOL.subn(lambda m: _PLACEHOLDER[m[1]], value)
+        if n:  # decoded once more without them (no recursion beyond that)
+            return _latex_to_text(value).translate(_RESTORE)
     if "\\" not in value and "$" not in value:
         return _plain(value)
     pieces, start = [], 0
