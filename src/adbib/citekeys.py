@@ -26,19 +26,21 @@ def base_key(family: str | None, year: int | None, title: str) -> str:
     return f"{fam}{year if year else 'nd'}{word}"
 
 
-def _suffixes():
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    yield from letters
-    for a in letters:
-        for b in letters:
-            yield a + b
+def _suffix(n: int) -> str:
+    """0 -> 'a', 25 -> 'z', 26 -> 'aa', … (bijective base 26, no end)."""
+    out = ""
+    n += 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(ord("a") + r) + out
+    return out
 
 
 def unique_key(base: str, taken: Container[str]) -> str:
-    """``base`` if free, else base+'a', base+'b', … (the first free one)."""
+    """``base`` if free, else base+'a', base+'b', … base+'aa', … (the first free one)."""
     if base not in taken:
         return base
-    for suffix in _suffixes():
-        if base + suffix not in taken:
-            return base + suffix
-    raise RuntimeError(f"no free citekey for {base!r}")  # 702 papers with one key base
+    n = 0
+    while base + _suffix(n) in taken:
+        n += 1
+    return base + _suffix(n)

@@ -5,7 +5,7 @@ Identity, strongest first (never on title alone):
 1. the same DOI (canonical: lowercase, no resolver prefix);
 2. the same arXiv id (without version);
 3. (unless both carry different DOIs or arXiv ids) the same title key (folded, punctuation-free) — or a title that differs by a typo
-   (rapidfuzz ratio >= 95) — with a year at most one apart and at least one shared author family
+   (rapidfuzz ratio >= 95, among titles sharing their first or last 16 characters) — with a year at most one apart and at least one shared author family
    name; when one side names no authors at all (a nested "Extension:" entry, the MedAIerHHL list),
    the exact title key with the same known venue or the same online date (and a year at most one
    apart) is required instead.
@@ -54,6 +54,10 @@ class Index:
     by_arxiv: dict[str, int] = field(default_factory=dict)
     by_title: dict[str, list[int]] = field(default_factory=dict)
     by_family: dict[str, set[int]] = field(default_factory=dict)
+    # title ends -> ids: the fuzzy pass looks only at titles that share their first or their last
+    # 16 characters (a typo leaves one end intact); scanning every paper of a common family name
+    # ("Wang", "Zhang") made big imports quadratic
+    by_ends: dict[str, set[int]] = field(default_factory=dict)
     known: dict[int, Known] = field(default_factory=dict)
     idents: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)  # id -> (doi, arxiv)
 
@@ -69,6 +73,8 @@ class Index:
             ids.append(k.id)
         for fam in k.families:
             self.by_family.setdefault(fam, set()).add(k.id)
+        for end in _ends(k.title_key):
+            self.by_ends.setdefault(end, set()).add(k.id)
 
     def match(self, p: NormalizedPaper, families: frozenset[str]) -> tuple[int | None, str]:
         """(paper id, the rule that matched) or (None, '')."""
@@ -81,12 +87,14 @@ class Index:
                 return pid, "title"
         if families and p.title_key:
             candidates: set[int] = set()
-            for fam in families:
-                candidates |= self.by_family.get(fam, set())
+            for end in _ends(p.title_key):
+                candidates |= self.by_ends.get(end, set())
             choices = {
                 pid: self.known[pid].title_key
                 for pid in candidates
-                if _years_close(self.known[pid].year, p.year) and not self._conflict(pid, p)
+                if self.known[pid].families & families
+                and _years_close(self.known[pid].year, p.year)
+                and not self._conflict(pid, p)
             }
             if choices:
                 from rapidfuzz import fuzz, process
@@ -113,6 +121,10 @@ class Index:
         same_venue = k.venue is not None and k.venue == p.venue
         same_date = k.date is not None and k.date == p.date
         return exact_title and (same_venue or same_date)
+
+
+def _ends(title_key: str) -> tuple[str, str]:
+    return ("<" + title_key[:16], ">" + title_key[-16:])
 
 
 def _years_close(a: int | None, b: int | None) -> bool:
