@@ -363,7 +363,7 @@ def export(
 
         spec = Q.build(q, _filters(venue, year, author, dataset, category, domain, type_, has_code, text))
         con = read_connection()
-        ids = Q.run(con, spec, sort.value if sort else None, None)
+        ids = Q.iter_ids(con, spec, sort.value if sort else None)  # streamed: memory flat in N
         options = {"unicode": unicode} if fmt == ExportFmt.bibtex else {}
         if output is None:
             n = _emit_papers(con, ids, fmt.value, sys.stdout, **options)
