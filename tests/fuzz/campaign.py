@@ -8,7 +8,8 @@ random text built from the syntax characters of every dialect.  Each text goes t
 ``detect()``, the reader's ``read()`` and the normalization of every record, as an import does.
 Anything but ReaderError (or a line number outside the text) is a failure; the first
 ``--keep`` distinct failures (by exception type and place) are saved under ``--out`` with the seed
-that replays them.  Cases slower than ``--slow`` seconds are reported too.
+that replays them.  Cases slower than ``--slow`` seconds are reported, and a case still running
+after ``--timeout`` seconds is stopped and counted as a failure (a hang).
 
 Exit status: 0 when no reader failed, 1 otherwise.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -27,8 +29,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make tests/ importable for the fuzz package
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fuzz.corpus import check_read, corpus  # noqa: E402
-from fuzz.mutations import ODD_CHARS, SYNTAX, mutate  # noqa: E402
+from fuzz.corpus import check_read, corpus
+from fuzz.mutations import ODD_CHARS, SYNTAX, mutate
 
 
 def random_text(rng: random.Random) -> str:
@@ -48,6 +50,14 @@ def case(dialect: str, texts: dict[str, list[str]], seed: int) -> tuple[str, lis
     return mutate(base, rng, donor, rng.randrange(1, 5))
 
 
+class Hang(Exception):
+    """A case ran longer than --timeout seconds."""
+
+
+def _alarm(signum, frame):
+    raise Hang("still running after the time limit")
+
+
 def where(exc: BaseException) -> str:
     """The innermost adbib frame of an exception: file:line."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/adbib/" in f.filename]
@@ -55,7 +65,7 @@ def where(exc: BaseException) -> str:
     return f"{Path(frame.filename).name}:{frame.lineno}"
 
 
-def run(dialect: str, texts, cases: int, out: Path, keep: int, slow: float) -> dict:
+def run(dialect: str, texts, cases: int, out: Path, keep: int, slow: float, timeout: float) -> dict:
     from adbib.records import ReaderError
 
     stats = {"cases": 0, "records": 0, "reader_errors": 0, "failures": {}, "slow": [], "seconds": 0.0}
@@ -63,6 +73,7 @@ def run(dialect: str, texts, cases: int, out: Path, keep: int, slow: float) -> d
     for seed in range(cases):
         text, how = case(dialect, texts, seed)
         t0 = time.perf_counter()
+        signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
             stats["records"] += check_read(dialect, text)
         except ReaderError:
@@ -75,6 +86,8 @@ def run(dialect: str, texts, cases: int, out: Path, keep: int, slow: float) -> d
                 name = f"{dialect}-{seed}"
                 (out / f"{name}.txt").write_text(text, encoding="utf-8", errors="surrogatepass")
                 (out / f"{name}.traceback").write_text("".join(traceback.format_exception(e)), encoding="utf-8")
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
         elapsed = time.perf_counter() - t0
         if elapsed > slow:
             stats["slow"].append((seed, round(elapsed, 2), how))
@@ -90,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("fuzz-failures"), help="where failing inputs go")
     parser.add_argument("--keep", type=int, default=20, help="distinct failures saved per reader")
     parser.add_argument("--slow", type=float, default=2.0, help="report cases slower than this (s)")
+    parser.add_argument("--timeout", type=float, default=20.0, help="a case running longer is a hang (s)")
     args = parser.parse_args(argv)
 
     from adbib.db import open_for_write
@@ -103,10 +117,11 @@ def main(argv: list[str] | None = None) -> int:
         engine.dispose()
         texts = corpus(db)
     args.out.mkdir(parents=True, exist_ok=True)
+    signal.signal(signal.SIGALRM, _alarm)
     failed = False
     print(f"{'reader':18} {'cases':>7} {'records':>9} {'ReaderError':>11} {'failures':>8} {'slow':>5} {'seconds':>8}")
     for dialect in args.dialect or DIALECTS:
-        s = run(dialect, texts, args.cases, args.out, args.keep, args.slow)
+        s = run(dialect, texts, args.cases, args.out, args.keep, args.slow, args.timeout)
         n_fail = sum(f["count"] for f in s["failures"].values())
         print(f"{dialect:18} {s['cases']:>7} {s['records']:>9} {s['reader_errors']:>11} {n_fail:>8} "
               f"{len(s['slow']):>5} {s['seconds']:>8.1f}", flush=True)

@@ -81,9 +81,9 @@ def drop_syntax(text: str, rng: random.Random, donor: str) -> str:
     return "".join(c for c in text if c not in SYNTAX or rng.random() < keep)
 
 
-def huge_line(text: str, rng: random.Random, donor: str) -> str:
-    """A line of 20k–300k characters: one character, a syntax run, or a real line repeated."""
-    size = rng.randrange(20_000, 300_000)
+def huge_line(text: str, rng: random.Random, donor: str, sizes: tuple[int, int] = (20_000, 300_000)) -> str:
+    """A line of 20k–300k characters (``sizes``): one character, a syntax run, or a real line repeated."""
+    size = rng.randrange(*sizes)
     lines = text.splitlines() or [""]
     unit = rng.choice((rng.choice(SYNTAX), "a", " ", "{", "[", "(", "\\", rng.choice(lines) or "x", "[x](", "{{"))
     line = (unit * (size // max(1, len(unit)) + 1))[:size]

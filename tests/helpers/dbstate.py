@@ -1,0 +1,64 @@
+"""What a database holds, and whether someone is writing to it: shared by the reliability,
+migration and hostile-input tests (standard library only)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+# Wall-clock columns: two runs of the same import differ only there.
+VOLATILE = frozenset({"created_at", "updated_at", "imported_at"})
+
+
+def check_health(con: sqlite3.Connection) -> None:
+    """SQLite's integrity check, no dangling foreign key, and the FTS5 index equal to its content
+    table (FTS5's 'integrity-check' with rank 1 compares the two)."""
+    assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    con.execute("INSERT INTO paper_fts(paper_fts, rank) VALUES ('integrity-check', 1)")
+    con.rollback()
+
+
+def snapshot(db: Path, tables: tuple[str, ...] | None = None) -> dict[str, list[tuple]]:
+    """Every table's rows (all columns but the wall-clock ones, sorted), after :func:`check_health`.
+    FTS5's shadow tables are left out: the health check compares the index with its content."""
+    con = sqlite3.connect(db)
+    try:
+        check_health(con)
+        names = tables or tuple(r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+            " AND name NOT LIKE 'paper_fts%' ORDER BY name"
+        ))
+        dump = {}
+        for table in names:
+            cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})") if r[1] not in VOLATILE]
+            listed = ", ".join(f'"{c}"' for c in cols)
+            dump[table] = con.execute(f"SELECT {listed} FROM {table} ORDER BY {listed}").fetchall()
+        return dump
+    finally:
+        con.close()
+
+
+def schema(db: Path) -> list[tuple[str, str, str]]:
+    """(type, name, sql) of every table, index and trigger, sorted."""
+    con = sqlite3.connect(db)
+    try:
+        return con.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite%' ORDER BY type, name"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def write_locked(db: Path) -> bool:
+    """Whether another connection holds the write lock (our BEGIN IMMEDIATE fails at once)."""
+    con = sqlite3.connect(db, timeout=0, isolation_level=None)
+    try:
+        con.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError:
+        return True
+    else:
+        con.execute("ROLLBACK")
+        return False
+    finally:
+        con.close()
