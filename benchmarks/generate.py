@@ -27,6 +27,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import random
 import re
 import sys
@@ -112,6 +113,11 @@ def sections() -> list[tuple[str, str, str]]:
 
 # ------------------------------------------------------------------------------ name pools
 
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 # Family names with weights: the field's authorship is dominated by a few very common names.
 _FAMILY_WEIGHTED = {
     60: "Wang Zhang Li Liu Chen",
@@ -132,12 +138,12 @@ _FAMILY_WEIGHTED = {
     " White Harris Clark Lewis Walker Young Allen Wright Scott Hill Green Adams Baker Nelson Carter"
     " Cohen Friedman Katz Ivanov Petrov Smirnov Kuznetsov Popov Nguyen Tran Pham",
 }
-_FAMILIES = [(name, weight) for weight, names in _FAMILY_WEIGHTED.items() for name in names.split()]
+_FAMILIES = [(name, weight) for weight, names in _FAMILY_WEIGHTED.items() for name in _words(names)]
 # Family names with a particle: (von, family).
 _PARTICLE_FAMILIES = [("van den", "Hengel"), ("de", "Bruijne"), ("van", "Ginneken"),
                       ("van der", "Laak"), ("de", "Vos"), ("von", "Stosch"), ("da", "Silva"),
                       ("de la", "Torre"), ("van", "Gool"), ("di", "Stefano")]  # fmt: skip
-_GIVEN = (
+_GIVEN = _words(
     "Wei Jing Yu Hao Xin Yang Jie Lei Jun Tao Ming Chao Bo Yi Lin Xiaoming Yuxuan Zhiwei Jiawei"
     " Yuanhao Haoran Zihan Yifan Ruoxi Xinyu Shuai Chunhua Guansong Jiawen Hanxi Zuxuan Xincheng"
     " Yunkang Jianfei Chengjie Chenglong Shengfeng Qiang Lei Kai Rui Ying Yan Fang Hui Jian Peng"
@@ -148,8 +154,8 @@ _GIVEN = (
     " François Hervé Jérôme Céline Élodie José María Ángel Sofía Andrés Jesús Raúl Iñaki Łukasz"
     " Michał Paweł Zoë Søren Åsa Mattias Lars Ender Barış Çağrı Gözde Ozan Nassir Shadi Bernhard"
     " Ben Walter Mark Pedro Anh Minh Linh"
-).split()
-_INITIALS = "A. B. C. D. E. F. G. H. J. K. L. M. N. P. R. S. T. W.".split()
+)
+_INITIALS = _words("A. B. C. D. E. F. G. H. J. K. L. M. N. P. R. S. T. W.")
 # How many authors a paper has, 1..12.
 _AUTHOR_COUNT_WEIGHTS = (3, 8, 12, 14, 14, 12, 10, 8, 6, 5, 4, 4)
 
@@ -203,24 +209,25 @@ _COMPONENTS = (
     "Adaptive Noise Scheduling", "Learnable Prompts", "Local-Global Consistency", "Score Matching",
     "Uncertainty Estimation", "Residual Learning", "Multi-Scale Features", "Test-Time Adaptation",
 )  # fmt: skip
+# Every template uses all five slots: titles rarely repeat, even among a million papers.
 _TEMPLATES = (
-    "{adj} {task} with {method}",
-    "{method} for {adj} {task} in {obj}",
-    "Towards {adj} {task} via {method}",
-    "Rethinking {method} for {task} in {obj}",
-    "{method} with {component} for {adj} {task}",
+    "{method} with {component} for {adj} {task} in {obj}",
+    "Towards {adj} {task} in {obj} via {method} and {component}",
+    "Rethinking {method} for {adj} {task} in {obj}: The Role of {component}",
     "{adj} {task} in {obj} Using {method} and {component}",
-    "Learning {component} for {task} in {obj}",
-    "Revisiting {method}: {adj} {task} in {obj}",
+    "Learning {component} with {method} for {adj} {task} in {obj}",
+    "Revisiting {method}: {adj} {task} in {obj} with {component}",
+    "{component} Meets {method}: Towards {adj} {task} in {obj}",
+    "{adj} {task} in {obj} by {method} with {component}",
 )
 # Method names ("PatchCore", "AnoDDPM"): a head and a tail.
-_NAME_HEADS = (
+_NAME_HEADS = _words(
     "Ano Diff Patch Rev Dis Mem Flow Rec Seg Gen Norm Proto Glo Mask Trans Dual Uni Omni Cross"
     " Self Simple Fast Deep Meta Hyper Sparse Local Prompt Win Inp"
-).split()
-_NAME_TAILS = "Core Net AD Former GAN Diff CLIP SAM Seg Flow Dist Mem VAE Rec DDPM Match Fuse Shot Det".split()
+)
+_NAME_TAILS = _words("Core Net AD Former GAN Diff CLIP SAM Seg Flow Dist Mem VAE Rec DDPM Match Fuse Shot Det")
 _SUMMARY_STARTS = (
-    "a {m} that {verb} to {goal}.",
+    "a method built on {m} that {verb} to {goal}.",
     "uses {m} to {goal}.",
     "Combines {m} with {component} so that the model can {goal}.",
 )
@@ -252,9 +259,8 @@ class Author:
 @dataclass(frozen=True)
 class Paper:
     index: int
-    domain: str
-    h1: str
-    h2: str
+    h1: str  # the list's domain heading
+    h2: str  # its section heading
     title: str
     method_name: str | None  # "PatchCore": brace-protected in BibTeX
     year: int
@@ -306,7 +312,7 @@ class _Draw:
 
     def authors(self) -> tuple[Author, ...]:
         n = 1 + bisect(_COUNT_CUM, self.rng.random() * _COUNT_CUM[-1])
-        return tuple(self.author() for _ in range(min(n, 12)))
+        return tuple(self.author() for _ in range(n))
 
     def venue(self, domain: str) -> Venue:
         r = self.rng.random()
@@ -390,7 +396,7 @@ def _paper(draw: _Draw, index: int, domain: str, h1: str, h2: str) -> Paper:
     arxiv = draw.arxiv(year) if preprint or rng.random() < 0.7 else None
     doi = None if preprint else _doi(venue, year, index)
     if arxiv is None and doi is None:
-        arxiv = draw.arxiv(year)  # every paper has an identifier, so none can be merged by mistake
+        arxiv = draw.arxiv(year)  # every paper has an identifier (arXiv id, DOI or both)
     m = method.lower()
     summary = draw.choice(_SUMMARY_STARTS).format(
         m=m, verb=draw.choice(_VERBS),
@@ -398,7 +404,7 @@ def _paper(draw: _Draw, index: int, domain: str, h1: str, h2: str) -> Paper:
     )
     data = draw.datasets(domain)
     return Paper(
-        index=index, domain=domain, h1=h1, h2=h2, title=title, method_name=method_name, year=year,
+        index=index, h1=h1, h2=h2, title=title, method_name=method_name, year=year,
         venue=venue, venue_tag=_venue_tag(draw, venue), venue_written=_venue_written(draw, venue),
         authors=authors, truncated=len(authors) >= 8 and rng.random() < 0.2, arxiv=arxiv, doi=doi,
         paper_url=_paper_url(draw, venue, year, doi, title, authors[0]),
@@ -477,7 +483,7 @@ def _abstract(draw: _Draw, method: str, data: tuple[str, ...], summary: str) -> 
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _ascii(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
@@ -598,7 +604,17 @@ def _encoder():
 
 
 def path_for(out: Path, label: str, fmt: str, seed: int = DEFAULT_SEED) -> Path:
-    return out / f"papers-{label}-seed{seed}.{fmt}"
+    """The file name carries a digest of this generator and the vocabulary: a cached file
+    is never reused after either changes."""
+    return out / f"papers-{label}-seed{seed}-{_digest()}.{fmt}"
+
+
+@cache
+def _digest() -> str:
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    for name in ("venues.toml", "datasets.toml", "categories.toml"):
+        h.update((VOCAB / name).read_bytes())
+    return h.hexdigest()[:8]
 
 
 def ensure(label: str, fmt: str, out: Path = DEFAULT_OUT, seed: int = DEFAULT_SEED) -> Path:

@@ -4,7 +4,7 @@ The machine is shared and noisy (2 cores), so each figure is a median with its s
 and a RATIO to a baseline run right beside it (cold-start pairs alternate their order round by
 round).  adbib always runs as ``<repo>/.venv/bin/python -m adbib.cli`` with ``PYTHONPATH=<repo>/src``
 (the ``adbib`` console script is not installed in the development venv), every baseline with the
-same interpreter.  Wall time, CPU time and peak RSS come from ``os.wait4`` on each fresh child.
+same interpreter.  Wall time (``perf_counter``) and peak RSS (``os.wait4``) are taken on each fresh child.
 
 1. cold ``adbib query "venue:MICCAI dataset:BraTS diffusion" --format json`` on the seeded
    database vs ``python -c`` opening the file with sqlite3, running the same SELECT
@@ -14,16 +14,19 @@ same interpreter.  Wall time, CPU time and peak RSS come from ``os.wait4`` on ea
    against bare bibtexparser splitting the same file in 2,000-entry chunks; peak RSS of that
    import and of a second, identical one (must not grow);
 4. ``adbib query --format json`` with a field filter and with free text on the largest database
-   (1M with ``--full``) vs the ``sqlite3`` command-line tool running the same SQL with the same
-   bound parameters (≤ 2×), whole result and ``--limit 20``; EXPLAIN QUERY PLAN printed;
+   vs the ``sqlite3`` command-line tool running the same SQL with the same bound parameters
+   (≤ 2× at 1M), whole result and ``--limit 20``; EXPLAIN QUERY PLAN printed.  With ``--full``
+   the 1M database is the 1M import, or else the 100k database replicated 10× (:func:`replicate`);
 5. ``adbib export --format bibtex -o FILE`` of every paper: papers/s (≥ 20,000 at 100k) against
    a stdlib-sqlite3 script writing the same papers as minimal BibTeX; peak RSS at each N (flat).
 
 Usage::
 
-    python benchmarks/run.py [--sizes 10k,100k] [--repeat 9] [--full] [--timeout 240] [--profile]
+    python benchmarks/run.py [--sizes 10k,100k] [--repeat 9] [--bulk-repeat 2] [--full]
+                             [--timeout 240] [--profile] [--db SIZE=PATH] [--markdown FILE]
 
-Data comes from ``generate.py`` (cached in benchmarks/data/); databases are rebuilt every run.
+Data comes from ``generate.py`` (cached in benchmarks/data/); databases are rebuilt every run
+(``--db`` measures queries and export on a database built elsewhere).
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ RSS_TOLERANCE = 1.05  # a second import may differ from the first by allocator n
 FLAT_MEMORY = 1.25  # "flat in N": 10× the papers, at most +25 % peak RSS
 
 sys.path.insert(0, str(REPO / "src"))
-from adbib.query import parse, to_sql  # noqa: E402  (standard library only: cheap to import)
+from adbib.query import parse, to_sql  # standard library only: cheap to import
 
 # ------------------------------------------------------------------------------ baselines
 
@@ -96,8 +99,9 @@ with open(sys.argv[2], "w", encoding="utf-8") as out:
         while pending is not None and pending[0] == pid:
             names.append(pending[1])
             pending = next(authors, None)
-        out.write(f"@inproceedings{{{key},\\n  author = {{{' and '.join(names)}}},\\n  title = {{{title}}},\\n"
-                  f"  year = {{{year}}},\\n  booktitle = {{{venue}}},\\n  doi = {{{doi}}},\\n  eprint = {{{arxiv}}}\\n}}\\n\\n")
+        out.write(f"@inproceedings{{{key},\\n  author = {{{' and '.join(names)}}},\\n"
+                  f"  title = {{{title}}},\\n  year = {{{year}}},\\n  booktitle = {{{venue}}},\\n"
+                  f"  doi = {{{doi}}},\\n  eprint = {{{arxiv}}}\\n}}\\n\\n")
 """
 
 
@@ -119,12 +123,11 @@ class Failed(Exception):
 @dataclass(frozen=True)
 class Sample:
     wall: float  # seconds
-    cpu: float  # user + system seconds
     rss_mb: float  # peak resident set size
 
 
 def spawn(argv: Sequence[str], *, timeout: float, stdout=subprocess.DEVNULL, stdin=None) -> Sample:
-    """Run argv in a fresh process; its wall time, CPU time and peak RSS (from os.wait4).
+    """Run argv in a fresh process; its wall time and peak RSS (from os.wait4).
 
     The child is waited for without being reaped (waitid WNOWAIT) so a timeout can kill it
     without any risk of signalling a recycled pid; then wait4 reaps it and reports its rusage."""
@@ -148,32 +151,33 @@ def spawn(argv: Sequence[str], *, timeout: float, stdout=subprocess.DEVNULL, std
         timer.cancel()
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
+        sample = Sample(wall, usage.ru_maxrss / 1024)
         if state["killed"]:
-            raise Failed(f"timed out after {timeout:.0f} s")
+            raise Failed(f"timed out after {timeout:.0f} s (peak RSS by then {sample.rss_mb:,.0f} MB)")
         if proc.returncode != 0:
             err.seek(0)
             lines = err.read().decode(errors="replace").strip().splitlines() or ["(no stderr)"]
             raise Failed(f"exit {proc.returncode}: {lines[-1]}")
-    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    return sample
 
 
-def capture(argv: Sequence[str], timeout: float) -> str:
-    """Run argv once (not timed) and return its standard output."""
-    done = subprocess.run(argv, capture_output=True, env=ENV, cwd=REPO, timeout=timeout, text=True)
+def capture(argv: Sequence[str], timeout: float, stream: str = "stdout") -> str:
+    """Run argv once (not timed) and return its standard output (or error)."""
+    done = subprocess.run(argv, capture_output=True, env=ENV, cwd=REPO, timeout=timeout, text=True, check=False)
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines() or ["(no stderr)"]
         raise Failed(f"exit {done.returncode}: {lines[-1]}")
-    return done.stdout
+    return getattr(done, stream)
 
 
 def paired(target: Sequence[str], baseline: Sequence[str], repeat: int, timeout: float,
-           stdin: Path | None = None) -> tuple[list[Sample], list[Sample]]:
+           baseline_stdin: Path | None = None) -> tuple[list[Sample], list[Sample]]:
     """Cold runs of target and baseline, interleaved (order alternating each round) after one
     unmeasured warm-up of each (bytecode and page cache)."""
     def once(argv):
-        if stdin is None or argv is target:
+        if baseline_stdin is None or argv is target:
             return spawn(argv, timeout=timeout)
-        with stdin.open("rb") as f:
+        with baseline_stdin.open("rb") as f:
             return spawn(argv, timeout=timeout, stdin=f)
 
     once(target), once(baseline)
@@ -220,7 +224,7 @@ class Row:
 class Report:
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    missed: list[tuple[str, list[str]]] = field(default_factory=list)  # (what, adbib argv) to profile
+    missed: list[tuple[str, list[str], bool]] = field(default_factory=list)  # (what, adbib argv, cold start?)
 
     def failed(self, measurement: str, error: Exception, target: str) -> None:
         self.rows.append(Row(measurement, f"FAILED: {error}", target=target, verdict="not measured"))
@@ -250,7 +254,8 @@ def measure_cold_query(report: Report, work: Path, repeat: int, timeout: float) 
     baseline = python_c(BASELINE_QUERY, str(db), sql, json.dumps(params))
     found = len(json.loads(capture(target, timeout) or "[]"))
     floor = len(json.loads(capture(baseline, timeout)))
-    report.notes.append(f"seeded-database query {SEED_QUERY!r}: adbib printed {found} papers, the baseline {floor} rows")
+    report.notes.append(f"seeded-database query {SEED_QUERY!r}: adbib printed {found} papers, "
+                        f"the baseline {floor} rows")
     log(f"cold query × {repeat}")
     ts, bs = paired(target, baseline, repeat, timeout)
     t, b = ms(ts), ms(bs)
@@ -261,7 +266,7 @@ def measure_cold_query(report: Report, work: Path, repeat: int, timeout: float) 
         verdict(ratio <= 5, f"{ratio / 5:.2f}× over"),
     ))
     if ratio > 5:
-        report.missed.append(("cold query", target))
+        report.missed.append(("cold query", target, True))
 
 
 def measure_help(report: Report, repeat: int, timeout: float) -> None:
@@ -275,7 +280,7 @@ def measure_help(report: Report, repeat: int, timeout: float) -> None:
         f"{ratio:.2f}×", "≤ 4×", verdict(ratio <= 4, f"{ratio / 4:.2f}× over"),
     ))
     if ratio > 4:
-        report.missed.append(("--help", target))
+        report.missed.append(("--help", target, True))
 
 
 _IMPORTED = re.compile(r"imported (\d+) entries: (\d+) new")
@@ -298,12 +303,13 @@ def measure_import(report: Report, work: Path, label: str, bib: Path, repeat: in
         except Failed as e:
             report.failed(f"{name}, entries/s", e, "≥ 2,000/s" if n == 100_000 else "—")
             report.rows[-1].verdict = f"MISSED (< {n / timeout:,.0f}/s)" if "timed out" in str(e) else "not measured"
-            report.missed.append((f"import {label}", adbib("--db", str(work / "profile.db"), "import", str(bib))))
+            report.missed.append(_import_profile(work, label))
             _remove_db(db)
             return None
         m = _IMPORTED.search(out.read_text())
         if i == 0:
-            report.notes.append(f"import {label}: " + (f"{m[1]} entries read, {m[2]} papers created" if m else "report not understood"))
+            said = f"{m[1]} entries read, {m[2]} papers created" if m else "report not understood"
+            report.notes.append(f"import {label}: {said}")
     log(f"parse baseline {label}")
     parse_runs = [spawn(python_c(BASELINE_PARSE, str(bib)), timeout=timeout) for _ in range(repeat)]
     rate, floor = Stat.of([n / s.wall for s in firsts]), Stat.of([n / s.wall for s in parse_runs])
@@ -315,7 +321,7 @@ def measure_import(report: Report, work: Path, label: str, bib: Path, repeat: in
         verdict(rate.median >= 2000, f"{rate.median / 2000:.2f}× of the target") if is_target else "—",
     ))
     if is_target and rate.median < 2000:
-        report.missed.append((f"import {label}", adbib("--db", str(work / "profile.db"), "import", str(bib))))
+        report.missed.append(_import_profile(work, label))
 
     log(f"second identical import {label}")
     out = work / f"import-{label}-again.out"
@@ -337,12 +343,66 @@ def measure_import(report: Report, work: Path, label: str, bib: Path, repeat: in
     return db
 
 
+def _import_profile(work: Path, label: str) -> tuple[str, list[str], bool]:
+    """What to profile when an import misses: the same import at 10k at most (cProfile slows
+    it down several times; the code paths are the same, quadratic ones show a smaller share)."""
+    small = min(label, "10k", key=generate.SIZES.get)
+    bib = generate.ensure(small, "bib")
+    return f"import {small}", adbib("--db", str(work / "profile.db"), "import", str(bib)), False
+
+
+def replicate(src: Path, dst: Path, times: int) -> Path:
+    """A database `times` the size of src for the query measurements: every paper copied with its
+    id shifted by k × max(id) and its unique text values suffixed with ``~k``, with all rows that
+    reference papers (found through the foreign keys) copied alongside; FTS5 triggers index the
+    copies.  Only the schema's own metadata is read, so it follows the migrations."""
+    _remove_db(dst)
+    shutil.copyfile(src, dst)
+    con = sqlite3.connect(dst)
+    step = con.execute("SELECT max(id) FROM paper").fetchone()[0]
+    tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    refs = {t: [fk[3] for fk in con.execute(f'PRAGMA foreign_key_list("{t}")') if fk[2] == "paper"]
+            for t in tables}
+    refs["paper"] = ["id"]
+    with con:
+        for k in range(1, times):
+            for table, keys in refs.items():
+                if keys:
+                    con.execute(_copy_sql(con, table, keys, k * step, f"~{k}") + f" WHERE {keys[0]} <= {step}")
+    con.close()
+    return dst
+
+
+def _copy_sql(con: sqlite3.Connection, table: str, keys: list[str], shift: int, suffix: str) -> str:
+    """INSERT … SELECT copying a table's rows: `keys` shifted, an INTEGER PRIMARY KEY of its own
+    renumbered, the columns of unique indexes that hold no shifted key suffixed."""
+    info = list(con.execute(f'PRAGMA table_info("{table}")'))
+    unique = set()
+    for index in con.execute(f'PRAGMA index_list("{table}")'):
+        columns = [c[2] for c in con.execute(f'PRAGMA index_info("{index[1]}")')]
+        if index[2] and not set(columns) & set(keys):
+            unique |= set(columns)
+    rowid_alias = sum(1 for c in info if c[5]) == 1
+    exprs = []
+    for _, name, type_, _, _, pk in info:
+        if name in keys:
+            exprs.append(f'"{name}" + {shift}')
+        elif pk and rowid_alias and type_.upper() == "INTEGER":
+            exprs.append("NULL")
+        elif name in unique:
+            exprs.append(f"\"{name}\" || '{suffix}'")
+        else:
+            exprs.append(f'"{name}"')
+    columns = ", ".join(f'"{c[1]}"' for c in info)
+    return f'INSERT INTO "{table}" ({columns}) SELECT {", ".join(exprs)} FROM "{table}"'
+
+
 def _remove_db(db: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
 
 
-def measure_large_queries(report: Report, db: Path, label: str, repeat: int, timeout: float) -> None:
+def measure_large_queries(report: Report, work: Path, db: Path, label: str, repeat: int, timeout: float) -> None:
     cli = shutil.which("sqlite3")
     if cli is None:
         report.rows.append(Row("query vs sqlite3 CLI", "not measured: no sqlite3 CLI (apt-get install sqlite3)"))
@@ -364,12 +424,12 @@ def measure_large_queries(report: Report, db: Path, label: str, repeat: int, tim
                     + ("\n    -> full scans of large tables: " + "; ".join(scans) if scans else
                        "\n    -> every large table is searched through an index or FTS5")
                 )
-            script = db.parent / f"query-{len(report.rows)}.sql"
+            script = work / f"query-{len(report.rows)}.sql"
             script.write_text(_cli_script(sql, params))
             target = adbib("--db", str(db), "query", q, "--format", "json", *(("--limit", str(limit)) if limit else ()))
             log(f"{kind} query{suffix} on {label} × {repeat}")
             try:
-                ts, bs = paired(target, [cli, "-readonly", "-batch", str(db)], repeat, timeout, stdin=script)
+                ts, bs = paired(target, [cli, "-readonly", "-batch", str(db)], repeat, timeout, baseline_stdin=script)
             except Failed as e:
                 report.failed(name, e, "≤ 2×")
                 continue
@@ -378,10 +438,10 @@ def measure_large_queries(report: Report, db: Path, label: str, repeat: int, tim
             report.rows.append(Row(
                 name, t.show("{:,.0f}"), "sqlite3 CLI, same SQL and parameters", b.show("{:,.0f}"),
                 f"{ratio:.2f}×", "≤ 2× (at 1M)",
-                verdict(ratio <= 2, f"{ratio / 2:.2f}× over") + ("" if label == "1M" else f", at {label}"),
+                verdict(ratio <= 2, f"{ratio / 2:.2f}× over") if label == "1M" else "— (the target is at 1M)",
             ))
-            if ratio > 2:
-                report.missed.append((f"{kind} query{suffix} ({label})", target))
+            if ratio > 2 and label == "1M":
+                report.missed.append((f"{kind} query{suffix} ({label})", target, True))
     con.close()
 
 
@@ -430,42 +490,67 @@ def measure_export(report: Report, work: Path, dbs: dict[str, Path], repeat: int
             verdict(rate.median >= 20_000, f"{rate.median / 20_000:.2f}× of the target") if is_target else "—",
         ))
         if is_target and rate.median < 20_000:
-            report.missed.append((f"export {label}", target))
+            report.missed.append((f"export {label}", target, False))
     if len(rss) >= 2:
         small, large = min(rss, key=generate.SIZES.get), max(rss, key=generate.SIZES.get)
         growth = rss[large] / rss[small]
         report.rows.append(Row(
             f"peak RSS, export {large} vs {small}, MB", f"{rss[large]:,.0f}", f"export {small}", f"{rss[small]:,.0f}",
-            f"{growth:.2f}×", f"flat (≤ {FLAT_MEMORY}×)", verdict(growth <= FLAT_MEMORY, f"+{(growth - 1) * 100:.0f} %"),
+            f"{growth:.2f}×", f"flat (≤ {FLAT_MEMORY}×)",
+            verdict(growth <= FLAT_MEMORY, f"+{(growth - 1) * 100:.0f} %"),
         ))
 
 
 # ------------------------------------------------------------------------------ profiles
 
 
-def profile(what: str, argv: list[str], work: Path, timeout: float, top: int = 14) -> str:
-    """Run an adbib command under cProfile; its hot spots by own time, with their share."""
+def profile(what: str, argv: list[str], work: Path, timeout: float, cold: bool, top: int = 10) -> str:
+    """Hot spots of an adbib command: for a cold start the modules it imports (``-X importtime``);
+    cProfile's functions by own time and by cumulative time, each with its share of the total."""
     import pstats
 
-    prof = work / "profile.prof"
-    _remove_db(work / "profile.db")
     log(f"profiling {what}")
+    imports: dict[str, float] = {}
     try:
+        if cold:
+            imports = _import_times(capture([PY, "-X", "importtime", *argv[1:]], timeout, stream="stderr"))
+        _remove_db(work / "profile.db")
+        prof = work / "profile.prof"
         spawn([PY, "-m", "cProfile", "-o", str(prof), *argv[1:]], timeout=timeout)
-    except Failed as e:
+    except (Failed, subprocess.TimeoutExpired) as e:
         return f"profile of {what}: {e}"
     stats = pstats.Stats(str(prof))
     total = stats.total_tt
-    lines = [f"profile of {what}: {total:.2f} s under cProfile; hot spots by own time (share of total):"]
-    entries = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:top]
-    for (path, line, func), (_, calls, own, cum, _) in entries:
-        where = _short(path)
-        lines.append(f"    {own / total:6.1%} own  {cum / total:6.1%} cum  {calls:>10,} calls  {where}:{line} {func}")
+    rows = [(_short(path), line, func, calls, own, cum)
+            for (path, line, func), (_, calls, own, cum, _) in stats.stats.items()]
+    lines = [f"profile of {what} (`adbib {' '.join(argv[3:])}`): {total:.2f} s under cProfile"]
+    if imports:
+        largest = sorted(imports.items(), key=lambda kv: -kv[1])[:8]
+        lines.append(f"  modules imported at start-up, {sum(imports.values()):.0f} ms in all; the largest: "
+                     + ", ".join(f"{name} {t:.0f} ms" for name, t in largest))
+    lines.append("  by own time:")
+    lines += [_profile_line(r, total) for r in sorted(rows, key=lambda r: -r[4])[:top]]
+    lines.append("  by cumulative time (Python functions, entry points and import machinery left out):")
+    lines += [_profile_line(r, total) for r in sorted(
+        (r for r in rows if not r[0].startswith(("~", "<")) and r[5] < 0.97 * total), key=lambda r: -r[5])[:top]]
     return "\n".join(lines)
 
 
+def _profile_line(row: tuple, total: float) -> str:
+    where, line, func, calls, own, cum = row
+    return f"    {own / total:6.1%} own {cum / total:6.1%} cum {calls:>11,} calls  {where}:{line} {func}"
+
+
+def _import_times(stderr: str) -> dict[str, float]:
+    """Top-level modules of a ``-X importtime`` log -> cumulative milliseconds."""
+    times = {}
+    for m in re.finditer(r"^import time:\s+\d+ \|\s+(\d+) \| (\S.*)$", stderr, re.MULTILINE):
+        times[m[2]] = int(m[1]) / 1000
+    return times
+
+
 def _short(path: str) -> str:
-    for marker in ("/src/", "/site-packages/", "/lib/python3"):
+    for marker in ("/src/", "/site-packages/", "/lib/python3.11/"):
         if marker in path:
             return path.split(marker, 1)[1]
     return path
@@ -475,7 +560,8 @@ def _short(path: str) -> str:
 
 
 def render(report: Report) -> str:
-    header = ["measurement", "adbib: median [min–max]", "baseline", "baseline: median [min–max]", "ratio", "target", "result"]
+    header = ["measurement", "adbib: median [min–max]", "baseline", "baseline: median [min–max]",
+              "ratio", "target", "result"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in report.rows:
         cells = [r.measurement, r.value, r.baseline, r.baseline_value, r.ratio, r.target, r.verdict]
@@ -483,28 +569,37 @@ def render(report: Report) -> str:
     return "\n".join(lines)
 
 
+def _output(argv: list[str]) -> str:
+    return subprocess.run(argv, capture_output=True, text=True, cwd=REPO, check=False).stdout
+
+
 def environment() -> str:
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], capture_output=True, text=True, cwd=REPO).stdout
+    commit = _output(["git", "rev-parse", "--short", "HEAD"]).strip()
+    dirty = _output(["git", "status", "--porcelain", "--", "src"])
     cli = shutil.which("sqlite3")
-    cli_version = subprocess.run([cli, "--version"], capture_output=True, text=True).stdout.split()[0] if cli else "absent"
+    cli_version = _output([cli, "--version"]).split()[0] if cli else "absent"
+    python = Path(PY).relative_to(REPO) if Path(PY).is_relative_to(REPO) else PY
     return (
         f"{time.strftime('%Y-%m-%d %H:%M')}, commit {commit}{' + uncommitted changes in src/' if dirty else ''}, "
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version} (sqlite3 CLI {cli_version}); adbib run as `{Path(PY).relative_to(REPO) if Path(PY).is_relative_to(REPO) else PY} -m adbib.cli`"
+        f"SQLite {sqlite3.sqlite_version} (sqlite3 CLI {cli_version}); adbib run as `{python} -m adbib.cli`"
     )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10k,100k", help="import/export sizes, of 1k,10k,100k,1M [default: 10k,100k]")
+    parser.add_argument("--sizes", default="10k,100k",
+                        help="import/export sizes, of 1k,10k,100k,1M [default: 10k,100k]")
     parser.add_argument("--repeat", type=int, default=9, help="rounds of each cold-start pair [default: 9]")
-    parser.add_argument("--bulk-repeat", type=int, default=1, help="runs of each import and export [default: 1]")
+    parser.add_argument("--bulk-repeat", type=int, default=2, help="runs of each import and export [default: 2]")
     parser.add_argument("--full", action="store_true", help="add 1M papers (slow: import, export, queries at 1M)")
     parser.add_argument("--timeout", type=float, default=240, help="seconds before a command is killed [default: 240]")
     parser.add_argument("--profile", action="store_true", help="profile every missed target with cProfile")
     parser.add_argument("--work", type=Path, help="directory for databases [default: a fresh temporary one]")
     parser.add_argument("--markdown", type=Path, help="also write the table and notes to this file")
+    parser.add_argument("--db", action="append", default=[], metavar="SIZE=PATH",
+                        help="measure queries and export at SIZE on this existing database instead of the one "
+                             "the import made (repeatable), e.g. 1M=/data/adbib-1M.db")
     args = parser.parse_args(argv)
     labels = [s for s in args.sizes.split(",") if s]
     if args.full and "1M" not in labels:
@@ -513,6 +608,10 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown size(s) {', '.join(unknown)} (known: {', '.join(generate.SIZES)})")
     labels.sort(key=generate.SIZES.get)
+    given = dict(spec.partition("=")[::2] for spec in args.db)
+    for label, path in given.items():
+        if label not in generate.SIZES or not Path(path).is_file():
+            parser.error(f"--db {label}={path}: expected one of {', '.join(generate.SIZES)} = an existing file")
 
     started = time.perf_counter()
     work = args.work or Path(tempfile.mkdtemp(prefix="adbib-bench-"))
@@ -530,18 +629,40 @@ def main(argv: list[str] | None = None) -> int:
         except Failed as e:
             report.failed(name, e, "—")
     dbs: dict[str, Path] = {}
+    unfinished = None
     for label in labels:
+        if unfinished:
+            report.notes.append(f"import {label} not attempted: the {unfinished} import did not finish")
+            continue
+        if label == "1M" and "100k" not in dbs:
+            report.notes.append("import 1M not attempted: it needs a finished 100k import in the same run")
+            continue
         log(f"generating {label} BibTeX (cached in {generate.DEFAULT_OUT})")
         db = measure_import(report, work, label, generate.ensure(label, "bib"), args.bulk_repeat, args.timeout)
-        if db is not None:
+        if db is None:
+            unfinished = label
+        else:
             dbs[label] = db
+    for label, path in given.items():
+        report.notes.append(f"queries and export at {label} use the given database {path}")
+        dbs[label] = Path(path)
+    if args.full and "1M" not in dbs and "100k" in dbs:
+        log("replicating the 100k database 10× for the queries at 1M")
+        dbs["1M"] = replicate(dbs["100k"], work / "replicated-1M.db", 10)
+        report.notes.append(
+            "the 1M database of the queries is the 100k one replicated 10× (ids shifted, unique keys "
+            "suffixed; same vocabulary, term and value distributions, every title 10 times): "
+            "no 1M import finished in this run"
+        )
+    dbs = dict(sorted(dbs.items(), key=lambda kv: generate.SIZES[kv[0]]))
     if dbs:
         largest = max(dbs, key=generate.SIZES.get)
-        measure_large_queries(report, dbs[largest], largest, max(3, args.repeat // 2), args.timeout)
-        measure_export(report, work, dbs, args.bulk_repeat, args.timeout)
+        measure_large_queries(report, work, dbs[largest], largest, max(3, args.repeat // 2), args.timeout)
+        exports = {label: db for label, db in dbs.items() if generate.SIZES[label] <= 100_000 or args.full}
+        measure_export(report, work, exports, args.bulk_repeat, args.timeout)
     if args.profile:
-        for what, command in report.missed:
-            report.notes.append(profile(what, command, work, args.timeout * 2))
+        for what, command, cold in report.missed:
+            report.notes.append(profile(what, command, work, args.timeout * 2, cold))
 
     elapsed = time.perf_counter() - started
     command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
