@@ -57,7 +57,7 @@ class Index:
     # title ends -> ids: the fuzzy pass looks only at titles that share their first or their last
     # 16 characters (a typo leaves one end intact); scanning every paper of a common family name
     # ("Wang", "Zhang") made big imports quadratic
-    by_ends: dict[str, set[int]] = field(default_factory=dict)
+    by_ends: dict[tuple[str, str], set[int]] = field(default_factory=dict)  # (title end, family)
     known: dict[int, Known] = field(default_factory=dict)
     idents: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)  # id -> (doi, arxiv)
 
@@ -74,7 +74,8 @@ class Index:
         for fam in k.families:
             self.by_family.setdefault(fam, set()).add(k.id)
         for end in _ends(k.title_key):
-            self.by_ends.setdefault(end, set()).add(k.id)
+            for fam in k.families:
+                self.by_ends.setdefault((end, fam), set()).add(k.id)
 
     def match(self, p: NormalizedPaper, families: frozenset[str]) -> tuple[int | None, str]:
         """(paper id, the rule that matched) or (None, '')."""
@@ -88,12 +89,12 @@ class Index:
         if families and p.title_key:
             candidates: set[int] = set()
             for end in _ends(p.title_key):
-                candidates |= self.by_ends.get(end, set())
+                for fam in families:
+                    candidates |= self.by_ends.get((end, fam), set())
             choices = {
                 pid: self.known[pid].title_key
                 for pid in candidates
-                if self.known[pid].families & families
-                and _years_close(self.known[pid].year, p.year)
+                if _years_close(self.known[pid].year, p.year)
                 and not self._conflict(pid, p)
             }
             if choices:
