@@ -227,6 +227,9 @@ FOUND = {
         "lgc", "- ⭐ *(2022-MICCAI)* **A\u2028B** [[Paper]](https://a.org/x)\n- ⭐ *(2023-MICCAI)* **C**\n  - Authors: Ann Lee"),
     "bracketed host in a link (ValueError: Invalid IPv6 URL)": (
         "lgc", "- ⭐ *(2022-MICCAI)* **Title** [[Paper]](http://[x/)\n"),
+    "bracketed host in a CSV url beside a DOI (ValueError: Invalid IPv6 URL)": (
+        "csv", "citekey,title,authors,year,venue,venue_type,doi,arxiv,url,code,datasets,categories,domain,sources\r\n"
+               "k,A Title,Ann Lee,2024,,,10.1000/x,,http://[x/,,,,,\r\n"),
     "braces nested 500 deep in an author (RecursionError)": (
         "lgc", "- ⭐ *(2022-MICCAI)* **Title**\n  - Authors: " + "{" * 500 + "Lee" + "}" * 500 + "\n"),
     "100,000 spaces in an author list (quadratic regex)": (

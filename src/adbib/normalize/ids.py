@@ -60,7 +60,10 @@ def doi_from_url(url: str) -> str | None:
     """DOIs derivable from a URL: doi.org, link.springer.com/chapter|article/10.…, dl.acm.org/doi/10.…"""
     if not url:
         return None
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # 'Invalid IPv6 URL': no DOI in it
+        return None
     host = parts.netloc.lower()
     path = unquote(parts.path)
     if host.endswith("doi.org"):
