@@ -103,10 +103,10 @@ def test_dry_run_writes_nothing(seeded_db, tmp_path):
 
 
 def test_a_failure_in_the_middle_leaves_the_database_as_it_was(seeded_db, tmp_path, monkeypatch):
-    from adbib import store
+    from adbib.importer import writer
 
     calls = {"n": 0}
-    real = store._Importer._attach
+    real = writer.Writer._attach
 
     def failing(self, pid, paper):
         calls["n"] += 1
@@ -114,7 +114,7 @@ def test_a_failure_in_the_middle_leaves_the_database_as_it_was(seeded_db, tmp_pa
             raise RuntimeError("injected failure")
         return real(self, pid, paper)
 
-    monkeypatch.setattr(store._Importer, "_attach", failing)
+    monkeypatch.setattr(writer.Writer, "_attach", failing)
     before = dump(seeded_db)
     result = CliRunner().invoke(app, ["--db", str(seeded_db), "import", str(next_revision(tmp_path))])
     assert isinstance(result.exception, RuntimeError)

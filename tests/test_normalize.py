@@ -824,9 +824,12 @@ def test_normalize_medaierhhl_year_from_date():
     assert (paper.venue, paper.arxiv, paper.authors, paper.categories) == ("arXiv", "2401.16363", [], [])
 
 
-def test_normalize_unknown_venue_and_no_year():
+def test_normalize_unknown_venue_is_kept_and_marked_unknown():
     paper = normalize_record(PaperRecord(title="T", line=1, raw="T", venue_raw="Journal of Nowhere"))
-    assert (paper.venue, paper.venue_extra, paper.year, paper.year_from_date) == (None, [], None, False)
+    assert (paper.venue, paper.venue_name, paper.venue_type, paper.venue_known) == (
+        "Journal of Nowhere", "Journal of Nowhere", "journal", False
+    )
+    assert (paper.venue_extra, paper.year, paper.year_from_date) == ([], None, False)
 
 
 @pytest.mark.parametrize(

@@ -275,16 +275,18 @@ def _reported(paper: dict, overrides: dict) -> str:
 def fill(con: sqlite3.Connection) -> None:
     """Insert the fixture rows (the schema comes from the migrations)."""
     ex = con.executemany
-    ex("INSERT INTO source VALUES (?, ?, ?, ?, ?, 'sha', ?, ?, ?, ?, ?, ?, ?)",
+    ex("INSERT INTO source (id, name, list_name, path, dialect, content_hash, imported_at, entries_read,"
+       " papers_created, papers_merged, papers_unchanged, entries_skipped, entries_failed)"
+       " VALUES (?, ?, ?, ?, ?, 'sha', ?, ?, ?, ?, ?, ?, ?)",
        [(i, n, ln, p, d, NOW, *counts) for i, n, ln, p, d, *counts in SOURCES])
     ex("INSERT INTO source_issue (source_id, line, kind, reason) VALUES (?, ?, ?, ?)", SOURCE_ISSUES)
-    ex("INSERT INTO venue VALUES (?, ?, ?, ?)", [v[:4] for v in VENUES])
+    ex("INSERT INTO venue (id, short_name, name, type) VALUES (?, ?, ?, ?)", [v[:4] for v in VENUES])
     ex("INSERT OR IGNORE INTO venue_alias VALUES (?, ?, ?)",
        [(alias_key(a), a, v[0]) for v in VENUES for a in (v[1], v[2], *v[4])])
-    ex("INSERT INTO dataset VALUES (?, ?, ?)", [d[:3] for d in DATASETS])
+    ex("INSERT INTO dataset (id, name, family) VALUES (?, ?, ?)", [d[:3] for d in DATASETS])
     ex("INSERT OR IGNORE INTO dataset_alias VALUES (?, ?, ?)",
        [(alias_key(a), a, d[0]) for d in DATASETS for a in (d[1], *d[3])])
-    ex("INSERT INTO category VALUES (?, ?, ?)", [c[:3] for c in CATEGORIES])
+    ex("INSERT INTO category (id, name, title) VALUES (?, ?, ?)", [c[:3] for c in CATEGORIES])
     ex("INSERT OR IGNORE INTO category_alias VALUES (?, ?, ?, ?)",
        [(alias_key(a), a, "alias", c[0]) for c in CATEGORIES for a in (c[1], c[2], *c[3])]
        + [(alias_key(h), h, "heading", c[0]) for c in CATEGORIES for h in c[4]])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, MetaData, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -42,7 +43,8 @@ class Venue(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     short_name: str = Field(unique=True)
     name: str
-    type: str | None = None  # None for a venue the vocabulary does not know yet
+    type: str | None = None  # None when neither the vocabulary nor the venue's name says it
+    known: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})  # in venues.toml
 
 
 class VenueAlias(SQLModel, table=True):
@@ -57,6 +59,7 @@ class Dataset(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     family: str = Field(index=True)
+    known: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})  # in datasets.toml
 
 
 class DatasetAlias(SQLModel, table=True):
@@ -71,6 +74,7 @@ class Category(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)  # slug: 'diffusion'
     title: str  # display: 'Diffusion-Based Approaches'
+    known: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})  # in categories.toml
 
 
 class CategoryAlias(SQLModel, table=True):
@@ -102,6 +106,8 @@ class Source(SQLModel, table=True):
     papers_unchanged: int = 0
     entries_skipped: int = 0
     entries_failed: int = 0
+    title: str | None = None  # the list's title line, one of the signs of which list a file is
+    repos: str | None = None  # JSON: the repositories the file links to outside its entries
 
 
 class SourceIssue(SQLModel, table=True):
@@ -254,3 +260,46 @@ class Change(SQLModel, table=True):
     field: str
     old: str | None = None
     new: str | None = None
+
+
+class FieldSource(SQLModel, table=True):
+    """Which list gave the current value of a paper's field: a list's newer revision may correct
+    what only its earlier revisions said; 'manual' (adbib add, an edit) is never overridden."""
+
+    __tablename__ = "field_source"
+    paper_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True)
+    )
+    field: str = Field(primary_key=True)
+    list_name: str
+
+
+class LinkSource(SQLModel, table=True):
+    """The lists that gave a link: a link only earlier revisions of a list gave, and the newest
+    revision no longer gives, is removed (the old provenance rows still show it)."""
+
+    __tablename__ = "link_source"
+    link_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("link.id", ondelete="CASCADE"), primary_key=True)
+    )
+    list_name: str = Field(primary_key=True)
+
+
+class Conflict(SQLModel, table=True):
+    """An identity conflict an import found and did not resolve by merging: a DOI or arXiv id
+    given to a paper whose title does not fit it, one id on several titles of one file, or the
+    same title under different identifiers.  Listed by `adbib duplicates`."""
+
+    __tablename__ = "conflict"
+    __table_args__ = (
+        CheckConstraint("kind IN ('id-title', 'id-shared', 'title-ids')", name="kind"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = _fk("source.id", index=True)
+    line: int
+    kind: str
+    field: str  # 'doi' | 'arxiv'
+    value: str
+    paper_id: int | None = _fk("paper.id", nullable=True, index=True)  # the record's paper
+    other_id: int | None = _fk("paper.id", cascade=False, nullable=True)  # the paper it collided with
+    reason: str

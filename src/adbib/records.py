@@ -102,6 +102,7 @@ class DatasetMention:
     family: str  # canonical family ('BraTS')
     evidence: str  # 'datasets-line' | 'abstract' | 'import'
     raw: str  # the text it was found in
+    known: bool = True  # False: datasets.toml does not know it (kept as written, cleaned)
 
 
 @dataclass
@@ -125,3 +126,9 @@ class NormalizedPaper:
     abstract: str | None
     summary: str | None
     problems: list[str] = field(default_factory=list)
+    # the venue as the vocabulary or, for an unknown venue, its cleaned text names it
+    venue_name: str | None = None
+    venue_type: str | None = None
+    venue_known: bool = True
+    # categories no vocabulary names: slug -> title (their slugs are in `categories` too)
+    new_categories: dict[str, str] = field(default_factory=dict)

@@ -1,39 +1,92 @@
 """Identity and merge policy: which stored paper a record is, and which values win.
 
-Identity, strongest first (never on title alone):
+Identity needs two witnesses (Zotero's duplicate rule is the model): lists copy links by hand,
+so an identifier alone can be another paper's.
 
-1. the same DOI (canonical: lowercase, no resolver prefix);
-2. the same arXiv id (without version);
-3. (unless both carry different DOIs or arXiv ids) the same title key (folded, punctuation-free) — or a title that differs by a typo
-   (rapidfuzz ratio >= 95, among titles sharing their first or last 16 characters) — with a year at most one apart and at least one shared author family
-   name; when one side names no authors at all (a nested "Extension:" entry, the MedAIerHHL list),
-   the exact title key with the same known venue or the same online date (and a year at most one
-   apart) is required instead.
+1. the same DOI (canonical: lowercase, no resolver prefix), or else the same arXiv id (without
+   version) — accepted only when the titles agree (:func:`titles_agree`: the same title key, a
+   typo apart — rapidfuzz ratio >= 95 — or the same title once a leading "Nickname:" is dropped).
+   An identifier whose stored paper has another title is a *conflict*: the identifier stays on
+   the paper it was stored with, the record does not use it (neither for identity nor as a value),
+   and the import reports it (``adbib duplicates`` lists it too);
+2. an identifier that one file gives to several different titles is reported and used for none
+   of them;
+3. (unless both carry different DOIs or arXiv ids) the same title key — or a title that differs by
+   a typo (ratio >= 95, among titles sharing their first or last 16 characters and an author) —
+   with a year at most one apart and at least one shared author family name; when one side names
+   no authors at all (a nested "Extension:" entry, the MedAIerHHL list), the exact title key with
+   the same known venue or the same online date (and a year at most one apart) is required
+   instead.  The same title under two different identifiers is two papers, and a reported
+   conflict.
 
 So "Diffusion Models for Medical Anomaly Detection" never merges into "Diffusion Models with
 Implicit Guidance for Medical Anomaly Detection" (different titles), nor AnoGAN (IPMI 2017) into
-f-AnoGAN (MedIA 2019).
+f-AnoGAN (MedIA 2019), whatever identifier a list pasted on them.
 
-Precedence when sources disagree (the losing values stay visible in each provenance row):
+Precedence when sources disagree, lowest to highest: an older revision of a list < another list
+or file < a newer revision of the same list (for that list's own values) < a manual edit.  Each
+field's current value remembers the list that gave it (``field_source``):
 
-* title, abstract, summary, date, stars: the first source that gave one keeps it;
-* year: a year from a venue tag replaces a year derived from an online date;
-* venue: a real venue replaces none or a preprint (arXiv -> MICCAI);
-* authors: a complete list replaces a truncated one ("and others"); otherwise a longer list
-  replaces a shorter one;
-* arxiv / doi: filled when missing;
-* domain: a specific domain (industrial, medical) replaces 'general';
-* links, datasets, relations: the union of all sources;
+* a value given by a *manual* source (``adbib add``, an edit) is never replaced by an import;
+* a value that only an earlier revision of the importing list gave is replaced by what the newer
+  revision says (a relabelled venue, a corrected title or year) — never by nothing;
+* otherwise: title, abstract, summary, date, stars: the first source that gave one keeps it;
+  year: a year from a venue tag replaces a year derived from an online date; venue: a real venue
+  replaces none or a preprint (arXiv -> MICCAI); authors: a complete list replaces a truncated one
+  ("and others"), otherwise a longer list replaces a shorter one; arxiv / doi: filled when missing;
+  domain: a specific domain (industrial, medical) replaces 'general';
+* an author list is never replaced by one that shares no family name with it (one paper's
+  authors pasted on another);
+* links, datasets, relations: the union of all sources, except that a list's newest revision
+  replaces that list's own earlier links and datasets for the papers it lists;
 * categories: each list's own filing; a list's next revision replaces that list's categories.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from adbib.records import NormalizedPaper
 
 FUZZY_TITLE_MIN = 95
+MANUAL = "manual"  # the list name of hand-made values (adbib add, edits): never overridden
+# a nickname a list puts before the title: "PatchCore: Towards Total Recall ..." (title keys)
+_NICKNAME = re.compile(r"^[0-9a-z]+(?: [0-9a-z]+)? ")
+
+
+def titles_agree(a: str, b: str) -> bool:
+    """Whether two title keys name one paper: equal, a typo apart, or equal but for a leading
+    one- or two-word nickname on one of them ('patchcore towards total recall ...')."""
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    from rapidfuzz import fuzz
+
+    if fuzz.ratio(a, b) >= FUZZY_TITLE_MIN:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return len(short.split()) >= 4 and long_.endswith(" " + short) and bool(_NICKNAME.fullmatch(long_[: -len(short)]))
+
+
+@dataclass
+class IdConflict:
+    """An identifier the record gives that identity did not accept."""
+
+    kind: str  # 'id-title': the id's paper has another title; 'title-ids': same title, other id
+    field: str  # 'doi' | 'arxiv'
+    value: str
+    other_id: int
+    reason: str
+
+
+@dataclass
+class Match:
+    id: int | None
+    rule: str = ""  # 'doi' | 'arxiv' | 'title' | 'title~' | ''
+    conflicts: list[IdConflict] = field(default_factory=list)
+    dropped: tuple[str, ...] = ()  # identifiers ('doi', 'arxiv') the record must not keep
 
 
 @dataclass
@@ -77,15 +130,48 @@ class Index:
             for fam in k.families:
                 self.by_ends.setdefault((end, fam), set()).add(k.id)
 
-    def match(self, p: NormalizedPaper, families: frozenset[str]) -> tuple[int | None, str]:
-        """(paper id, the rule that matched) or (None, '')."""
-        if p.doi and p.doi in self.by_doi:
-            return self.by_doi[p.doi], "doi"
-        if p.arxiv and p.arxiv in self.by_arxiv:
-            return self.by_arxiv[p.arxiv], "arxiv"
+    def match(self, p: NormalizedPaper, families: frozenset[str],
+              untrusted: frozenset[tuple[str, str]] = frozenset()) -> Match:
+        """The stored paper the record is, by the rules of the module docstring.  ``untrusted``
+        holds the (field, value) identifiers the file itself gives to several titles."""
+        found = Match(None)
+        idents: dict[str, str | None] = {"doi": p.doi, "arxiv": p.arxiv}
+        dropped = []
+        for name, index in (("doi", self.by_doi), ("arxiv", self.by_arxiv)):
+            value = idents[name]
+            if not value:
+                continue
+            if (name, value) in untrusted:
+                idents[name] = None
+                dropped.append(name)
+                continue
+            owner = index.get(value)
+            if owner is None:
+                continue
+            if titles_agree(self.known[owner].title_key, p.title_key):
+                if found.id is None:
+                    found.id, found.rule = owner, name
+                continue
+            idents[name] = None
+            dropped.append(name)
+            found.conflicts.append(IdConflict(
+                "id-title", name, value, owner,
+                f"{'DOI' if name == 'doi' else 'arXiv id'} {value} is already on a paper with another title",
+            ))
+        found.dropped = tuple(dropped)
+        if found.id is not None:
+            return found
+        doi, arxiv = idents["doi"], idents["arxiv"]
         for pid in self.by_title.get(p.title_key, ()):
-            if self._compatible(self.known[pid], p, families, exact_title=True) and not self._conflict(pid, p):
-                return pid, "title"
+            if self._compatible(self.known[pid], p, families, exact_title=True):
+                clash = self._conflict(pid, doi, arxiv)
+                if clash is None:
+                    found.id, found.rule = pid, "title"
+                    return found
+                found.conflicts.append(IdConflict(
+                    "title-ids", clash[0], clash[1], pid,
+                    f"same title as a paper with another {'DOI' if clash[0] == 'doi' else 'arXiv id'}: kept apart",
+                ))
         if families and p.title_key:
             candidates: set[int] = set()
             for end in _ends(p.title_key):
@@ -95,7 +181,7 @@ class Index:
                 pid: self.known[pid].title_key
                 for pid in candidates
                 if _years_close(self.known[pid].year, p.year)
-                and not self._conflict(pid, p)
+                and self._conflict(pid, doi, arxiv) is None
             }
             if choices:
                 from rapidfuzz import fuzz, process
@@ -104,13 +190,18 @@ class Index:
                     p.title_key, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_TITLE_MIN
                 )
                 if best is not None:
-                    return best[2], "title~"
-        return None, ""
+                    found.id, found.rule = best[2], "title~"
+        return found
 
-    def _conflict(self, pid: int, p: NormalizedPaper) -> bool:
-        """Two different DOIs (or arXiv ids) are two different papers, whatever their titles."""
-        doi, arxiv = self.idents.get(pid, (None, None))
-        return bool((doi and p.doi and doi != p.doi) or (arxiv and p.arxiv and arxiv != p.arxiv))
+    def _conflict(self, pid: int, doi: str | None, arxiv: str | None) -> tuple[str, str] | None:
+        """Two different DOIs (or arXiv ids) are two different papers, whatever their titles:
+        the record's differing identifier, or None."""
+        known_doi, known_arxiv = self.idents.get(pid, (None, None))
+        if known_doi and doi and known_doi != doi:
+            return "doi", doi
+        if known_arxiv and arxiv and known_arxiv != arxiv:
+            return "arxiv", arxiv
+        return None
 
     @staticmethod
     def _compatible(k: Known, p: NormalizedPaper, families: frozenset[str], exact_title: bool) -> bool:
@@ -157,41 +248,86 @@ class Current:
     stars: int | None
 
 
-def merge(cur: Current, p: NormalizedPaper, venue_type: str | None) -> dict[str, tuple[object, object]]:
-    """The scalar fields the record changes: {field: (old, new)}; 'authors' and 'venue' included."""
+# the fields whose current value remembers the list that gave it (field_source)
+OWNED_FIELDS = ("title", "year", "date", "venue", "authors", "abstract", "summary", "arxiv", "doi", "domain")
+
+
+def merge(
+    cur: Current,
+    p: NormalizedPaper,
+    venue_type: str | None,
+    owners: dict[str, str] | None = None,
+    list_name: str | None = None,
+    fresh: frozenset[str] | set[str] = frozenset(),
+) -> dict[str, tuple[object, object]]:
+    """The scalar fields the record changes: {field: (old, new)}; 'authors' and 'venue' included.
+
+    ``owners`` maps a field to the list that gave its current value, ``list_name`` is the
+    importing list and ``fresh`` the fields this import has set already (a list listing one paper
+    twice does not correct itself)."""
+    owners = owners or {}
     changes: dict[str, tuple[object, object]] = {}
 
-    def put(name: str, new) -> None:
+    def put(name: str, new: object) -> None:
         old = getattr(cur, name)
         if new != old:
             changes[name] = (old, new)
 
-    if not cur.title and p.title:
+    def locked(name: str) -> bool:
+        return owners.get(name) == MANUAL and list_name != MANUAL
+
+    def correctable(name: str) -> bool:
+        """Only an earlier revision of this very list gave the value: this revision corrects it."""
+        return list_name is not None and owners.get(name) == list_name and name not in fresh
+
+    if p.title and not locked("title") and (not cur.title or (correctable("title") and p.title != cur.title)):
         put("title", p.title)
-    if p.year is not None and (
-        cur.year is None or (cur.year_from_date and not p.year_from_date)
+    if p.year is not None and not locked("year") and (
+        cur.year is None or (cur.year_from_date and not p.year_from_date) or correctable("year")
     ):
         put("year", p.year)
-        if cur.year_from_date != p.year_from_date:
+        if cur.year_from_date != p.year_from_date and "year" in changes:
             changes["year_from_date"] = (cur.year_from_date, p.year_from_date)
     for name in ("date", "abstract", "summary", "stars", "arxiv", "doi"):
         new = getattr(p, name, None) if name != "stars" else p.record.stars
-        if new is not None and getattr(cur, name) is None:
+        if new is not None and not locked(name) and (getattr(cur, name) is None or correctable(name)):
             put(name, new)
-    if p.venue and p.venue != cur.venue:
-        if cur.venue is None or (cur.venue_type == "preprint" and venue_type not in (None, "preprint")):
+    if p.venue and p.venue != cur.venue and not locked("venue"):
+        if (
+            cur.venue is None
+            or (cur.venue_type == "preprint" and venue_type not in (None, "preprint"))
+            or correctable("venue")
+        ):
             put("venue", p.venue)
     new_authors = [n.full for n in p.authors]
-    if new_authors and new_authors != cur.authors and _better_authors(
-        cur.authors, cur.authors_truncated, new_authors, p.authors_truncated
+    if (
+        new_authors
+        and new_authors != cur.authors
+        and not locked("authors")
+        and _shares_family(cur.authors, new_authors)
+        and (correctable("authors") or _better_authors(cur.authors, cur.authors_truncated, new_authors, p.authors_truncated))
     ):
         changes["authors"] = (cur.authors, new_authors)
         if cur.authors_truncated != p.authors_truncated:
             changes["authors_truncated"] = (cur.authors_truncated, p.authors_truncated)
-    if p.domain and p.domain != cur.domain:
-        if cur.domain is None or (cur.domain == "general" and p.domain in SPECIFIC_DOMAINS):
+    if p.domain and p.domain != cur.domain and not locked("domain"):
+        if cur.domain is None or (cur.domain == "general" and p.domain in SPECIFIC_DOMAINS) or correctable("domain"):
             put("domain", p.domain)
     return changes
+
+
+def _family(full_name: str) -> str:
+    from adbib.normalize.text import title_key
+
+    words = title_key(full_name).split()
+    return words[-1] if words else ""
+
+
+def _shares_family(old: list[str], new: list[str]) -> bool:
+    """An empty list is replaced by anything; otherwise the two must share a family name."""
+    if not old:
+        return True
+    return bool({_family(n) for n in old} & {_family(n) for n in new})
 
 
 def _better_authors(old: list[str], old_trunc: bool, new: list[str], new_trunc: bool) -> bool:

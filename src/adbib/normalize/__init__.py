@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 
 from adbib.normalize import ids
-from adbib.normalize.categories import category_for_heading, resolve_category
-from adbib.normalize.datasets import resolve_dataset, scan_text, split_dataset_items
+from adbib.normalize.categories import open_categories
+from adbib.normalize.datasets import is_known, resolve_dataset, scan_text, split_dataset_items
 from adbib.normalize.names import parse_authors
 from adbib.normalize.text import clean_spaces, title_key
-from adbib.normalize.venues import resolve_venue
+from adbib.normalize.venues import open_venue
 from adbib.records import DatasetMention, LinkRecord, NormalizedPaper, PaperRecord
 
 __all__ = ["clean_title", "normalize_record"]
@@ -37,9 +37,10 @@ def normalize_record(rec: PaperRecord) -> NormalizedPaper:
     year, year_from_date = rec.year, False
     if year is None and rec.date and (m := _YEAR.match(rec.date)):
         year, year_from_date = int(m.group(1)), True
-    venue, venue_extra = resolve_venue(rec.venue_raw)
+    venue = open_venue(rec.venue_raw)
     authors = parse_authors(rec.authors_raw)
     links = _unique_links(rec.links)
+    categories = open_categories(rec.headings)
     return NormalizedPaper(
         record=rec,
         title=title,
@@ -48,25 +49,23 @@ def normalize_record(rec: PaperRecord) -> NormalizedPaper:
         year_from_date=year_from_date,
         date=rec.date,
         venue=venue.short if venue else None,
-        venue_extra=[v.short for v in venue_extra],
+        venue_extra=list(venue.more) if venue else [],
         authors=authors.names,
         authors_truncated=authors.truncated,
         arxiv=next(filter(None, (ids.arxiv_from_url(link.url) for link in links)), None),
         doi=next(filter(None, map(_doi, links)), None),
         links=links,
         datasets=_datasets(rec),
-        categories=list(dict.fromkeys(filter(None, map(_category, rec.headings)))),
+        categories=[slug for slug, _, _ in categories],
         domain=rec.domain,
         abstract=rec.abstract,
         summary=rec.summary,
         problems=[*rec.problems, *authors.notes],
+        venue_name=venue.name if venue else None,
+        venue_type=venue.type if venue else None,
+        venue_known=venue.known if venue else True,
+        new_categories={slug: title for slug, title, known in categories if not known},
     )
-
-
-def _category(heading: str) -> str | None:
-    """A list heading ('Diffusion-Based Approaches'), or a category's own name or title as
-    adbib's markdown and CSV exports write them ('diffusion', 'Diffusion-based approaches')."""
-    return category_for_heading(heading) or resolve_category(heading)
 
 
 def _unique_links(links: list[LinkRecord]) -> list[LinkRecord]:
@@ -88,7 +87,7 @@ def _datasets(rec: PaperRecord) -> list[DatasetMention]:
     found: dict[str, DatasetMention] = {}
     for item in split_dataset_items(rec.datasets_raw):
         name, family = resolve_dataset(item)
-        found.setdefault(name, DatasetMention(name, family, "datasets-line", item))
+        found.setdefault(name, DatasetMention(name, family, "datasets-line", item, is_known(item)))
     for dataset, spelling in scan_text(rec.abstract):
         mention = DatasetMention(dataset.name, dataset.family, "abstract", spelling)
         found.setdefault(dataset.name, mention)

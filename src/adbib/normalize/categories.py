@@ -87,6 +87,62 @@ def resolve_category(term: str) -> str | None:
     return _vocabulary()[2].get(_key(term))
 
 
+_YEARISH = re.compile(r"^[\d ]+$")
+
+
+@cache
+def _ignored() -> frozenset[str]:
+    """Keys of headings that structure a list rather than name a category ('Papers', 'Contents')."""
+    return frozenset(_key(h) for h in load("categories").get("ignore", {}).get("headings", ()))
+
+
+def category_slug(heading: str) -> str:
+    """The slug of a category a heading names: 'One-class Classification Methods' ->
+    'one-class-classification-methods'."""
+    return heading_key(heading).replace(" ", "-")
+
+
+def open_categories(headings: list[str]) -> list[tuple[str, str, bool]]:
+    """(slug, title, known) of every category a heading path names, outermost first.
+
+    A heading the vocabulary maps is its category; one it does not know is kept as a category of
+    its own (marked unknown) unless it names a domain, a known venue, a year, the list itself
+    ('Awesome …') or one of the structural headings of categories.toml's [ignore] table.
+    """
+    from adbib.normalize.venues import resolve_venue
+
+    out: dict[str, tuple[str, str, bool]] = {}
+    for heading in headings:
+        slug = category_for_heading(heading) or resolve_category(heading)
+        if slug is not None:
+            out.setdefault(slug, (slug, slug, True))
+            continue
+        key = _key(heading)
+        words = heading_key(heading)
+        if (
+            not key
+            or key in _ignored()
+            or _YEARISH.match(words)
+            or words.startswith("awesome")
+            or domain_for_heading(heading) is not None
+            or resolve_venue(heading)[0] is not None
+        ):
+            continue
+        title = clean_heading(heading)
+        slug = category_slug(heading)
+        out.setdefault(slug, (slug, title, False))
+    return list(out.values())
+
+
+def clean_heading(heading: str) -> str:
+    """A heading as a category title: HTML, link syntax, emoji and leading numbering removed,
+    its words and case kept ('🕒 3. AE-Based Approaches <div id="s5"></div>' -> 'AE-Based Approaches')."""
+    text = _MD_LINK.sub(r"\1", _HTML_TAG.sub(" ", heading))
+    text = "".join(c for c in text if c.isalnum() or c.isspace() or c in "-/&'\",.:()+")
+    text = re.sub(r"^\s*(?:\d+[.)]?\s*)+", "", text)
+    return " ".join(text.split()).strip(" .:-")
+
+
 def domain_for_heading(heading: str) -> str | None:
     """'Industrial Anomaly Detection' -> 'industrial', 'Medical Anomaly Detection' -> 'medical'."""
     return _vocabulary()[3].get(_key(heading))

@@ -91,6 +91,14 @@ def resolve_dataset(raw: str) -> tuple[str, str]:
     return text, text
 
 
+def is_known(raw: str) -> bool:
+    """Whether datasets.toml names this item (in-house data counts as known)."""
+    text = clean_spaces(raw).strip(" .,;:")
+    index = _vocabulary()[1]
+    key = match_key(text)
+    return key in index or _TRAILING_DATASET.sub("", key) in index or bool(_IN_HOUSE.search(text))
+
+
 def _spelling_pattern(spelling: str) -> str:
     """'MVTec AD' -> 'MVTec[^0-9A-Za-z]?AD': letter/digit runs with an optional separator
     between them, case-insensitive when the spelling has a digit ('BraTS 2021' ~ 'Brats2021')."""

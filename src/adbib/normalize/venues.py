@@ -98,6 +98,74 @@ def resolve_venue(raw: str | None) -> tuple[Venue | None, list[Venue]]:
     return None, []
 
 
+# A trailing "(ACRONYM)": "2023 IEEE/CVF International Conference on Computer Vision (ICCV)".
+_ACRONYM = re.compile(r"\s*\(\s*([A-Za-z][A-Za-z0-9&/+\-]{1,15}(?:\s+[A-Za-z0-9]{1,8})?)\s*\)\s*$")
+# What is dropped from an unknown venue's display name: "Proceedings of the", "In", years, ordinals.
+_DISPLAY_NOISE = re.compile(
+    r"^\s*(?:in\s*:?\s+)?(?:(?:the\s+)?proceedings\s+of\s+(?:the\s+)?)?"
+    r"|(?<![\w/])(?:19|20)\d\d(?![\w/])"
+    r"|\b\d+(?:st|nd|rd|th)\b",
+    re.I,
+)
+_TYPE_WORDS = (
+    ("workshop", re.compile(r"\bworkshops?\b", re.I)),
+    ("journal", re.compile(r"\b(?:journal|transactions|letters|review|magazine|annals)\b", re.I)),
+    ("conference", re.compile(r"\b(?:conference|symposium|congress|meeting)\b", re.I)),
+    ("preprint", re.compile(r"\b(?:preprint|arxiv|biorxiv|medrxiv)\b", re.I)),
+)
+
+
+@dataclass(frozen=True)
+class VenueMatch:
+    """What a venue as written resolves to: a vocabulary venue (known) or, for one the vocabulary
+    does not know, its cleaned form with the type its name says (or None)."""
+
+    short: str
+    name: str
+    type: str | None
+    known: bool
+    more: tuple[str, ...] = ()  # further known venues of a combined tag ('PAMI' of 'CVPR&PAMI')
+
+
+def infer_type(name: str) -> str | None:
+    """The venue type a name states: Workshop -> workshop, Journal/Transactions -> journal,
+    Conference/Symposium -> conference, arXiv -> preprint; None when it says none."""
+    for vtype, pattern in _TYPE_WORDS:
+        if pattern.search(name):
+            return vtype
+    return None
+
+
+def open_venue(raw: str | None) -> VenueMatch | None:
+    """Resolve a venue as written, keeping one the vocabulary does not know.
+
+    Tried in order: the whole text; its trailing "(ACRONYM)"; the text without it.  An unknown
+    venue keeps its cleaned text (no "Proceedings of the", years, ordinals or trailing acronym)
+    as its name and the acronym, if it gave one, as its short name:
+    'Proceedings of the Asian Conference on Computer Vision (ACCV)' -> ACCV, 'Asian Conference
+    on Computer Vision', conference, unknown.
+    """
+    if not raw or not clean_spaces(raw):
+        return None
+    text = clean_spaces(raw)
+    venue, more = resolve_venue(text)
+    if venue is not None:
+        return VenueMatch(venue.short, venue.name, venue.type, True, tuple(v.short for v in more))
+    acronym = None
+    if (m := _ACRONYM.search(text)) and m.start() > 0:
+        acronym = m.group(1).strip()
+        venue, more = resolve_venue(acronym)
+        if venue is None:
+            venue, more = resolve_venue(text[: m.start()])
+        if venue is not None:
+            return VenueMatch(venue.short, venue.name, venue.type, True, tuple(v.short for v in more))
+        text = text[: m.start()]
+    name = clean_spaces(_DISPLAY_NOISE.sub(" ", text)).strip(" ,.;:-–")
+    if not name:
+        name = clean_spaces(text).strip(" ,.;:-–") or clean_spaces(raw)
+    return VenueMatch(acronym or name, name, infer_type(name), False)
+
+
 def parse_venue_tag(tag: str) -> tuple[str | None, int | None]:
     """Split a venue tag into (venue text, year): '2024-MICCAI' -> ('MICCAI', 2024),
     'Nature Communications 2025' -> ('Nature Communications', 2025), '2024' -> (None, 2024)."""

@@ -1,0 +1,68 @@
+"""The import report: what one import did, entry by entry (plain dataclasses, no database)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Entry:
+    line: int
+    title: str
+    id: int | None = None
+    citekey: str | None = None
+    fields: list[str] = field(default_factory=list)  # changed fields, for merged entries
+    matched_by: str = ""
+
+
+@dataclass
+class Note:
+    line: int
+    reason: str
+
+
+@dataclass
+class ConflictNote:
+    """An identity conflict: reported, never silently merged."""
+
+    line: int
+    kind: str  # 'id-title' | 'id-shared' | 'title-ids'
+    field: str  # 'doi' | 'arxiv'
+    value: str
+    reason: str
+    citekey: str | None = None  # the record's paper
+    other_citekey: str | None = None  # the paper it collided with
+
+
+@dataclass
+class NewVocab:
+    """A venue, dataset or category no vocabulary file names, created by this import."""
+
+    kind: str  # 'venue' | 'dataset' | 'category'
+    name: str
+    line: int
+
+
+@dataclass
+class ImportReport:
+    source: str
+    path: str
+    dialect: str
+    list_name: str = ""
+    revision_of: str | None = None  # why this file was taken for a revision of an imported list
+    entries: int = 0
+    created: list[Entry] = field(default_factory=list)
+    merged: list[Entry] = field(default_factory=list)
+    unchanged: list[Entry] = field(default_factory=list)
+    skipped: list[Note] = field(default_factory=list)
+    failed: list[Note] = field(default_factory=list)
+    problems: list[Note] = field(default_factory=list)
+    conflicts: list[ConflictNote] = field(default_factory=list)
+    new_vocabulary: list[NewVocab] = field(default_factory=list)
+    missing: list[Entry] = field(default_factory=list)  # in an earlier revision of the list, not in this one
+    already_imported: bool = False
+    dry_run: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

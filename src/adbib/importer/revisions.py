@@ -1,0 +1,134 @@
+"""Which imported list a file is a revision of.
+
+A list is one source over time (its ``list_name``); each file imported is one revision of it.
+Unless the user names the list (``--source``), a file is recognised as the next revision of an
+imported list from what it says about itself — its title line, or a repository it links to
+outside its entries (a badge, a star-history link) — together with some of its entries being
+known from that list, or, failing that, from most of its entries being known from one list and
+most of that list being in the file:
+
+* same title line (of at least four words) or a shared repository, and >= 30 % of the file's
+  entries already known from the list; or
+* >= 60 % of the file's entries known from the list and >= 60 % of the list's papers in the file.
+
+The report says which rule recognised it (``recognised as a new revision of lgc: 71 of 94
+entries known, same title line``).  Two lists titled "Awesome Anomaly Detection" that share a
+few classic papers stay two lists.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
+
+from adbib import models
+from adbib.normalize.text import title_key
+from adbib.records import PaperRecord
+
+T = {t.name: t for t in models.metadata.sorted_tables}
+
+_H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$|<h1[^>]*>(.*?)</h1>", re.M | re.I)
+_REPO = re.compile(r"(?:https?://)?(?:www\.)?github\.com/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)", re.I)
+_NOT_REPOS = {"user-attachments", "features", "topics", "sponsors", "orgs", "settings", "apps", "marketplace"}
+MIN_TITLE_WORDS = 4
+SIGN_SHARE = 0.3
+OVERLAP_SHARE = 0.6
+
+
+@dataclass(frozen=True)
+class Signature:
+    title: str | None  # the title key of the list's first H1 (or first line)
+    repos: tuple[str, ...]  # 'owner/repo', lowercased, linked outside the entries
+
+    def to_columns(self) -> dict[str, str | None]:
+        return {"title": self.title, "repos": json.dumps(list(self.repos)) if self.repos else None}
+
+
+def _repos(text: str) -> set[str]:
+    out = set()
+    for owner, repo in _REPO.findall(text):
+        repo = re.sub(r"\.git$|[.,;:)]+$", "", repo)
+        if owner.lower() not in _NOT_REPOS and repo:
+            out.add(f"{owner}/{repo}".lower())
+    return out
+
+
+def signature(text: str, records: Sequence[PaperRecord]) -> Signature:
+    """What a file says about which list it is: its title line, and the repositories it links to
+    that are not links of its entries (its own repository, badges, star history)."""
+    m = _H1.search(text[:20000])
+    if m:
+        title = m.group(1) or m.group(2) or ""
+    else:
+        title = next((line for line in text.splitlines() if line.strip()), "")
+    key = title_key(re.sub(r"\[([^\]]*)\]\([^)]*\)|<[^>]*>", r"\1", title))[:200]
+    entry_repos: set[str] = set()
+    for r in records:
+        entry_repos |= _repos(r.raw)
+        for link in r.links:
+            entry_repos |= _repos(link.url)
+    return Signature(key or None, tuple(sorted(_repos(text) - entry_repos)))
+
+
+@dataclass
+class Recognition:
+    list_name: str
+    known: int
+    entries: int
+    why: str
+
+    def describe(self) -> str:
+        return f"recognised as a new revision of {self.list_name}: {self.known} of {self.entries} entries known, {self.why}"
+
+
+def recognise(conn: Connection, sig: Signature, matched: Iterable[int | None], entries: int) -> Recognition | None:
+    """The imported list this file is a revision of, if the rules above say one."""
+    src, prov = T["source"], T["provenance"]
+    lists: dict[str, tuple[set[str], set[str]]] = {}
+    for r in conn.execute(select(src.c.list_name, src.c.title, src.c.repos)):
+        titles, repos = lists.setdefault(r.list_name, (set(), set()))
+        if r.title:
+            titles.add(r.title)
+        repos.update(json.loads(r.repos) if r.repos else ())
+    if not lists or not entries:
+        return None
+    paper_lists: dict[int, set[str]] = {}
+    for pid, list_name in conn.execute(
+        select(prov.c.paper_id, src.c.list_name).join(src, src.c.id == prov.c.source_id).distinct()
+    ):
+        paper_lists.setdefault(pid, set()).add(list_name)
+    size = dict(
+        conn.execute(
+            select(src.c.list_name, func.count(prov.c.paper_id.distinct()))
+            .join(prov, prov.c.source_id == src.c.id).group_by(src.c.list_name)
+        ).all()
+    )
+    known: dict[str, set[int]] = {}
+    for pid in matched:
+        for list_name in paper_lists.get(pid, ()) if pid is not None else ():
+            known.setdefault(list_name, set()).add(pid)
+    best: Recognition | None = None
+    for list_name, (titles, repos) in lists.items():
+        k = len(known.get(list_name, ()))
+        if not k:
+            continue
+        why = []
+        if sig.title and sig.title in titles and len(sig.title.split()) >= MIN_TITLE_WORDS:
+            why.append("same title line")
+        shared = sorted(set(sig.repos) & repos)
+        if shared:
+            why.append(f"links to {shared[0]}")
+        if why and k >= SIGN_SHARE * entries:
+            reason = " and ".join(why)
+        elif k >= OVERLAP_SHARE * entries and k >= OVERLAP_SHARE * size.get(list_name, 0):
+            reason = f"{k} of the list's {size.get(list_name, 0)} papers in the file"
+        else:
+            continue
+        if best is None or k > best.known:
+            best = Recognition(list_name, k, entries, reason)
+    return best

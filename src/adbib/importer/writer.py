@@ -1,0 +1,583 @@
+"""One file's records resolved and written, inside the caller's transaction.
+
+:class:`Writer` loads what identity needs (:mod:`adbib.resolve` decides), walks the records in
+file order — each one merged into the paper it is or created — and queues every new row; the
+rows are written in bulk at the end (SQLAlchemy Core ``executemany``).  A value a vocabulary does
+not know is created through :class:`adbib.importer.vocabulary.VocabRows`; an identifier that
+identity refused is written to the ``conflict`` table and the report.  A database constraint that
+still fails names the file, the entry's line and the value.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from adbib import citekeys, models, resolve
+from adbib.errors import AdbibError
+from adbib.importer.report import ConflictNote, Entry, ImportReport, NewVocab, Note
+from adbib.importer.revisions import Signature
+from adbib.importer.vocabulary import VocabRows, sync_vocabulary
+from adbib.normalize.ids import link_key
+from adbib.normalize.text import title_key
+from adbib.records import Name, NormalizedPaper
+
+T: dict[str, Table] = {t.name: t for t in models.metadata.sorted_tables}
+LINK_ORDER = ("paper", "arxiv", "doi", "code", "code-unofficial", "project", "dataset")
+# insert order: every row after the rows it points at
+INSERT_ORDER = (
+    "venue", "venue_alias", "category", "category_alias", "author", "dataset", "dataset_alias",
+    "paper", "authorship", "link", "link_source", "paper_dataset", "paper_category", "relation",
+    "provenance", "change", "field_source", "conflict",
+)
+Progress = Callable[[int, int], None] | None
+
+
+def families(names: Iterable[Name]) -> frozenset[str]:
+    return frozenset(k for k in (title_key(n.last) for n in names) if k)
+
+
+def load_index(conn: Connection) -> resolve.Index:
+    p, a, au, v = T["paper"], T["authorship"], T["author"], T["venue"]
+    fams: dict[int, set[str]] = {}
+    for pid, fam in conn.execute(select(a.c.paper_id, au.c.family_key).join(au, au.c.id == a.c.author_id)):
+        fams.setdefault(pid, set()).add(fam)
+    index = resolve.Index()
+    q = select(p.c.id, p.c.title_key, p.c.year, p.c.date, p.c.doi, p.c.arxiv_id, v.c.short_name).outerjoin(
+        v, v.c.id == p.c.venue_id
+    )
+    for row in conn.execute(q):
+        index.add(
+            resolve.Known(row.id, row.title_key, row.year, row.short_name, frozenset(fams.get(row.id, ())), row.date),
+            doi=row.doi,
+            arxiv=row.arxiv_id,
+        )
+    return index
+
+
+def shared_identifiers(papers: list[NormalizedPaper]) -> dict[tuple[str, str], list[int]]:
+    """Identifiers that one file gives to several different titles: (field, value) -> the indexes
+    of the records that carry it.  Such an identifier identifies none of them."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, p in enumerate(papers):
+        for name in ("doi", "arxiv"):
+            value = getattr(p, name)
+            if value:
+                groups.setdefault((name, value), []).append(i)
+    out = {}
+    for key, idxs in groups.items():
+        if len(idxs) < 2:
+            continue
+        first = papers[idxs[0]].title_key
+        if any(not resolve.titles_agree(first, papers[i].title_key) for i in idxs[1:]):
+            out[key] = idxs
+    return out
+
+
+@dataclass
+class _Paper:
+    """A paper touched by this import: its current values and what the import did to it."""
+
+    id: int
+    citekey: str
+    cur: resolve.Current
+    names: list[Name]
+    venue_id: int | None
+    new: bool
+    links: dict[tuple[str, str], int]  # (role, link key) -> link id
+    owners: dict[str, str] = field(default_factory=dict)  # field -> list that gave its value
+    fresh: set[str] = field(default_factory=set)  # fields this import set
+    given_links: set[tuple[str, str]] = field(default_factory=set)  # links this import's records give
+    authors_changed: bool = False
+    owners_changed: bool = False
+    changed: dict[str, tuple[object, object]] = field(default_factory=dict)
+
+
+class Writer:
+    """Resolve and write one file's normalized records (see the module docstring)."""
+
+    def __init__(self, conn: Connection, report: ImportReport, list_name: str, content_hash: str,
+                 signature: Signature | None, progress: Progress) -> None:
+        self.conn = conn
+        self.report = report
+        self.list_name = list_name
+        self.hash = content_hash
+        self.signature = signature
+        self.progress = progress
+        self.now = datetime.now(timezone.utc)
+        self.rows: dict[str, list[dict[str, Any]]] = {name: [] for name in T}
+        self.lines: dict[str, list[int]] = {name: [] for name in T}
+
+    # -- setup
+
+    def prepare(self) -> None:
+        """Sync the vocabulary files and load what identity needs (before recognising a list)."""
+        sync_vocabulary(self.conn)
+        self._load()
+
+    def run(self, papers: list[NormalizedPaper]) -> None:
+        src = T["source"]
+        self.source_id = self.conn.execute(
+            insert(src).values(
+                name=self.report.source, list_name=self.list_name, path=self.report.path,
+                dialect=self.report.dialect, content_hash=self.hash, imported_at=self.now,
+                **(self.signature.to_columns() if self.signature else {}),
+            )
+        ).inserted_primary_key[0]
+        self.shared = shared_identifiers(papers)
+        for (name, value), idxs in self.shared.items():
+            titles = "; ".join(f"line {papers[i].record.line}" for i in idxs)
+            for i in idxs:
+                self.report.conflicts.append(ConflictNote(
+                    papers[i].record.line, "id-shared", name, value,
+                    f"{'DOI' if name == 'doi' else 'arXiv id'} {value} is given to {len(idxs)} different titles "
+                    f"in this file ({titles}): used for none of them",
+                ))
+        self.untrusted = frozenset(self.shared)
+        ids: list[int] = []
+        for i, p in enumerate(papers):
+            ids.append(self._one(p))
+            if self.progress and i % 500 == 0:
+                self.progress(len(papers) + i, 2 * len(papers))
+        self._relations(papers, ids)
+        self._missing(set(ids))
+        self._revise_links()
+        self._flush()
+        self.conn.execute(
+            update(src).where(src.c.id == self.source_id).values(
+                entries_read=self.report.entries,
+                papers_created=len(self.report.created),
+                papers_merged=len(self.report.merged),
+                papers_unchanged=len(self.report.unchanged),
+                entries_skipped=len(self.report.skipped),
+                entries_failed=len(self.report.failed),
+            )
+        )
+        issues = [("skipped", n) for n in self.report.skipped] + [("failed", n) for n in self.report.failed]
+        issues += [("problem", n) for n in self.report.problems]
+        if issues:
+            self.conn.execute(
+                insert(T["source_issue"]),
+                [{"source_id": self.source_id, "line": n.line, "kind": k, "reason": n.reason} for k, n in issues],
+            )
+
+    def _load(self) -> None:
+        c = self.conn
+        self.index = load_index(c)
+        self.authors = {r.name_key: r.id for r in c.execute(select(T["author"].c.name_key, T["author"].c.id))}
+        taken = {r[0] for r in c.execute(select(T["paper"].c.citekey))}
+        taken |= {r[0] for r in c.execute(select(T["citekey_alias"].c.alias))}
+        self.citekeys = taken
+        self.next = {
+            name: (c.execute(select(func.max(T[name].c.id))).scalar() or 0) + 1
+            for name in ("paper", "author", "venue", "dataset", "category", "link")
+        }
+        self.vocab = VocabRows(c, self._queue, self._alloc, self._new_vocab)
+        self.touched: dict[int, _Paper] = {}
+        self.seen_datasets: set[tuple[int, int, str]] = set()
+        self.first_touch: set[int] = set()
+        self.cats: set[tuple[int, int]] = set()
+        self.claim_cache: dict[int, set[tuple[int, str]]] = {}
+
+    def _alloc(self, table: str) -> int:
+        n = self.next[table]
+        self.next[table] = n + 1
+        return n
+
+    def _queue(self, table: str, line: int, row: dict[str, Any]) -> None:
+        self.rows[table].append(row)
+        self.lines[table].append(line)
+
+    def _new_vocab(self, kind: str, name: str, line: int) -> None:
+        self.report.new_vocabulary.append(NewVocab(kind, name, line))
+
+    # -- vocabulary lookups
+
+    def _venue(self, p: NormalizedPaper) -> tuple[int | None, str | None]:
+        if not p.venue:
+            return None, None
+        return self.vocab.venue(p.venue, p.venue_name or p.venue, p.venue_type, p.venue_known, p.record.line)
+
+    def _author(self, n: Name, line: int) -> int:
+        key = title_key(" ".join(p for p in (n.given, n.von, n.family) if p))
+        aid = self.authors.get(key)
+        if aid is None:
+            aid = self._alloc("author")
+            self.authors[key] = aid
+            self._queue("author", line, {
+                "id": aid, "name": n.full, "given": n.given, "von": n.von, "family": n.family,
+                "jr": n.jr, "name_key": key, "family_key": title_key(n.last),
+            })
+        return aid
+
+    # -- one record
+
+    def _one(self, p: NormalizedPaper) -> int:
+        rec = p.record
+        fams = families(p.authors)
+        found = self.index.match(p, fams, self.untrusted)
+        if found.dropped:
+            p = replace(p, **{name: None for name in found.dropped})
+        entry = Entry(line=rec.line, title=p.title, matched_by=found.rule)
+        for problem in p.problems:
+            self.report.problems.append(Note(rec.line, problem))
+        pid = found.id
+        if pid is None:
+            pid = self._create(p)
+            entry.id, entry.citekey = pid, self.touched[pid].citekey
+            self.report.created.append(entry)
+        else:
+            changed = self._merge(pid, p)
+            entry.id, entry.citekey, entry.fields = pid, self.touched[pid].citekey, sorted(changed)
+            (self.report.merged if changed else self.report.unchanged).append(entry)
+        for c in found.conflicts:
+            self._conflict(rec.line, pid, c)
+        state = self.touched[pid]
+        known = self.index.known.get(pid)
+        fams |= known.families if known else frozenset()
+        self.index.add(
+            resolve.Known(pid, title_key(state.cur.title), state.cur.year, state.cur.venue, fams, state.cur.date),
+            doi=state.cur.doi,
+            arxiv=state.cur.arxiv,
+        )
+        self._attach(pid, p)
+        return pid
+
+    def _conflict(self, line: int, pid: int, c: resolve.IdConflict) -> None:
+        other = self.touched.get(c.other_id)
+        other_key = other.citekey if other else self.conn.execute(
+            select(T["paper"].c.citekey).where(T["paper"].c.id == c.other_id)
+        ).scalar()
+        self.report.conflicts.append(ConflictNote(
+            line, c.kind, c.field, c.value, c.reason, self.touched[pid].citekey, other_key,
+        ))
+        self._queue("conflict", line, {
+            "source_id": self.source_id, "line": line, "kind": c.kind, "field": c.field,
+            "value": c.value, "paper_id": pid, "other_id": c.other_id, "reason": c.reason,
+        })
+
+    def _create(self, p: NormalizedPaper) -> int:
+        pid = self._alloc("paper")
+        first = p.authors[0].last if p.authors else None
+        key = citekeys.unique_key(citekeys.base_key(first, p.year, p.title), self.citekeys)
+        self.citekeys.add(key)
+        venue_id, venue_type = self._venue(p)
+        cur = resolve.Current(
+            title=p.title, year=p.year, year_from_date=p.year_from_date, date=p.date, venue=p.venue,
+            venue_type=venue_type, authors=[n.full for n in p.authors],
+            authors_truncated=p.authors_truncated, arxiv=p.arxiv, doi=p.doi, domain=p.domain,
+            abstract=p.abstract, summary=p.summary, stars=p.record.stars,
+        )
+        state = _Paper(pid, key, cur, list(p.authors), venue_id, new=True, links={})
+        state.owners = {f: self.list_name for f in resolve.OWNED_FIELDS if _value(cur, f) not in (None, [], "")}
+        state.fresh = set(state.owners)
+        state.owners_changed = True
+        self.touched[pid] = state
+        return pid
+
+    def _load_current(self, pid: int) -> _Paper:
+        p, v = T["paper"], T["venue"]
+        row = self.conn.execute(
+            select(p, v.c.short_name, v.c.type.label("venue_type"))
+            .outerjoin(v, v.c.id == p.c.venue_id).where(p.c.id == pid)
+        ).one()
+        authors = self.conn.execute(
+            select(T["author"]).join(T["authorship"], T["authorship"].c.author_id == T["author"].c.id)
+            .where(T["authorship"].c.paper_id == pid).order_by(T["authorship"].c.position)
+        ).all()
+        cur = resolve.Current(
+            title=row.title, year=row.year, year_from_date=row.year_from_date, date=row.date,
+            venue=row.short_name, venue_type=row.venue_type, authors=[a.name for a in authors],
+            authors_truncated=row.authors_truncated, arxiv=row.arxiv_id, doi=row.doi,
+            domain=row.domain, abstract=row.abstract, summary=row.summary, stars=row.stars,
+        )
+        links = {
+            (r.role, link_key(r.url)): r.id
+            for r in self.conn.execute(
+                select(T["link"].c.id, T["link"].c.role, T["link"].c.url).where(T["link"].c.paper_id == pid)
+            )
+        }
+        fs = T["field_source"]
+        owners = {r.field: r.list_name for r in self.conn.execute(select(fs).where(fs.c.paper_id == pid))}
+        names = [Name(a.given, a.family, a.von, a.jr) for a in authors]
+        return _Paper(pid, row.citekey, cur, names, row.venue_id, new=False, links=links, owners=owners)
+
+    def _merge(self, pid: int, p: NormalizedPaper) -> dict[str, tuple[object, object]]:
+        state = self.touched.get(pid) or self._load_current(pid)
+        self.touched[pid] = state
+        new_venue_type = self.vocab.venue_type(p.venue, p.venue_name, p.venue_type) if p.venue else None
+        changes = resolve.merge(state.cur, p, new_venue_type, state.owners, self.list_name, state.fresh)
+        # identifiers already owned by another paper stay where they are
+        for ident in ("doi", "arxiv"):
+            if ident in changes:
+                owner = (self.index.by_doi if ident == "doi" else self.index.by_arxiv).get(changes[ident][1])
+                if owner is not None and owner != pid:
+                    del changes[ident]
+        for name, (_, new) in changes.items():
+            if name != "authors":
+                setattr(state.cur, name, new)
+        if "venue" in changes:
+            state.venue_id, state.cur.venue_type = self._venue(p)
+        if "authors" in changes:
+            state.cur.authors = [n.full for n in p.authors]
+            state.names = list(p.authors)
+            state.authors_changed = True
+        for name in changes:
+            if name in resolve.OWNED_FIELDS:
+                state.owners[name] = self.list_name
+                state.fresh.add(name)
+                state.owners_changed = True
+        # links that are new to this paper count as a change too
+        new_links = [link for link in p.links if (link.role, link_key(link.url)) not in state.links]
+        if new_links and not state.new:
+            changes["links"] = (None, [f"{link.role}: {link.url}" for link in new_links])
+        for name, (old, new) in changes.items():
+            state.changed[name] = (state.changed.get(name, (old, None))[0], new)
+            self._queue("change", p.record.line, {
+                "paper_id": pid, "source_id": self.source_id, "field": name,
+                "old": _jsonish(old), "new": _jsonish(new),
+            })
+        return changes
+
+    def _attach(self, pid: int, p: NormalizedPaper) -> None:
+        """Links, datasets, categories and provenance of one record."""
+        state = self.touched[pid]
+        line = p.record.line
+        first = pid not in self.first_touch
+        self.first_touch.add(pid)
+        if first and not state.new:
+            self._reset_list_values(pid, p)
+        for link in p.links:
+            key = (link.role, link_key(link.url))
+            state.given_links.add(key)
+            lid = state.links.get(key)
+            if lid is None:
+                lid = self._alloc("link")
+                state.links[key] = lid
+                self._queue("link", line, {"id": lid, "paper_id": pid, "role": link.role, "url": link.url})
+            claims = self._claims(pid)
+            if (lid, self.list_name) not in claims:
+                claims.add((lid, self.list_name))
+                self._queue("link_source", line, {"link_id": lid, "list_name": self.list_name})
+        for d in p.datasets:
+            did = self.vocab.dataset(d.name, d.family, d.known, d.raw, line)
+            key3 = (pid, did, d.evidence)
+            if key3 not in self.seen_datasets:
+                self.seen_datasets.add(key3)
+                self._queue("paper_dataset", line, {
+                    "paper_id": pid, "dataset_id": did, "source_id": self.source_id,
+                    "evidence": d.evidence, "raw": d.raw,
+                })
+        for slug in p.categories:
+            cid = self.vocab.category(slug, p.new_categories.get(slug, slug), slug not in p.new_categories, line)
+            if (pid, cid) not in self.cats:
+                self.cats.add((pid, cid))
+                self._queue("paper_category", line, {"paper_id": pid, "category_id": cid, "list_name": self.list_name})
+        rec = p.record
+        reported = {
+            "title": p.title, "year": p.year, "date": p.date, "venue": p.venue or rec.venue_raw,
+            "authors": [n.full for n in p.authors], "authors_truncated": p.authors_truncated,
+            "arxiv": p.arxiv, "doi": p.doi,
+            "links": _links_by_role((lk.role, lk.url) for lk in p.links),
+            "datasets": [d.name for d in p.datasets], "categories": sorted(p.categories), "domain": p.domain,
+        }
+        self._queue("provenance", line, {
+            "paper_id": pid, "source_id": self.source_id, "line": rec.line, "section": rec.section,
+            "raw_text": rec.raw, "reported": json.dumps(reported, ensure_ascii=False),
+        })
+
+    def _reset_list_values(self, pid: int, p: NormalizedPaper) -> None:
+        """The first time this import meets a stored paper, the importing list's own earlier
+        categories (and datasets, when the record names some) for it are dropped: this
+        revision's filing replaces them."""
+        pc, cat = T["paper_category"], T["category"]
+        old = {r[0] for r in self.conn.execute(
+            select(cat.c.name).join(pc, pc.c.category_id == cat.c.id)
+            .where(pc.c.paper_id == pid, pc.c.list_name == self.list_name)
+        )}
+        if old and old != set(p.categories):
+            self._queue("change", p.record.line, {
+                "paper_id": pid, "source_id": self.source_id, "field": "categories",
+                "old": ", ".join(sorted(old)), "new": ", ".join(sorted(p.categories)),
+            })
+        self.conn.execute(delete(pc).where(pc.c.paper_id == pid, pc.c.list_name == self.list_name))
+        if not p.datasets:
+            return  # a record that names no datasets says nothing about them
+        pd, src = T["paper_dataset"], T["source"]
+        earlier = select(src.c.id).where(src.c.list_name == self.list_name, src.c.id != self.source_id)
+        self.conn.execute(delete(pd).where(pd.c.paper_id == pid, pd.c.source_id.in_(earlier)))
+
+    def _claims(self, pid: int) -> set[tuple[int, str]]:
+        """(link id, list) claims on a stored paper's links, loaded once per paper."""
+        if pid not in self.claim_cache:
+            ls, lk = T["link_source"], T["link"]
+            self.claim_cache[pid] = set() if self.touched[pid].new else {
+                (r.link_id, r.list_name)
+                for r in self.conn.execute(
+                    select(ls.c.link_id, ls.c.list_name).join(lk, lk.c.id == ls.c.link_id).where(lk.c.paper_id == pid)
+                )
+            }
+        return self.claim_cache[pid]
+
+    def _revise_links(self) -> None:
+        """A stored link that this list gave before and this revision no longer gives — among the
+        roles the revision gives links of (a paper link edited, a code link replaced) — loses the
+        list's claim; a link no source claims any more is removed (its old provenance stays)."""
+        ls, lk = T["link_source"], T["link"]
+        for pid, state in self.touched.items():
+            if state.new:
+                continue
+            claims = self._claims(pid)
+            by_id = {lid: key for key, lid in state.links.items()}
+            roles = {role for role, _ in state.given_links}  # a record says nothing of roles it gives none of
+            dropped = [
+                lid for lid, lst in sorted(claims)
+                if lst == self.list_name and lid in by_id and by_id[lid][0] in roles
+                and by_id[lid] not in state.given_links
+            ]
+            for lid in dropped:
+                self.conn.execute(delete(ls).where(ls.c.link_id == lid, ls.c.list_name == self.list_name))
+                claims.discard((lid, self.list_name))
+                if not any(c[0] == lid for c in claims):
+                    url = self.conn.execute(select(lk.c.role, lk.c.url).where(lk.c.id == lid)).one()
+                    self.conn.execute(delete(lk).where(lk.c.id == lid))
+                    del state.links[by_id[lid]]
+                    self._queue("change", 0, {
+                        "paper_id": pid, "source_id": self.source_id, "field": "links",
+                        "old": f"{url.role}: {url.url}", "new": None,
+                    })
+                    state.changed.setdefault("links", (None, None))
+                    entry = next((e for e in self.report.unchanged if e.id == pid), None)
+                    if entry is not None:
+                        self.report.unchanged.remove(entry)
+                        entry.fields = ["links"]
+                        self.report.merged.append(entry)
+                    else:
+                        for e in self.report.merged:
+                            if e.id == pid and "links" not in e.fields:
+                                e.fields = sorted([*e.fields, "links"])
+
+    def _relations(self, papers: list[NormalizedPaper], ids: list[int]) -> None:
+        seen = set()
+        existing = {
+            (r.subject_id, r.object_id, r.kind) for r in self.conn.execute(select(T["relation"]))
+        } if any(p.record.parent is not None for p in papers) else set()
+        for i, p in enumerate(papers):
+            parent = p.record.parent
+            if parent is None or p.record.relation is None or not (0 <= parent < len(ids)):
+                continue
+            child_id, parent_id = ids[i], ids[parent]
+            if child_id == parent_id:
+                continue
+            if p.record.relation == "extension_of":
+                row = (child_id, parent_id, "extension_of")
+            else:
+                row = (parent_id, child_id, "similar_to")
+            if row not in seen and row not in existing:
+                seen.add(row)
+                self._queue("relation", p.record.line, {"subject_id": row[0], "object_id": row[1], "kind": row[2]})
+
+    def _missing(self, present: set[int]) -> None:
+        """Papers an earlier revision of this list had that this file no longer lists."""
+        src, prov, p = T["source"], T["provenance"], T["paper"]
+        q = (
+            select(p.c.id, p.c.citekey, p.c.title, func.min(prov.c.line).label("line"))
+            .join(prov, prov.c.paper_id == p.c.id)
+            .join(src, src.c.id == prov.c.source_id)
+            .where(src.c.list_name == self.list_name, src.c.id != self.source_id)
+            .group_by(p.c.id, p.c.citekey, p.c.title)
+            .order_by(p.c.id)
+        )
+        for row in self.conn.execute(q):
+            if row.id not in present:
+                self.report.missing.append(Entry(line=row.line, title=row.title, id=row.id, citekey=row.citekey))
+
+    # -- writing
+
+    def _flush(self) -> None:
+        c = self.conn
+        for pid, s in self.touched.items():
+            cur = s.cur
+            values = {
+                "title": cur.title, "title_key": title_key(cur.title), "year": cur.year,
+                "year_from_date": cur.year_from_date, "date": cur.date, "venue_id": s.venue_id,
+                "domain": cur.domain, "abstract": cur.abstract, "summary": cur.summary,
+                "arxiv_id": cur.arxiv, "doi": cur.doi, "authors_truncated": cur.authors_truncated,
+                "stars": cur.stars,
+            }
+            if s.new:
+                self._queue("paper", 0, {"id": pid, "citekey": s.citekey, "created_at": self.now,
+                                         "updated_at": self.now, **values})
+            elif s.changed:
+                self._execute(update(T["paper"]).where(T["paper"].c.id == pid).values(updated_at=self.now, **values),
+                              "paper", s.citekey)
+            if s.authors_changed and not s.new:
+                c.execute(delete(T["authorship"]).where(T["authorship"].c.paper_id == pid))
+            if s.new or s.authors_changed:
+                for i, n in enumerate(s.names):
+                    self._queue("authorship", 0, {"paper_id": pid, "position": i, "author_id": self._author(n, 0)})
+            if s.owners_changed:
+                if not s.new:
+                    c.execute(delete(T["field_source"]).where(T["field_source"].c.paper_id == pid))
+                for f, lst in sorted(s.owners.items()):
+                    self._queue("field_source", 0, {"paper_id": pid, "field": f, "list_name": lst})
+        for name in INSERT_ORDER:
+            if self.rows[name]:
+                self._insert(name)
+
+    def _insert(self, name: str) -> None:
+        """Bulk insert; on a constraint failure, find the row to name its line and value."""
+        rows = self.rows[name]
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(insert(T[name]), rows)
+        except IntegrityError as e:
+            for row, line in zip(rows, self.lines[name]):
+                try:
+                    with self.conn.begin_nested():
+                        self.conn.execute(insert(T[name]), [row])
+                except IntegrityError as one:
+                    raise self._constraint_error(name, row, line, one) from None
+            raise self._constraint_error(name, rows[0], self.lines[name][0], e) from None
+
+    def _execute(self, stmt: Any, table: str, what: str) -> None:
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(stmt)
+        except IntegrityError as e:
+            raise AdbibError(f"{self.report.path}: cannot update {table} {what}: {_reason(e)}") from None
+
+    def _constraint_error(self, table: str, row: dict[str, Any], line: int, e: IntegrityError) -> AdbibError:
+        value = next((row[k] for k in ("alias", "name", "citekey", "url", "title", "alias_key") if k in row), row)
+        where = f"line {line}" if line else "the import"
+        return AdbibError(f"{self.report.path}: {where}: cannot store {table} {value!r}: {_reason(e)}")
+
+
+def _reason(e: IntegrityError) -> str:
+    return str(getattr(e, "orig", e)).splitlines()[0]
+
+
+def _value(cur: resolve.Current, name: str) -> object:
+    return getattr(cur, name)
+
+
+def _links_by_role(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for role, url in pairs:
+        out.setdefault(role, []).append(url)
+    return {role: out[role] for role in LINK_ORDER if role in out}
+
+
+def _jsonish(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
