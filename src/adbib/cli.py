@@ -387,12 +387,21 @@ def import_(
         "auto", "--format", "-f",
         help="Input format: auto (detect), lgc, diaoquesang-md, diaoquesang-text, medaierhhl, adbib-md, csv, bibtex.",
     ),
-    source: Optional[str] = typer.Option(None, "--source", help="Source name [default: the file name]. Files with the same source name are revisions of one list."),
+    source: Optional[str] = typer.Option(None, "--source", help="The list the file is a revision of [default: recognised, else a new list named after the file]."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the report, write nothing."),
     report: str = typer.Option("text", "--report", help="Report as text or json."),
 ) -> None:
     """Import files, each in one transaction: new papers added, known ones merged (the changes
-    recorded with their provenance), papers a list no longer has reported, never deleted."""
+    recorded with their provenance), papers a list no longer has reported, never deleted.
+
+    A file is recognised as the next revision of a list imported before (from its title line,
+    its own repository link, or its entries already known from that list); the report says so.
+    --source names the list instead. A newer revision replaces that list's categories and
+    corrects the values only its earlier revisions gave; other sources stay untouched.
+
+    Exit status: 0 imported (or already imported); 3 imported, but some entries could not be
+    read (listed as failed); 1 a file could not be imported (nothing of it written); 2 a bad
+    option."""
     with user_errors():
         if report not in ("text", "json"):
             raise UsageError(f"--report must be text or json, not {report!r}")
@@ -416,7 +425,7 @@ def import_(
             for r in reports:
                 typer.echo(render.import_report(r), nl=False)
         if any(r.failed for r in reports):
-            raise typer.Exit(1)
+            raise typer.Exit(3)  # imported, but some entries could not be read (see the report)
 
 
 @app.command()
@@ -461,6 +470,55 @@ def merge(
 
         kept = merge_papers(write_engine(), db_path(), keep, other)
         typer.echo(f"merged {other} into {kept['citekey']}: {kept['title']}")
+
+
+# ---------------------------------------------------------------- vocabulary
+
+vocab_app = typer.Typer(
+    help="Venues, datasets and categories that the vocabulary files (data/vocab/*.toml) do not know: "
+    "list them, map one onto a known entry, or apply edited vocabulary files.",
+    no_args_is_help=True,
+)
+app.add_typer(vocab_app, name="vocab")
+
+
+@vocab_app.command("unknown")
+def vocab_unknown(
+    kind: Optional[str] = typer.Option(None, "--kind", help="Only venue, dataset or category."),
+    fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_HELP),
+) -> None:
+    """Values the sources gave that no vocabulary file names, with their paper counts (kept as
+    written, cleaned; `adbib vocab map` folds one into a known entry)."""
+    if kind is not None and kind not in ("venue", "dataset", "category"):
+        with user_errors():
+            raise UsageError(f"--kind must be venue, dataset or category, not {kind!r}")
+    _browse("unknown_vocabulary", fmt, only=kind)
+
+
+@vocab_app.command("map")
+def vocab_map(
+    kind: str = typer.Argument(..., help="venue, dataset or category."),
+    value: str = typer.Argument(..., help="The stored value to fold (any of its spellings)."),
+    target: str = typer.Argument(..., help="The entry it is (a short name, dataset name or category slug)."),
+) -> None:
+    """Fold VALUE into TARGET: its papers move over and its spellings become TARGET's aliases,
+    so later imports resolve them to TARGET too."""
+    with user_errors():
+        from adbib.store import map_vocabulary
+
+        done = map_vocabulary(write_engine(), db_path(), kind, value, target)
+        typer.echo(f"mapped {done['kind']} {done['from']!r} onto {done['to']!r}")
+
+
+@vocab_app.command("sync")
+def vocab_sync() -> None:
+    """Apply the vocabulary files (after editing data/vocab/*.toml): new entries and aliases
+    stored, and stored unknown values that the files now name folded into them."""
+    with user_errors():
+        from adbib.store import apply_vocabulary
+
+        apply_vocabulary(write_engine(), db_path())
+        typer.echo("vocabulary applied")
 
 
 def main() -> None:

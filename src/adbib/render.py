@@ -201,8 +201,12 @@ def import_report(r) -> str:
         f"{head}: {verb} {r.entries} entries: {len(r.created)} new, {len(r.merged)} merged, "
         f"{len(r.unchanged)} unchanged, {len(r.skipped)} skipped, {len(r.failed)} failed"
         + (f", {len(r.problems)} problems" if r.problems else "")
+        + (f", {len(r.conflicts)} conflicts" if r.conflicts else "")
+        + (f", {len(r.new_vocabulary)} new vocabulary" if r.new_vocabulary else "")
         + (f", {len(r.missing)} no longer listed" if r.missing else "")
     ]
+    if r.revision_of:
+        lines.append(f"  {r.revision_of}")
     for e in r.created:
         lines.append(f"  new        line {e.line:>5}  {e.citekey}  {_short(e.title, 60)}")
     for e in r.merged:
@@ -213,6 +217,12 @@ def import_report(r) -> str:
         lines.append(f"  failed     line {n.line:>5}  {n.reason}")
     for n in r.problems:
         lines.append(f"  problem    line {n.line:>5}  {n.reason}")
+    for c in r.conflicts:
+        other = f" (stays on {c.other_citekey})" if c.other_citekey and c.kind == "id-title" else (
+            f" (vs {c.other_citekey})" if c.other_citekey else "")
+        lines.append(f"  conflict   line {c.line:>5}  {c.citekey or ''}  {c.reason}{other}")
+    for v in r.new_vocabulary:
+        lines.append(f"  new {v.kind:<8} line {v.line:>5}  {v.name} (not in the vocabulary)")
     for e in r.missing:
         lines.append(f"  not listed anymore   {e.citekey}  {_short(e.title, 60)} (kept)")
     if r.dry_run:

@@ -390,6 +390,15 @@ def duplicates(con: sqlite3.Connection, min_score: float = 90.0) -> list[dict]:
                 if score >= min_score and (a, b) not in found:
                     found[(a, b)] = (round(score, 1), "close titles")
     out = []
+    for c in conflicts(con):  # what the imports refused to merge comes first
+        pair = tuple(sorted((c["id"], c["other_id"]))) if c["id"] and c["other_id"] else None
+        if pair is not None and pair[0] != pair[1]:
+            found.pop(pair, None)
+        out.append({
+            "score": 100.0, "reason": f"conflict ({c['source']} line {c['line']}): {c['reason']}",
+            "id": c["id"], "citekey": c["citekey"], "title": c["title"],
+            "other_id": c["other_id"], "other_citekey": c["other_citekey"], "other_title": c["other_title"],
+        })
     for (a, b), (score, reason) in sorted(found.items(), key=lambda kv: (-kv[1][0], kv[0])):
         out.append({
             "score": score, "reason": reason,
@@ -397,3 +406,36 @@ def duplicates(con: sqlite3.Connection, min_score: float = 90.0) -> list[dict]:
             "other_id": b, "other_citekey": papers[b]["citekey"], "other_title": papers[b]["title"],
         })
     return out
+
+
+def unknown_vocabulary(con: sqlite3.Connection, only: str | None = None) -> list[dict]:
+    """Venues, datasets and categories that no vocabulary file names (kept as the sources wrote
+    them): kind, name, full name, papers — most papers first."""
+    parts = {
+        "venue": """SELECT 'venue' AS kind, v.short_name AS name, v.name AS full_name,
+                           count(p.id) AS papers
+                    FROM venue v LEFT JOIN paper p ON p.venue_id = v.id
+                    WHERE NOT v.known GROUP BY v.id""",
+        "dataset": """SELECT 'dataset' AS kind, d.name AS name, d.family AS full_name,
+                             count(DISTINCT pd.paper_id) AS papers
+                      FROM dataset d LEFT JOIN paper_dataset pd ON pd.dataset_id = d.id
+                      WHERE NOT d.known GROUP BY d.id""",
+        "category": """SELECT 'category' AS kind, c.name AS name, c.title AS full_name,
+                              count(DISTINCT pc.paper_id) AS papers
+                       FROM category c LEFT JOIN paper_category pc ON pc.category_id = c.id
+                       WHERE NOT c.known GROUP BY c.id""",
+    }
+    chosen = [parts[only]] if only else list(parts.values())
+    sql = " UNION ALL ".join(chosen) + " ORDER BY papers DESC, kind, name COLLATE NOCASE"
+    return [r for r in _dicts(con, sql) if r["papers"]]
+
+
+def conflicts(con: sqlite3.Connection) -> list[dict]:
+    """Identity conflicts the imports reported (an identifier on a paper whose title does not fit
+    it, one identifier on several titles of one file, one title under two identifiers)."""
+    return _dicts(con, """
+        SELECT c.kind, c.field, c.value, c.reason, s.name AS source, c.line,
+               p.id, p.citekey, p.title, o.id AS other_id, o.citekey AS other_citekey, o.title AS other_title
+        FROM conflict c JOIN source s ON s.id = c.source_id
+        LEFT JOIN paper p ON p.id = c.paper_id LEFT JOIN paper o ON o.id = c.other_id
+        ORDER BY c.id""")

@@ -153,9 +153,10 @@ def _ingest(
     """Normalize the records, then resolve and write them in one transaction (rolled back for a dry run)."""
     total = 2 * len(records)  # normalizing, then resolving and writing
     normalized = []
+    list_title = sig.title if sig is not None else None
     with _no_gc():
         for i, r in enumerate(records):
-            normalized.append(normalize_record(r))
+            normalized.append(normalize_record(r, list_title))
             if progress and i % 500 == 0:
                 progress(i, total)
     report.entries = len(records)

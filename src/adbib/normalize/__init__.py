@@ -30,9 +30,10 @@ def clean_title(title: str) -> str:
     return text[:-1].rstrip() if text.endswith(".") and not text.endswith("..") else text
 
 
-def normalize_record(rec: PaperRecord) -> NormalizedPaper:
+def normalize_record(rec: PaperRecord, list_title: str | None = None) -> NormalizedPaper:
     """Resolve one record: canonical title key, year, venue, authors, identifiers, links,
-    datasets (from its Datasets line, then abstract mentions) and categories (from headings)."""
+    datasets (from its Datasets line, then abstract mentions) and categories (from headings;
+    the heading that is the list's own title, ``list_title`` as a title key, is none)."""
     title = clean_title(rec.title)
     year, year_from_date = rec.year, False
     if year is None and rec.date and (m := _YEAR.match(rec.date)):
@@ -40,7 +41,8 @@ def normalize_record(rec: PaperRecord) -> NormalizedPaper:
     venue = open_venue(rec.venue_raw)
     authors = parse_authors(rec.authors_raw)
     links = _unique_links(rec.links)
-    categories = open_categories(rec.headings)
+    headings = [h for h in rec.headings if not list_title or title_key(h) != list_title]
+    categories = open_categories(headings)
     return NormalizedPaper(
         record=rec,
         title=title,
