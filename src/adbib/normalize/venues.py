@@ -153,7 +153,7 @@ def open_venue(raw: str | None) -> VenueMatch | None:
         return VenueMatch(venue.short, venue.name, venue.type, True, tuple(v.short for v in more))
     acronym = None
     if (m := _ACRONYM.search(text)) and m.start() > 0:
-        acronym = m.group(1).strip()
+        acronym = clean_spaces(_DISPLAY_NOISE.sub(" ", m.group(1))) or m.group(1).strip()
         venue, more = resolve_venue(acronym)
         if venue is None:
             venue, more = resolve_venue(text[: m.start()])

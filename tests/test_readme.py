@@ -1,0 +1,76 @@
+"""The README's examples, run for real: every ``$ command`` line of a ``console`` block, in order,
+against the output printed under it.
+
+The commands run in the repository with bash (pipes and ``echo "exit $?"`` as a user types them),
+standard error merged into standard output, and a private HOME whose database (the default one,
+``~/.local/share/adbib/adbib.db``) is seeded before the first block.  A block preceded by the
+comment ``<!-- readme: fresh database -->`` starts from an empty database instead; the state
+carries over from block to block otherwise, as it would for a reader typing them in order.
+Blocks without a ``$`` line (the install commands) are not run here: ``.ci/run`` runs those.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+README = REPO / "README.md"
+FRESH = "<!-- readme: fresh database -->"
+_BLOCK = re.compile(r"(?P<marker><!-- readme: [^>]*-->\s*\n)?```console\n(?P<body>.*?)```", re.S)
+
+
+def examples() -> list[tuple[bool, list[tuple[str, str]]]]:
+    """(fresh?, [(command, expected output)]) for every console block with $ lines."""
+    out = []
+    for m in _BLOCK.finditer(README.read_text(encoding="utf-8")):
+        pairs: list[tuple[str, list[str]]] = []
+        for line in m.group("body").splitlines():
+            if line.startswith("$ "):
+                pairs.append((line[2:], []))
+            elif pairs:
+                pairs[-1][1].append(line)
+        if pairs:
+            fresh = bool(m.group("marker")) and FRESH in m.group("marker")
+            out.append((fresh, [(cmd, "\n".join(lines)) for cmd, lines in pairs]))
+    return out
+
+
+def test_the_readme_has_examples():
+    blocks = examples()
+    assert len(blocks) >= 8
+    assert any(cmd.startswith("adbib query") for _, pairs in blocks for cmd, _ in pairs)
+
+
+@pytest.mark.slow
+def test_every_readme_example_prints_what_the_readme_says(tmp_path, _seeded_template):
+    home = tmp_path / "home"
+    data = home / ".local" / "share" / "adbib"
+
+    def reset(seeded: bool) -> None:
+        shutil.rmtree(data, ignore_errors=True)
+        data.mkdir(parents=True)
+        if seeded:
+            shutil.copy(_seeded_template, data / "adbib.db")
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ADBIB_", "XDG_"))}
+    env.update(HOME=str(home), COLUMNS="200", PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
+    reset(seeded=True)
+    failures = []
+    for fresh, pairs in examples():
+        if fresh:
+            reset(seeded=False)
+        for cmd, expected in pairs:
+            done = subprocess.run(
+                ["bash", "-c", "exec 2>&1\n" + cmd], cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+            )
+            actual = done.stdout.replace(str(home), "~").rstrip("\n")
+            if actual != expected.rstrip("\n"):
+                failures.append(f"$ {cmd}\n--- README\n{expected}\n--- actual\n{actual}")
+    assert not failures, "\n\n".join(failures)
