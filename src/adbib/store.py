@@ -31,6 +31,7 @@ from adbib.records import (
     Name,
     NormalizedPaper,
     PaperRecord,
+    ParseFailure,
     ReaderError,
 )
 
@@ -118,7 +119,9 @@ def ingest(
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import one file: all of it or nothing.  A file already imported under the same source
-    name (same bytes) is recognised by its hash before it is even parsed."""
+    name (same bytes) is recognised by its hash before it is even parsed.  A format given
+    explicitly (not auto) that reads no entry at all is a ReaderError, not an empty import."""
+    explicit = dialect not in (None, "auto")
     dialect, data, text = read_file(path, dialect)
     name = source_name or Path(path).stem
     report = ImportReport(source=name, path=display_path or str(path), dialect=dialect, dry_run=dry_run)
@@ -128,9 +131,23 @@ def ingest(
         return report
     with _no_gc():  # parsing allocates millions of small objects that never form cycles
         parsed = reader(dialect).read(text)
+    if explicit and not parsed.records:
+        raise ReaderError(_no_entries(display_path or str(path), dialect, text, parsed.failures))
     report.skipped = [Note(s.line, s.reason) for s in parsed.skipped]
     report.failed = [Note(f.line, f.reason) for f in parsed.failures]
     return _ingest(engine, db_path, report, parsed.records, list_name or name, content_hash, progress)
+
+
+def _no_entries(shown: str, dialect: str, text: str, failures: list[ParseFailure]) -> str:
+    """The one line saying that a file read as ``dialect`` gave no entry, and what it may be."""
+    detected = detect(text)
+    said = f"auto-detect says {detected}" if detected else "auto-detect knows no format for it"
+    failed = ""
+    if failures:
+        first = failures[0]
+        lines = "1 entry-like line" if len(failures) == 1 else f"{len(failures)} entry-like lines"
+        failed = f" ({lines} could not be read, the first at line {first.line}: {first.reason})"
+    return f"{shown}: read as {dialect}, no entries found{failed} — is it another format? ({said})"
 
 
 def _already_imported(db_path: Path, name: str, content_hash: str) -> bool:
