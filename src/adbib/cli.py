@@ -385,7 +385,7 @@ def import_(
     paths: List[Path] = typer.Argument(..., help="Files to import: list markdown/text, .bib, .csv."),
     fmt: str = typer.Option(
         "auto", "--format", "-f",
-        help="Input format: auto (detect), lgc, diaoquesang-md, diaoquesang-text, medaierhhl, adbib-md, csv, bibtex.",
+        help="Input format: auto (detect), lgc, diaoquesang-md, diaoquesang-text, medaierhhl, adbib-md, csv, bibtex. A format given explicitly that finds no entry in a file is an error (exit 1): nothing of that file is written.",
     ),
     source: Optional[str] = typer.Option(None, "--source", help="Source name [default: the file name]. Files with the same source name are revisions of one list."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the report, write nothing."),
