@@ -48,18 +48,35 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]
 
 
 def clean_title(title: str) -> str:
-    """Inline HTML tags removed (their text kept), markdown emphasis removed, HTML character
-    references decoded, spaces collapsed, one trailing period dropped.
+    """Inline HTML removed (tags and comments go, their text stays), HTML character references
+    decoded, markdown emphasis removed, spaces collapsed, one trailing period dropped.
 
     'Real-IAD D<sup>3</sup>: …' -> 'Real-IAD D3: …'; 'A<br>B' -> 'A B'; 'A &amp; B' -> 'A & B'.
-    References are decoded last, so an escaped ``&lt;b&gt;`` stays the text ``<b>``.
+    Escaped markup is markup too ('&lt;sup&gt;3&lt;/sup&gt;' -> '3'): decoding and removing
+    repeat until nothing changes (up to :data:`_HTML_PASSES` times), so a cleaned title holds
+    neither a tag nor a reference and cleaning it again -- after an export and an import, say --
+    changes nothing.  Only HTML's own elements are tags: 'x<y and z>w' and '<script>' stay text.
     """
-    text = _strip_html(title) if "<" in title else title
-    text = _EMPHASIS.sub(r"\2", text)
-    if "&" in text:
-        text = _ENTITY.sub(lambda m: html.unescape(m.group()), text)
-    text = clean_spaces(text)
+    text = _without_html(title)
+    text = clean_spaces(_EMPHASIS.sub(r"\2", text))
     return text[:-1].rstrip() if text.endswith(".") and not text.endswith("..") else text
+
+
+# Markup escaped up to twice over (``&amp;lt;b&amp;gt;``) is still found.
+_HTML_PASSES = 3
+
+
+def _without_html(text: str) -> str:
+    """References decoded, then comments and tags removed, until the text stops changing."""
+    for _ in range(_HTML_PASSES):
+        if "<" not in text and "&" not in text:
+            break
+        decoded = _ENTITY.sub(lambda m: html.unescape(m.group()), text) if "&" in text else text
+        new = _strip_html(decoded) if "<" in decoded else decoded
+        if new == text:
+            break
+        text = new
+    return text
 
 
 def _strip_html(text: str) -> str:
