@@ -277,6 +277,9 @@ def test_other_labels_give_a_related_paper_of_its_own(line):
         ("  - a prototype driven latent space that clusters normal samples like *Deep SVDD*"
          " [[Paper]](https://x.org/c)"),
         "  - One-class methods. See *Deep SVDD* [[Paper]](https://x.org/c)",
+        # a relation word whose label leads nowhere: the parent extends PatchCore, it is no child
+        "  - Extends *PatchCore* with a memory bank of normal features",
+        "  - Similarity of *normal* features scored with a memory bank",
     ],
 )
 def test_prose_with_emphasis_is_a_summary(line):

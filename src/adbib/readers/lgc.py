@@ -21,15 +21,20 @@ recorded right after its parent with ``parent`` set (``Extension:``, ``Extend to
   ending with a colon, written before the first ``*``; it may be empty;
 * TITLE is the italic or bold span that follows it, in any shape a paper line has
   (``*(2023-MedIA) Title*``, ``*(2019-X)* **Title**``, ``*Title*``);
-* the label says how the paper relates to its parent: a word starting with ``extend`` or
-  ``extension`` -> ``extension_of`` (and ``… to/in VENUE`` names the venue when the title has no
-  tag), ``similar`` -> ``similar_to``.  Such a bullet is a nested paper even without links, and
-  one whose title cannot be read is a failure of its own;
+* the bullet *looks like a paper* when its title carries a ``(YEAR-VENUE)`` tag, or when the
+  title is followed by links with nothing but separators in between;
+* the label says how the paper relates to its parent: the word ``extend`` (``extends``,
+  ``extended``) or ``extension`` -> ``extension_of`` (and ``… to/in VENUE`` names the venue
+  when the title has no tag), the word ``similar`` -> ``similar_to``.  Such a bullet is a
+  nested paper when it looks like one or when its label leads in to the title -- ends with a
+  colon or a preposition (``Extend to PAMI:``, ``Similar to``); then one whose title cannot be
+  read is a failure of its own.  ``Extends *PatchCore* with a memory bank`` is a summary: its
+  label leads nowhere;
 * any other label (``Journal version:``, ``See also``) names no relation adbib stores: the
-  bullet is a nested paper only when it looks like one -- its title carries a ``(YEAR-VENUE)``
-  tag, or a non-empty label is followed by the title and then only links -- and it is then
-  read as a related paper of its own (``relation`` None, ``parent`` set) with a problem saying
-  the relation was not stored.  Otherwise the bullet is a summary, as prose with emphasis is.
+  bullet is a nested paper only when it looks like one (and its label is not empty when it has
+  no tag), and it is then read as a related paper of its own (``relation`` None, ``parent``
+  set) with a problem saying the relation was not stored.
+* Otherwise the bullet is a summary, as prose with emphasis is.
 
 The list is UTF-8 text once decoded as Mac Roman, so every non-ASCII line is repaired before
 parsing, while ``PaperRecord.raw`` keeps the lines exactly as in the file.  markdown-it-py gives
@@ -68,12 +73,13 @@ _FIELD = re.compile(r"(?P<name>authors|datasets)\s*:(?P<value>.*)", re.I | re.S)
 _NESTED_LABEL = re.compile(r"(?P<label>[^*\[\]\n]*?)\s*\*")
 _LABEL_SHAPE = re.compile(r"[^.;!?:]*:?")  # no sentence punctuation; a colon only at the end
 _LABEL_MAX_WORDS = 6
-_EXTENDS = re.compile(r"\bextend|\bextension", re.IGNORECASE)
-_SIMILAR = re.compile(r"\bsimilar", re.IGNORECASE)
+_EXTENDS = re.compile(r"\b(?:extend(?:s|ed|ing)?|extensions?)\b", re.IGNORECASE)
+_SIMILAR = re.compile(r"\bsimilar(?:ly)?\b", re.IGNORECASE)
 _LABEL_VENUE = re.compile(
     r"\b(?:extend\w*|extension|version)\s+(?:to|in|at)\s+(?P<venue>[^:]+?)\s*:?$", re.IGNORECASE
 )
 _SEPARATORS = re.compile(r"[\s,;:|/&\-–—]*")
+_LEAD_IN = re.compile(r"(?::|\b(?:to|of|in|with|on|from|by))$", re.IGNORECASE)
 # [[Label]](url) left as plain text by markdown-it: a space in the URL, or no closing parenthesis.
 _UNPARSED_LINK = re.compile(r"\[\[(?P<label>[^\[\]]*)\]\]\((?P<url>[^()\n]*)(?P<close>\))?")
 _APPENDICES = frozenset({"datasets", "updates"})
@@ -367,13 +373,17 @@ def _nested_label(child: _Item) -> _Nested | None:
     label = clean_spaces(m["label"])
     if len(label.split()) > _LABEL_MAX_WORDS or not _LABEL_SHAPE.fullmatch(label):
         return None
-    if _EXTENDS.search(label):
-        venue = _LABEL_VENUE.search(label)
-        return _Nested(label, "extension_of", venue["venue"] if venue else None)
-    if _SIMILAR.search(label):
-        return _Nested(label, "similar_to", None)
     head = _head(child.inline)
-    if head.title and (head.year is not None or (label and _title_then_links(child))):
+    looks_like_paper = bool(head.title) and (
+        head.year is not None or (bool(label) and _title_then_links(child))
+    )
+    relation = (
+        "extension_of" if _EXTENDS.search(label) else "similar_to" if _SIMILAR.search(label) else None
+    )
+    if relation and (looks_like_paper or _LEAD_IN.search(label)):
+        venue = _LABEL_VENUE.search(label) if relation == "extension_of" else None
+        return _Nested(label, relation, venue["venue"] if venue else None)
+    if relation is None and looks_like_paper:
         return _Nested(label, None, None)
     return None
 
