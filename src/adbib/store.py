@@ -29,7 +29,7 @@ from adbib.importer.vocabulary import map_value, sync_vocabulary
 from adbib.importer.writer import Writer, families, load_index
 from adbib.normalize import normalize_record
 from adbib.readers import DIALECTS, decode, detect, reader
-from adbib.records import NormalizedPaper, PaperRecord, ReaderError
+from adbib.records import NormalizedPaper, PaperRecord, ParseFailure, ReaderError
 
 __all__ = [
     "ConflictNote", "Entry", "ImportReport", "NewVocab", "Note", "add_paper", "find_existing", "ingest",
@@ -85,7 +85,9 @@ def ingest(
     ``list_name`` names the list the file is a revision of; without it the file is recognised
     as a revision of an imported list (:mod:`adbib.importer.revisions`) or starts a list of its
     own, named after the file.  A file whose bytes were imported before (under any name) is
-    recognised by its hash before it is even parsed."""
+    recognised by its hash before it is even parsed.  A format given explicitly (not auto) that
+    reads no entry at all is a ReaderError, not an empty import."""
+    explicit = dialect not in (None, "auto")
     dialect, data, text = read_file(path, dialect)
     name = source_name or Path(path).stem
     report = ImportReport(source=name, path=display_path or str(path), dialect=dialect, dry_run=dry_run)
@@ -95,10 +97,24 @@ def ingest(
         return report
     with _no_gc():  # parsing allocates millions of small objects that never form cycles
         parsed = reader(dialect).read(text)
+    if explicit and not parsed.records:
+        raise ReaderError(_no_entries(display_path or str(path), dialect, text, parsed.failures))
     report.skipped = [Note(s.line, s.reason) for s in parsed.skipped]
     report.failed = [Note(f.line, f.reason) for f in parsed.failures]
     sig = signature(text, parsed.records)
     return _ingest(engine, db_path, report, parsed.records, list_name, content_hash, progress, sig)
+
+
+def _no_entries(shown: str, dialect: str, text: str, failures: list[ParseFailure]) -> str:
+    """The one line saying that a file read as ``dialect`` gave no entry, and what it may be."""
+    detected = detect(text)
+    said = f"auto-detect says {detected}" if detected else "auto-detect knows no format for it"
+    failed = ""
+    if failures:
+        first = failures[0]
+        lines = "1 entry-like line" if len(failures) == 1 else f"{len(failures)} entry-like lines"
+        failed = f" ({lines} could not be read, the first at line {first.line}: {first.reason})"
+    return f"{shown}: read as {dialect}, no entries found{failed} — is it another format? ({said})"
 
 
 def _already_imported(db_path: Path, content_hash: str) -> bool:

@@ -3,6 +3,7 @@ migration and hostile-input tests (standard library only)."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -40,14 +41,26 @@ def snapshot(db: Path, tables: tuple[str, ...] | None = None) -> dict[str, list[
 
 
 def schema(db: Path) -> list[tuple[str, str, str]]:
-    """(type, name, sql) of every table, index and trigger, sorted."""
+    """(type, name, sql) of every table, index and trigger, sorted; each statement as its sorted
+    clauses, so that what a batch migration rewrites (quoting of the table name, the order of the
+    constraints, a column added by ALTER on the CREATE line) does not count, while every column,
+    type, default and constraint does."""
     con = sqlite3.connect(db)
     try:
-        return con.execute(
+        rows = con.execute(
             "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite%' ORDER BY type, name"
         ).fetchall()
     finally:
         con.close()
+    return [(t, n, _clauses(sql)) for t, n, sql in rows]
+
+
+def _clauses(sql: str | None) -> str:
+    if sql is None or not sql.upper().startswith("CREATE TABLE"):
+        return sql or ""
+    head, _, body = sql.partition("(")
+    parts = [p.strip() for p in re.split(r",\s*(?![^()]*\))", body.rstrip().removesuffix(")")) if p.strip()]
+    return head.replace('"', "").strip() + " (" + ", ".join(sorted(parts)) + ")"
 
 
 def write_locked(db: Path) -> bool:

@@ -7,6 +7,7 @@ Names, venues, datasets and categories are resolved against the vocabularies in
 
 from __future__ import annotations
 
+import html
 import re
 
 from adbib.normalize import ids
@@ -22,12 +23,73 @@ __all__ = ["clean_title", "normalize_record"]
 # Markdown emphasis around words: **bold**, *italic*, __bold__, _italic_ (not snake_case).
 _EMPHASIS = re.compile(r"(?<![\w*])(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1(?![\w*])")
 _YEAR = re.compile(r"(\d{4})")
+# Inline HTML, read as a browser renders it: a tag shows its content, never itself.  Only the
+# elements of HTML itself are tags: "x<y and z>w" in a title is text.
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_HTML_TAG = re.compile(r"</?(?P<name>[A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")
+_HTML_ELEMENTS = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "big", "br", "cite", "code", "data", "del", "dfn", "em",
+    "font", "i", "img", "ins", "kbd", "mark", "nobr", "q", "rp", "rt", "ruby", "s", "samp",
+    "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var", "wbr", "hr",
+    "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "tr", "td", "th", "table", "thead", "tbody",
+    "tfoot", "caption", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "details",
+    "summary", "center", "section", "article", "header", "footer", "figure", "figcaption"
+})
+# Tags that break the line or end a block: their place becomes a space ("A<br>B" -> "A B").
+_BREAKING_TAGS = frozenset({
+    "br", "hr", "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "tr", "td", "th", "table",
+    "thead", "tbody", "tfoot", "caption", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5",
+    "h6", "details", "summary", "center", "section", "article", "header", "footer", "figure",
+    "figcaption"
+})
+# Character references: named (&amp;), decimal (&#179;), hexadecimal (&#xB3;) -- with their
+# semicolon only, so that "R&D" or "&param" in a title stays as written.
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def clean_title(title: str) -> str:
-    """Markdown emphasis removed, spaces collapsed, one trailing period dropped."""
-    text = clean_spaces(_EMPHASIS.sub(r"\2", title))
+    """Inline HTML removed (tags and comments go, their text stays), HTML character references
+    decoded, markdown emphasis removed, spaces collapsed, one trailing period dropped.
+
+    'Real-IAD D<sup>3</sup>: …' -> 'Real-IAD D3: …'; 'A<br>B' -> 'A B'; 'A &amp; B' -> 'A & B'.
+    Escaped markup is markup too ('&lt;sup&gt;3&lt;/sup&gt;' -> '3'): decoding and removing
+    repeat until nothing changes (up to :data:`_HTML_PASSES` times), so a cleaned title holds
+    neither a tag nor a reference and cleaning it again -- after an export and an import, say --
+    changes nothing.  Only HTML's own elements are tags: 'x<y and z>w' and '<script>' stay text.
+    """
+    text = _without_html(title)
+    text = clean_spaces(_EMPHASIS.sub(r"\2", text))
     return text[:-1].rstrip() if text.endswith(".") and not text.endswith("..") else text
+
+
+# Markup escaped up to twice over (``&amp;lt;b&amp;gt;``) is still found.
+_HTML_PASSES = 3
+
+
+def _without_html(text: str) -> str:
+    """References decoded, then comments and tags removed, until the text stops changing."""
+    for _ in range(_HTML_PASSES):
+        if "<" not in text and "&" not in text:
+            break
+        decoded = _ENTITY.sub(lambda m: html.unescape(m.group()), text) if "&" in text else text
+        new = _strip_html(decoded) if "<" in decoded else decoded
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def _strip_html(text: str) -> str:
+    """HTML comments and tags removed; a line-breaking tag leaves a space."""
+    text = _HTML_COMMENT.sub("", text)
+    return _HTML_TAG.sub(_tag_replacement, text)
+
+
+def _tag_replacement(m: re.Match[str]) -> str:
+    name = m["name"].lower()
+    if name not in _HTML_ELEMENTS:
+        return m.group()
+    return " " if name in _BREAKING_TAGS else ""
 
 
 def normalize_record(rec: PaperRecord, list_title: str | None = None) -> NormalizedPaper:

@@ -8,11 +8,13 @@ abstract (:func:`find_in_text`), conservatively: only spellings the vocabulary m
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
 from adbib.normalize.text import clean_spaces
 from adbib.normalize.vocab import load, match_key
+from adbib.records import DOMAINS
 
 IN_HOUSE = ("in-house", "in-house")
 
@@ -31,6 +33,15 @@ _SEPARATOR = re.compile(
     r"(?:\s*(?:[,;]|\+(?=\s*\w))\s*(?:and\s+)?|\s+and\s+)(?![^()]*\))"
 )
 _LABEL = re.compile(r"^\s*datasets?\s*:\s*", re.I)
+# A period between two items: "DTD-Synthetic. CVC-ClinicDB", "IST-3. LiTS", "Valeo (VAD). VisA".
+# Not after a one-letter word (an initial, "e.g."), not before punctuation, never inside
+# parentheses.
+_ITEM_PERIOD = re.compile(r"(?:(?<=[^\W_]{2})|(?<=[\d)]))\.\s+(?=[^\W_])(?![^()]*\))")
+# "Kvasir (Medical)": a name, then one trailing parenthesised tag.
+_TAGGED = re.compile(r"(?P<head>.*?\S)\s*\((?P<tag>[^()]*)\)")
+_PLAIN_WORDS = re.compile(r"[^\W\d_]+(?:[\s/&-]+[^\W\d_]+)*")  # letters only: no year, no digit
+_ACRONYM = re.compile(r"\w*[A-Z]\w*[A-Z]")  # a word with two capitals: VAD, MRI, MVTec
+_DOMAIN_KEYS = frozenset(match_key(d) for d in DOMAINS)
 _TRAILING_DATASET = re.compile(r"datasets?$")
 _IN_HOUSE = re.compile(r"\bin[- ]house\b", re.I)
 # Letter and digit runs of a spelling, for the abstract search pattern.
@@ -66,24 +77,60 @@ def split_dataset_items(items: list[str]) -> list[str]:
 
     ['MNIST, Fashion-MNIST, and CIFAR-10 '] -> ['MNIST', 'Fashion-MNIST', 'CIFAR-10'];
     ['BMAD, BTCV+LiTS, RESC'] -> ['BMAD', 'BTCV', 'LiTS', 'RESC']; empty items are dropped.
+
+    Items are also separated by a period (['DTD-Synthetic. CVC-ClinicDB'] -> two items), and a
+    trailing parenthesised *group tag* is dropped ('Kvasir (Medical)' -> 'Kvasir').  Whatever
+    the vocabulary knows is kept whole ('Valeo Anomaly Dataset (VAD)').  A group tag is one
+    that names a domain ('(Medical)', '(INDUSTRIAL)'), or one of plain words -- no digit
+    ('(2019 TMI)'), no acronym ('(VAD)', '(Brain MRI)'), not 'in-house' -- that tags two or more
+    items of the same line ('A (Video), B (Video)') or follows a name the vocabulary knows
+    ('MVTec AD (Objects)').  Any other tag stays: an unknown '(Qualifier)' is kept as written.
     """
-    out: list[str] = []
+    parts: list[str] = []
     for item in items:
         # spaces collapsed first: the separator's \s* would be quadratic on a long run of them
         for part in _SEPARATOR.split(_LABEL.sub("", clean_spaces(item))):
             part = clean_spaces(part).strip(" .,;:")
-            if match_key(part):  # something alphanumeric, not a stray dash
-                out.append(part)
-    return out
+            pieces = [part] if _lookup(part) else _ITEM_PERIOD.split(part)
+            for piece in pieces:
+                piece = piece.strip(" .,;:")
+                if match_key(piece):  # something alphanumeric, not a stray dash
+                    parts.append(piece)
+    tags = Counter(_tag_key(m["tag"]) for p in parts if (m := _TAGGED.fullmatch(p)))
+    return [_without_group_tag(p, tags) for p in parts]
+
+
+def _tag_key(tag: str) -> str:
+    return clean_spaces(tag).casefold()
+
+
+def _without_group_tag(part: str, tags: Counter[str]) -> str:
+    """'Kvasir (Medical)' -> 'Kvasir'; any part without a group tag as it is."""
+    m = _TAGGED.fullmatch(part)
+    if m is None or _lookup(part) is not None:
+        return part
+    tag = clean_spaces(m["tag"])
+    if match_key(tag) in _DOMAIN_KEYS:
+        return m["head"]
+    if not _PLAIN_WORDS.fullmatch(tag) or _ACRONYM.search(tag) or _IN_HOUSE.search(tag):
+        return part
+    if tags[_tag_key(tag)] > 1 or _lookup(m["head"]):
+        return m["head"]
+    return part
+
+
+def _lookup(text: str) -> Dataset | None:
+    """The vocabulary's dataset for one spelling (also tried without a trailing 'dataset')."""
+    index = _vocabulary()[1]
+    key = match_key(text)
+    return index.get(key) or index.get(_TRAILING_DATASET.sub("", key))
 
 
 def resolve_dataset(raw: str) -> tuple[str, str]:
     """(canonical name, family) of one dataset item; an unknown dataset keeps its cleaned text
     as both.  'BRATS17' -> ('BraTS 2017', 'BraTS'), 'in-house MRI dataset' -> IN_HOUSE."""
     text = clean_spaces(raw).strip(" .,;:")
-    index = _vocabulary()[1]
-    key = match_key(text)
-    dataset = index.get(key) or index.get(_TRAILING_DATASET.sub("", key))
+    dataset = _lookup(text)
     if dataset is not None:
         return dataset.name, dataset.family
     if _IN_HOUSE.search(text):

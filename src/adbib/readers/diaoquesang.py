@@ -13,6 +13,7 @@ One entry looks like this (the blank lines and the figure between the parts vary
     Despite the rapid advance of unsupervised anomaly detection, …
     </details>
 
+* the bullet may be ``-``, ``*`` or ``+``;
 * a leading ``*`` before the tag marks a non-medical paper (domain ``general``, else ``medical``);
 * the tag gives venue and year (``MedIA 2023``, ``Nature Communications 2025``); its link is the
   paper, ``[:octocat:](url)`` the official code;
@@ -135,10 +136,12 @@ def _section_title(heading: str) -> str:
 # The markdown dialect
 
 _HEADING = re.compile(r"(#{1,6})\s+(.*?)(?:\s+#+)?\s*")
-_ENTRY_START = re.compile(r"-\s+\*?\[\[")  # an entry, or a broken attempt at one, starts so
+# The bullet may be any of CommonMark's three markers (``-``, ``*``, ``+``); the ``*`` that marks a
+# non-medical paper is the one written right before ``[[`` (``* *[[NeurIPS 2022]](…)``).
+_ENTRY_START = re.compile(r"[-*+]\s+\*?\[\[")  # an entry, or a broken attempt at one, starts so
 _URL = r"(?:[^()]|\([^()]*\))*"  # a link target; may hold balanced parentheses, as in CommonMark
 _ENTRY = re.compile(
-    r"-\s+(?P<star>\*)?"
+    r"[-*+]\s+(?P<star>\*)?"
     rf"\[\[(?P<tag>[^\[\]]*)\]\]\((?P<url>{_URL})\)"
     r"\s*\*\*(?P<title>.+?)\*\*(?P<rest>.*)"
 )
@@ -147,7 +150,7 @@ _ENTRY = re.compile(
 _LINK = re.compile(rf"\[(?P<label>[^\[\]]*)\]\((?P<url>{_URL})\)")
 _BULLET = re.compile(r"[-*+]\s")
 _AUTHORS = re.compile(r"\*(?P<authors>[^*].*?)\*")
-_DETECT = re.compile(r"^-\s+\*?\[\[[^\[\]\n]+\]\]\(", re.M)
+_DETECT = re.compile(r"^[-*+]\s+\*?\[\[[^\[\]\n]+\]\]\(", re.M)
 
 
 def detect(text: str) -> bool:

@@ -8,11 +8,33 @@ An entry is a top-level bullet with sub-bullets::
       - Datasets: RSNA, VinDr-CXR          (or nested bullets, one dataset each)
       - Extension: *(2023-MedIA) Title of the extension* [[Paper]](url)
 
-H1 headings name the domain (industrial / medical), H2 headings the method category.  A nested
-``Extension:`` / ``Further extension to PAMI:`` / ``Similar to`` bullet is a paper of its own,
-recorded right after its parent with ``parent`` and ``relation`` set.  The ``Datasets`` appendix
-and the ``Updates`` log are not papers; bullets without paper markup (navigation, prose) are
-ignored; empty ``****`` template entries are reported as skipped.
+H1 headings name the domain (industrial / medical), H2 headings the method category.  The
+``Datasets`` appendix and the ``Updates`` log are not papers; bullets without paper markup
+(navigation, prose) are ignored; empty ``****`` template entries are reported as skipped.
+Bullets may be written with ``-``, ``*`` or ``+`` (markdown-it reads all three).
+
+Nested papers.  A sub-bullet that reads ``LABEL TITLE [[Label]](url)…`` is a paper of its own,
+recorded right after its parent with ``parent`` set (``Extension:``, ``Extend to PAMI:``,
+``Further extension to PAMI:``, ``Similar to``, or any other label):
+
+* LABEL is plain text of at most six words without sentence punctuation (``.;!?``), optionally
+  ending with a colon, written before the first ``*``; it may be empty;
+* TITLE is the italic or bold span that follows it, in any shape a paper line has
+  (``*(2023-MedIA) Title*``, ``*(2019-X)* **Title**``, ``*Title*``);
+* the bullet *looks like a paper* when its title carries a ``(YEAR-VENUE)`` tag, or when the
+  title is followed by links with nothing but separators in between;
+* the label says how the paper relates to its parent: the word ``extend`` (``extends``,
+  ``extended``) or ``extension`` -> ``extension_of`` (and ``… to/in VENUE`` names the venue
+  when the title has no tag), the word ``similar`` -> ``similar_to``.  Such a bullet is a
+  nested paper when it looks like one or when its label leads in to the title -- ends with a
+  colon or a preposition (``Extend to PAMI:``, ``Similar to``); then one whose title cannot be
+  read is a failure of its own.  ``Extends *PatchCore* with a memory bank`` is a summary: its
+  label leads nowhere;
+* any other label (``Journal version:``, ``See also``) names no relation adbib stores: the
+  bullet is a nested paper only when it looks like one (and its label is not empty when it has
+  no tag), and it is then read as a related paper of its own (``relation`` None, ``parent``
+  set) with a problem saying the relation was not stored.
+* Otherwise the bullet is a summary, as prose with emphasis is.
 
 The list is UTF-8 text once decoded as Mac Roman, so every non-ASCII line is repaired before
 parsing, while ``PaperRecord.raw`` keeps the lines exactly as in the file.  markdown-it-py gives
@@ -47,12 +69,17 @@ _PAPERISH = re.compile(r"\*\(|\*\*|\[\[")
 _EMPTY_TITLE = re.compile(r"\*\*\*\*")
 _TAG = re.compile(r"\(\s*(?P<year>\d{4})\s*-\s*(?P<venue>[^()]*?)\s*\)\s*(?P<rest>.*)", re.S)
 _FIELD = re.compile(r"(?P<name>authors|datasets)\s*:(?P<value>.*)", re.I | re.S)
-# The phrase introducing a nested paper, up to its italic or bold title.
-_RELATION = re.compile(
-    r"(?:(?P<similar>similar\s+to)|(?:further\s+)?extension(?:\s+(?:to|in)\s+(?P<venue>[^:*]+?))?)"
-    r"\s*:?\s*(?=\*)",
-    re.I,
+# The label introducing a nested paper: the text before its italic or bold title.
+_NESTED_LABEL = re.compile(r"(?P<label>[^*\[\]\n]*?)\s*\*")
+_LABEL_SHAPE = re.compile(r"[^.;!?:]*:?")  # no sentence punctuation; a colon only at the end
+_LABEL_MAX_WORDS = 6
+_EXTENDS = re.compile(r"\b(?:extend(?:s|ed|ing)?|extensions?)\b", re.IGNORECASE)
+_SIMILAR = re.compile(r"\bsimilar(?:ly)?\b", re.IGNORECASE)
+_LABEL_VENUE = re.compile(
+    r"\b(?:extend\w*|extension|version)\s+(?:to|in|at)\s+(?P<venue>[^:]+?)\s*:?$", re.IGNORECASE
 )
+_SEPARATORS = re.compile(r"[\s,;:|/&\-–—]*")
+_LEAD_IN = re.compile(r"(?::|\b(?:to|of|in|with|on|from|by))$", re.IGNORECASE)
 # [[Label]](url) left as plain text by markdown-it: a space in the URL, or no closing parenthesis.
 _UNPARSED_LINK = re.compile(r"\[\[(?P<label>[^\[\]]*)\]\]\((?P<url>[^()\n]*)(?P<close>\))?")
 _APPENDICES = frozenset({"datasets", "updates"})
@@ -303,18 +330,27 @@ def _read_entry(item: _Item, ctx: _Context, result: ParseResult) -> None:
             problems=head.problems,
         )
     )
-    for child, relation in nested:
-        _read_nested(child, relation, parent, ctx, result)
+    for child, label in nested:
+        _read_nested(child, label, parent, ctx, result)
+
+
+@dataclass
+class _Nested:
+    """What the label of a nested paper bullet says."""
+
+    label: str  # as written, spaces collapsed: 'Extend to PAMI:'
+    relation: str | None  # 'extension_of' | 'similar_to' | None (a label naming no relation)
+    venue: str | None  # 'PAMI' of 'Extend to PAMI:'
 
 
 def _sub_bullets(
     item: _Item,
-) -> tuple[str | None, str | None, list[str], list[tuple[_Item, re.Match[str]]]]:
-    """(authors_raw, summary, datasets_raw, [(nested paper bullet, relation match)])."""
+) -> tuple[str | None, str | None, list[str], list[tuple[_Item, _Nested]]]:
+    """(authors_raw, summary, datasets_raw, [(nested paper bullet, what its label says)])."""
     authors: str | None = None
     summary: str | None = None
     datasets: list[str] = []
-    nested: list[tuple[_Item, re.Match[str]]] = []
+    nested: list[tuple[_Item, _Nested]] = []
     for child in item.children:
         field_ = _FIELD.match(child.content)
         if field_ and field_["name"].lower() == "authors":
@@ -322,15 +358,51 @@ def _sub_bullets(
         elif field_:
             items = [field_["value"], *(d.content for d in child.descendants())]
             datasets = [d.strip() for d in items if d.strip()]
-        elif relation := _RELATION.match(child.content):
-            nested.append((child, relation))
+        elif label := _nested_label(child):
+            nested.append((child, label))
         elif summary is None:
             summary = child.content.strip() or None
     return authors, summary, datasets, nested
 
 
+def _nested_label(child: _Item) -> _Nested | None:
+    """The label of a sub-bullet that names a paper (see the module docstring), else None."""
+    m = _NESTED_LABEL.match(child.content)
+    if m is None:
+        return None
+    label = clean_spaces(m["label"])
+    if len(label.split()) > _LABEL_MAX_WORDS or not _LABEL_SHAPE.fullmatch(label):
+        return None
+    head = _head(child.inline)
+    looks_like_paper = bool(head.title) and (
+        head.year is not None or (bool(label) and _title_then_links(child))
+    )
+    relation = (
+        "extension_of" if _EXTENDS.search(label) else "similar_to" if _SIMILAR.search(label) else None
+    )
+    if relation and (looks_like_paper or _LEAD_IN.search(label)):
+        venue = _LABEL_VENUE.search(label) if relation == "extension_of" else None
+        return _Nested(label, relation, venue["venue"] if venue else None)
+    if relation is None and looks_like_paper:
+        return _Nested(label, None, None)
+    return None
+
+
+def _title_then_links(child: _Item) -> bool:
+    """True when the bullet is its label, its title, then at least one link and nothing but
+    separators between the title and the first link."""
+    spans = _spans(child.inline.children or []) if child.inline is not None else []
+    kinds = [s.kind for s in spans]
+    if "link" not in kinds:
+        return False
+    between = spans[1 : kinds.index("link")]  # spans[0] is the label
+    titles = [s for s in between if s.kind in ("em", "strong")]
+    texts = [s.text for s in between if s.kind == "text"]
+    return bool(titles) and all(_SEPARATORS.fullmatch(t) for t in texts)
+
+
 def _read_nested(
-    item: _Item, relation: re.Match[str], parent: int, ctx: _Context, result: ParseResult
+    item: _Item, label: _Nested, parent: int, ctx: _Context, result: ParseResult
 ) -> None:
     """A paper named in a sub-bullet: ``Extension: *(2023-MedIA) Title* [[Paper]](…)``."""
     head = _head(item.inline)
@@ -338,19 +410,25 @@ def _read_nested(
     if not head.title:
         result.failures.append(ParseFailure(line, "nested paper without a title", ctx.raw(item)))
         return
+    problems = list(head.problems)
+    if label.relation is None:
+        problems.append(
+            f"nested paper: the label {label.label!r} names no relation adbib stores"
+            " (extension or similar); read as a paper of its own"
+        )
     result.records.append(
         PaperRecord(
             title=head.title,
             line=line,
             raw=ctx.raw(item),
             year=head.year,
-            venue_raw=head.venue or relation["venue"],
+            venue_raw=head.venue or label.venue,
             links=head.links,
             headings=list(ctx.headings),
             section=ctx.headings[-1] if ctx.headings else None,
             domain=ctx.domain,
             parent=parent,
-            relation="similar_to" if relation["similar"] else "extension_of",
-            problems=head.problems,
+            relation=label.relation,
+            problems=problems,
         )
     )

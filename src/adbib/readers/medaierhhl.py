@@ -5,7 +5,8 @@ One entry per line::
     - (2024/01/19) Towards Universal Unsupervised Anomaly Detection in Medical Imaging.
       [[MIDL](http://arxiv.org/abs/2401.10637)][[code](https://github.com/ci-ber/RA)][[中文](…)]
 
-(all on one line in the file).
+(all on one line in the file).  The bullet may be ``-``, ``*`` or ``+`` (CommonMark's three
+markers): the list's later revisions write new entries with ``*``.
 
 * the date is the arXiv / "available online" date, not the publication year: it goes to ``date``
   (ISO form) and ``year`` stays None — normalize derives a fallback year from it;
@@ -29,9 +30,10 @@ from adbib.normalize.ids import make_link
 from adbib.normalize.text import clean_spaces, repair
 from adbib.records import PaperRecord, ParseFailure, ParseResult
 
-_ENTRY_START = re.compile(r"-\s+\(\d")  # an entry, or a broken attempt at one, starts so
+# The bullet may be any of CommonMark's three markers: later revisions write ``*`` bullets.
+_ENTRY_START = re.compile(r"[-*+]\s+\(\d")  # an entry, or a broken attempt at one, starts so
 _ENTRY = re.compile(
-    r"-\s+\((?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})\)\s+(?P<title>.*?)(?P<links>\[\[.*)?"  # no \s* between: quadratic on long runs of spaces
+    r"[-*+]\s+\((?P<y>\d{4})/(?P<m>\d{1,2})/(?P<d>\d{1,2})\)\s+(?P<title>.*?)(?P<links>\[\[.*)?"  # no \s* between: quadratic on long runs of spaces
 )
 # Links are flat ``[label](url)``; a URL may hold balanced parentheses, as in CommonMark.  A regex
 # rather than markdown-it: markdown-it refuses a URL with a space inside and would drop it
@@ -39,11 +41,12 @@ _ENTRY = re.compile(
 _LINK = re.compile(r"\[(?P<label>[^\[\]]*)\]\((?P<url>(?:[^()]|\([^()]*\))*)\)")
 _TRANSLATION_LABELS = frozenset({"中文"})
 _NO_VENUE_LABELS = frozenset({"paper"})
-_DETECT = re.compile(r"^-\s+\(\d{4}/\d{1,2}/\d{1,2}\)\s.*\[\[[^\[\]\n]*\]\(", re.M)
+_DETECT = re.compile(r"^[-*+]\s+\(\d{4}/\d{1,2}/\d{1,2}\)\s.*\[\[[^\[\]\n]*\]\(", re.M)
 
 
 def detect(text: str) -> bool:
-    """True when a ``- (YYYY/MM/DD) Title. [[label](url)]`` line appears (first 64 KiB)."""
+    """True when a ``- (YYYY/MM/DD) Title. [[label](url)]`` line (any bullet marker) appears
+    (first 64 KiB)."""
     return _DETECT.search(text, 0, 65536) is not None
 
 
