@@ -378,6 +378,10 @@ class _Importer:
         taken = {r[0] for r in c.execute(select(T["paper"].c.citekey))}
         taken |= {r[0] for r in c.execute(select(T["citekey_alias"].c.alias))}
         self.citekeys = taken
+        self.aliases_of: dict[int, set[str]] = {}
+        for alias, pid in c.execute(select(T["citekey_alias"].c.alias, T["citekey_alias"].c.paper_id)):
+            self.aliases_of.setdefault(pid, set()).add(alias)
+        self.fields_of: dict[int, dict[str, str]] = {}
         self.next = {
             name: (c.execute(select(func.max(T[name].c.id))).scalar() or 0) + 1
             for name in ("paper", "author", "venue", "dataset")
@@ -452,6 +456,8 @@ class _Importer:
             changed = self._merge(pid, p)
             entry.id, entry.citekey, entry.fields = pid, self._citekey_of(pid), sorted(changed)
             (self.report.merged if changed else self.report.unchanged).append(entry)
+        self._entry_key(pid, p)
+        self._bib_fields(pid, p, entry)
         cur, known = self.touched[pid].cur, self.index.known.get(pid)
         families |= known.families if known else frozenset()
         self.index.add(
@@ -465,10 +471,82 @@ class _Importer:
     def _citekey_of(self, pid: int) -> str:
         return self.touched[pid].citekey
 
+    # -- citekeys and bibliographic fields (issue 12)
+
+    def _new_citekey(self, p: NormalizedPaper) -> str:
+        """The entry's own key (a .bib file's) when it is a usable key nobody has, else a derived one."""
+        own = p.record.citekey
+        if own and citekeys.valid_key(own) and own not in self.citekeys:
+            return own
+        first = p.authors[0].last if p.authors else None
+        return citekeys.unique_key(citekeys.base_key(first, p.year, p.title), self.citekeys)
+
+    def _entry_key(self, pid: int, p: NormalizedPaper) -> None:
+        """An entry's key that is not its paper's citekey: kept as an alias of the paper when free,
+        reported when another paper has it (a document citing it would get that other paper)."""
+        own, state = p.record.citekey, self.touched[pid]
+        if not own or own == state.citekey or own in self.aliases_of.get(pid, ()):
+            return
+        if not citekeys.valid_key(own):
+            self.report.problems.append(Note(p.record.line, f"citekey {own!r} cannot be a BibTeX key: the paper is {state.citekey}"))
+            return
+        if own in self.citekeys:
+            self.report.problems.append(
+                Note(p.record.line, f"citekey {own!r} belongs to another paper: this entry is {state.citekey}")
+            )
+            return
+        self.citekeys.add(own)
+        self.aliases_of.setdefault(pid, set()).add(own)
+        self.rows["citekey_alias"].append({"alias": own, "paper_id": pid})
+
+    def _rekey_anonymous(self, state: _Paper, changes: dict) -> None:
+        """A paper stored without authors has an ``anon…`` key: derived again, once, when it first
+        gets authors; the old key stays an alias (documents citing it still resolve)."""
+        if not state.citekey.startswith("anon"):
+            return
+        old = state.citekey
+        key = citekeys.unique_key(citekeys.base_key(state.names[0].last, state.cur.year, state.cur.title), self.citekeys)
+        self.citekeys.add(key)
+        state.citekey = key
+        changes["citekey"] = (old, key)
+        if not state.new:
+            self.aliases_of.setdefault(state.id, set()).add(old)
+            self.rows["citekey_alias"].append({"alias": old, "paper_id": state.id})
+
+    def _bib_fields(self, pid: int, p: NormalizedPaper, entry: Entry) -> None:
+        """The record's bibliographic fields that the paper does not have yet (first source wins)."""
+        if not p.fields:
+            return
+        have = self.fields_of.get(pid)
+        if have is None:
+            have = {} if self.touched[pid].new else {
+                r.name: r.value for r in self.conn.execute(
+                    select(T["paper_field"].c.name, T["paper_field"].c.value).where(T["paper_field"].c.paper_id == pid)
+                )
+            }
+            self.fields_of[pid] = have
+        added = []
+        for name, value in p.fields.items():
+            if name not in have:
+                have[name] = value
+                added.append(name)
+                self.rows["paper_field"].append(
+                    {"paper_id": pid, "name": name, "value": value, "source_id": self.source_id}
+                )
+                if not self.touched[pid].new:
+                    self.rows["change"].append(
+                        {"paper_id": pid, "source_id": self.source_id, "field": name, "old": None, "new": value}
+                    )
+        if added and not self.touched[pid].new:
+            self.touched[pid].changed.update({name: (None, have[name]) for name in added})
+            entry.fields = sorted({*entry.fields, *added})
+            unchanged = self.report.unchanged
+            if unchanged and unchanged[-1] is entry:
+                self.report.merged.append(unchanged.pop())
+
     def _create(self, p: NormalizedPaper) -> int:
         pid = self._alloc("paper")
-        first = p.authors[0].last if p.authors else None
-        key = citekeys.unique_key(citekeys.base_key(first, p.year, p.title), self.citekeys)
+        key = self._new_citekey(p)
         self.citekeys.add(key)
         venue_id, venue_type = self._venue(p.venue)
         cur = resolve.Current(
@@ -519,9 +597,12 @@ class _Importer:
         if "venue" in changes:
             state.venue_id, state.cur.venue_type = self._venue(p.venue)
         if "authors" in changes:
+            first_authors = not state.names
             state.cur.authors = [n.full for n in p.authors]
             state.names = list(p.authors)
             state.authors_changed = True
+            if first_authors:
+                self._rekey_anonymous(state, changes)
         # links that are new to this paper count as a change too
         new_links = [link for link in p.links if (link.role, link_key(link.url)) not in state.links]
         if new_links and not state.new:
@@ -581,6 +662,10 @@ class _Importer:
             "links": _links_by_role((l.role, l.url) for l in p.links),
             "datasets": [d.name for d in p.datasets], "categories": sorted(p.categories), "domain": p.domain,
         }
+        if rec.citekey:
+            reported["citekey"] = rec.citekey
+        if p.fields:
+            reported["fields"] = p.fields
         self.rows["provenance"].append(
             {"paper_id": pid, "source_id": self.source_id, "line": rec.line, "section": rec.section,
              "raw_text": rec.raw, "reported": json.dumps(reported, ensure_ascii=False)}
@@ -639,6 +724,7 @@ class _Importer:
                     {"id": pid, "citekey": s.citekey, "created_at": self.now, "updated_at": self.now, **values}
                 )
             elif s.changed:
+                values["citekey"] = s.citekey  # re-derived once from a first author (an anon… key)
                 c.execute(update(T["paper"]).where(T["paper"].c.id == pid).values(updated_at=self.now, **values))
             if s.authors_changed and not s.new:
                 c.execute(delete(T["authorship"]).where(T["authorship"].c.paper_id == pid))
@@ -649,6 +735,7 @@ class _Importer:
         for name in (
             "venue", "venue_alias", "author", "dataset", "dataset_alias", "paper", "authorship",
             "link", "paper_dataset", "paper_category", "relation", "provenance", "change",
+            "citekey_alias", "paper_field",
         ):
             if r[name]:
                 c.execute(insert(T[name]), r[name])
@@ -767,6 +854,7 @@ def merge_papers(engine: Engine, db_path: Path, keep_ref: str, other_ref: str) -
         _move(conn, "paper_dataset", other, keep, ("dataset_id", "source_id", "evidence"))
         _move(conn, "paper_category", other, keep, ("category_id", "list_name"))
         _move(conn, "provenance", other, keep, ("source_id", "line"))
+        _move(conn, "paper_field", other, keep, ("name",))
         conn.execute(update(T["change"]).where(T["change"].c.paper_id == other).values(paper_id=keep))
         rel = T["relation"]
         for r in conn.execute(select(rel).where((rel.c.subject_id == other) | (rel.c.object_id == other))).all():

@@ -12,7 +12,7 @@ import re
 from adbib.normalize import ids
 from adbib.normalize.categories import category_for_heading, resolve_category
 from adbib.normalize.datasets import resolve_dataset, scan_text, split_dataset_items
-from adbib.normalize.names import parse_authors
+from adbib.normalize.names import parse_authors, parse_bibtex_authors
 from adbib.normalize.text import clean_spaces, title_key
 from adbib.normalize.venues import resolve_venue
 from adbib.records import DatasetMention, LinkRecord, NormalizedPaper, PaperRecord
@@ -38,7 +38,7 @@ def normalize_record(rec: PaperRecord) -> NormalizedPaper:
     if year is None and rec.date and (m := _YEAR.match(rec.date)):
         year, year_from_date = int(m.group(1)), True
     venue, venue_extra = resolve_venue(rec.venue_raw)
-    authors = parse_authors(rec.authors_raw)
+    authors = parse_bibtex_authors(rec.authors_raw) if rec.authors_bibtex else parse_authors(rec.authors_raw)
     links = _unique_links(rec.links)
     return NormalizedPaper(
         record=rec,
@@ -60,6 +60,7 @@ def normalize_record(rec: PaperRecord) -> NormalizedPaper:
         abstract=rec.abstract,
         summary=rec.summary,
         problems=[*rec.problems, *authors.notes],
+        fields=dict(rec.fields),
     )
 
 
