@@ -18,7 +18,7 @@ STOPWORDS = frozenset(
 _WORD = re.compile(r"[a-z0-9]+")
 # What a key a .bib file gives must be to be kept: printable ASCII without the characters
 # bibtex or biber read as syntax (space , { } ( ) = " # % ' ~ \\).
-_VALID_KEY = re.compile(r"[!$&*+\-./0-9:;<>?@A-Z\[\]^_`a-z|]+")
+_VALID_KEY = re.compile(r"[!$&*+\-./0-9:;<>?@A-Z\[\]^_`a-z]+")
 
 
 def valid_key(key: str) -> bool:

@@ -882,3 +882,39 @@ def _move(conn: Connection, table: str, other: int, keep: int, key: tuple[str, .
         row.pop("id", None)
         conn.execute(insert(t).values(**row))
     conn.execute(delete(t).where(t.c.paper_id == other))
+
+
+# ---------------------------------------------------------------- citekeys
+
+
+def rekey_paper(engine: Engine, db_path: Path, ref: str, newkey: str) -> dict:
+    """Give the paper REF names the citekey NEWKEY; its old key becomes an alias (one transaction).
+
+    Refused: a key bibtex or biber cannot read, a key another paper has (as citekey or alias).
+    NEWKEY may be one of the paper's own aliases (that alias then becomes its key)."""
+    from adbib.errors import AdbibError, UsageError
+    from adbib.rows import resolve
+
+    newkey = newkey.strip()
+    if not citekeys.valid_key(newkey):
+        raise UsageError(
+            f"{newkey!r} cannot be a citekey: use letters, digits and - _ : . / (no spaces, commas, braces or quotes)"
+        )
+    p, alias = T["paper"], T["citekey_alias"]
+    with write_transaction(engine, db_path) as conn:
+        pid = resolve(conn.connection.driver_connection, ref)
+        if pid is None:
+            raise AdbibError(f"no paper {ref!r}")
+        old, title = conn.execute(select(p.c.citekey, p.c.title).where(p.c.id == pid)).one()
+        if newkey == old:
+            raise AdbibError(f"{old} already has that key")
+        owner = conn.execute(
+            select(p.c.id).where(p.c.citekey == newkey).union(select(alias.c.paper_id).where(alias.c.alias == newkey))
+        ).scalar()
+        if owner is not None and owner != pid:
+            other = conn.execute(select(p.c.citekey).where(p.c.id == owner)).scalar()
+            raise AdbibError(f"{newkey!r} is taken by another paper ({other})")
+        conn.execute(delete(alias).where(alias.c.alias == newkey))
+        conn.execute(update(p).where(p.c.id == pid).values(citekey=newkey, updated_at=datetime.now(timezone.utc)))
+        conn.execute(insert(alias).values(alias=old, paper_id=pid))
+        return {"id": pid, "old": old, "citekey": newkey, "title": title}
