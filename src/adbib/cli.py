@@ -503,6 +503,34 @@ def merge(
 
 
 @app.command()
+def enrich(
+    q: Optional[str] = _QUERY_ARG,
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Look up at most this many papers."),
+) -> None:
+    """Fill what papers lack (authors, venue, year, pages, volume, issue, publisher) from Crossref
+    (by DOI) and arXiv (by arXiv id); only missing values are filled, recorded as the sources
+    'crossref' and 'arxiv'. Responses are cached; requests are spaced out (1 s Crossref, 3 s arXiv).
+
+    Example: adbib enrich "venue:MICCAI" """
+    with user_errors():
+        from adbib import enrich as E
+        from adbib import query as Q
+
+        con = read_connection()
+        ids = Q.run(con, Q.build(q), None, limit)
+        report = E.enrich(write_engine(), db_path(), con, ids)
+        for f in report.filled:
+            typer.echo(f"{f.citekey}: {', '.join(f.fields)} from {f.service}")
+        for key, service in report.not_found:
+            typer.echo(f"{key}: not found in {service}")
+        typer.echo(
+            f"{len(ids)} papers selected: {len({f.citekey for f in report.filled})} filled, "
+            f"{report.complete} lack nothing, {report.no_identifier} have gaps but no DOI or arXiv id "
+            f"({report.looked_up} lookups)"
+        )
+
+
+@app.command()
 def rekey(
     ref: str = typer.Argument(..., help="The paper (id, citekey or alias, DOI or arXiv id)."),
     newkey: str = typer.Argument(..., help="Its new citekey; the old one stays valid as an alias."),
