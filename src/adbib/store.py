@@ -533,10 +533,11 @@ class _Importer:
                 self.rows["paper_field"].append(
                     {"paper_id": pid, "name": name, "value": value, "source_id": self.source_id}
                 )
-                if not self.touched[pid].new:
+                if not self.touched[pid].new and name != "entrytype":
                     self.rows["change"].append(
                         {"paper_id": pid, "source_id": self.source_id, "field": name, "old": None, "new": value}
                     )
+        added = [name for name in added if name != "entrytype"]  # how a source filed it: not a change
         if added and not self.touched[pid].new:
             self.touched[pid].changed.update({name: (None, have[name]) for name in added})
             entry.fields = sorted({*entry.fields, *added})

@@ -137,7 +137,7 @@ _TYPE_FIELDS = {
         "editor", "volume", "number", "series", "pages", "address", "month", "organization",
         "publisher", "isbn", "note",
     ),
-    "misc": ("month", "organization", "note"),
+    "misc": ("editor", "address", "month", "organization", "note"),
 }  # fmt: skip
 _MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _PAGE_RANGE = re.compile(r"(?<=\w)-(?=\w)")
