@@ -523,6 +523,19 @@ CROSSREF_LATENT = {  # Crossref REST API /works/{doi}: https://api.crossref.org/
         "published-print": {"date-parts": [[2023, 12]]}, "issued": {"date-parts": [[2023, 12]]},
     },
 }  # fmt: skip
+CROSSREF_PANG = {  # a paper that has its authors: only the pages and publisher are missing
+    "status": "ok", "message-type": "work", "message-version": "1.0.0",
+    "message": {
+        "DOI": "10.1145/3292500.3330871", "type": "proceedings-article", "publisher": "ACM",
+        "title": ["Deep Anomaly Detection with Deviation Networks"], "page": "353-362",
+        "container-title": ["Proceedings of the 25th ACM SIGKDD International Conference on Knowledge Discovery & Data Mining"],
+        "author": [{"given": "Guansong", "family": "Pang", "sequence": "first", "affiliation": []},
+                   {"given": "Chunhua", "family": "Shen", "sequence": "additional", "affiliation": []},
+                   {"given": "Anton", "family": "van den Hengel", "sequence": "additional", "affiliation": []},
+                   {"given": "Somebody", "family": "Else", "sequence": "additional", "affiliation": []}],
+        "issued": {"date-parts": [[2019, 7, 25]]},
+    },
+}  # fmt: skip
 ARXIV_MAEDIFF = """<?xml version="1.0" encoding="UTF-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">
   <title type="html">ArXiv Query: id_list=2401.10561</title>
@@ -575,6 +588,7 @@ def services(monkeypatch, tmp_path):
     _Service.seen = []
     _Service.responses = {
         "/works/10.1016/j.media.2023.102967": (200, "application/json", json.dumps(CROSSREF_LATENT)),
+        "/works/10.1145/3292500.3330871": (200, "application/json", json.dumps(CROSSREF_PANG)),
         "/api/query?id_list=2401.10561": (200, "application/atom+xml", ARXIV_MAEDIFF),
         "/api/query?id_list=2403.08689": (200, "application/atom+xml", ARXIV_EXPLOITING),
         "/api/query?id_list=2306.02602": (200, "application/atom+xml", ARXIV_EMPTY),
@@ -592,15 +606,20 @@ def services(monkeypatch, tmp_path):
 
 
 def test_enrich_fills_only_what_is_missing_with_its_own_provenance(seeded_db, services):
-    result = cli(seeded_db, "enrich", "key:anon2023latent|anon2024maediff|anonndexploiting|anon2023recontrast|ruff2020deep")
+    result = cli(seeded_db, "enrich",
+                 "key:anon2023latent|anon2024maediff|anonndexploiting|anon2023recontrast|ruff2020deep|pang2019deep")
     # ruff2020deep lacks only pages, volume…: arXiv cannot give those, so it is not asked
     assert result.output.splitlines() == [
         "graham2023latent: authors, volume, publisher from crossref",
+        "pang2019deep: pages, publisher from crossref",
         "xu2024maediff: authors from arxiv",
         "xiang2024exploiting: authors, year from arxiv",
         "anon2023recontrast: not found in arxiv",
-        "5 papers selected: 3 filled, 0 lack nothing, 0 have gaps but no DOI or arXiv id (4 lookups)",
+        "6 papers selected: 4 filled, 0 lack nothing, 0 have gaps but no DOI or arXiv id (5 lookups)",
     ]
+    pang = json.loads(cli(seeded_db, "show", "pang2019deep", "-f", "json").output)
+    assert pang["authors"] == ["Guansong Pang", "Chunhua Shen", "Anton van den Hengel"]  # had them: kept
+    assert (pang["venue"], pang["fields"]) == ("KDD", {"pages": "353-362", "publisher": "ACM"})
     latent = json.loads(cli(seeded_db, "show", "anon2023latent", "-f", "json").output)
     assert latent["authors"] == ["Mark S. Graham", "Petru-Daniel Tudosiu", "M. Jorge Cardoso"]
     assert latent["fields"] == {"publisher": "Elsevier BV", "volume": "90"}
