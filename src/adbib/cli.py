@@ -21,7 +21,7 @@ app = typer.Typer(
     name="adbib",
     help=(
         "A bibliographic database of anomaly-detection papers (industrial inspection and medical "
-        "imaging), built from curated awesome-lists. Query it, browse it, export BibTeX, markdown, "
+        "imaging), built from curated awesome-lists. Query it, browse it, export BibTeX, markdown, CSL-JSON, RIS, "
         "CSV or JSON, and import new lists, .bib and .csv files.\n\n"
         "The first command that reads an empty database seeds it from the shipped lists."
     ),
@@ -279,7 +279,7 @@ def _emit_papers(con, ids, fmt: str, out, keys: list[str] | None = None, **optio
 
 @app.command()
 def show(
-    ref: str = typer.Argument(..., help="Paper id, citekey (or an old merged citekey), DOI or arXiv id."),
+    ref: str = typer.Argument(..., help="Paper id, citekey or an alias of one (an old key, a .bib file's own key), DOI or arXiv id."),
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table (readable text) or json."),
 ) -> None:
     """Everything about one paper: fields, links, datasets (and where each was found), categories,
