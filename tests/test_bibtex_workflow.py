@@ -646,3 +646,13 @@ def test_enrich_without_network_is_one_line_and_writes_nothing(seeded_db, monkey
     assert re.fullmatch(r"adbib: cannot reach crossref \(127\.0\.0\.1:9\): .+; enrich needs the network, nothing was written\n",
                         result.output)  # fmt: skip
     assert sqlite3.connect(seeded_db).execute("SELECT count(*) FROM source").fetchone() == before
+
+
+def test_merge_moves_the_fields_and_show_lists_them(imported):
+    cli(imported, "merge", "vanhengel2022fundus", "Teixeira2022Fundus")
+    shown = json.loads(cli(imported, "show", "Teixeira2022Fundus", "-f", "json").output)
+    assert shown["citekey"] == "vanhengel2022fundus"
+    # the kept paper's own values win; what it lacked comes from the other one
+    assert (shown["fields"]["pages"], shown["fields"]["day"]) == ("1-10", "18")
+    text = cli(imported, "show", "vanhengel2022fundus").output
+    assert "fields:\n  address         Cham\n  day             18\n" in text
