@@ -191,6 +191,19 @@ def test_a_key_taken_by_another_paper_is_reported_and_not_stolen(imported):
     assert shown["title"] == "Deep Semi-Supervised Anomaly Detection"
 
 
+def test_a_key_that_differs_only_in_case_is_taken_too(imported, tmp_path):
+    """bibtex compares keys ignoring case: two entries Ruff2020Deep and ruff2020deep in one export
+    would be a "Repeated entry" error."""
+    bib = tmp_path / "case.bib"
+    bib.write_text("@misc{Ruff2020Deep, title = {Yet Another Paper}, author = {Other, Anna}, year = 2021}")
+    result = json.loads(cli(imported, "import", str(bib), "--report", "json").output)[0]
+    assert [e["citekey"] for e in result["created"]] == ["other2021yet"]
+    assert [p["reason"] for p in result["problems"]] == [
+        "citekey 'Ruff2020Deep' belongs to another paper: this entry is other2021yet"]
+    refused = cli(imported, "rekey", "other2021yet", "RUFF2020DEEP", ok=False)
+    assert (refused.exit_code, refused.output) == (1, "adbib: 'RUFF2020DEEP' is taken by another paper (ruff2020deep)\n")
+
+
 def test_a_merged_entry_leaves_its_key_as_an_alias(imported):
     # nothing else to add to the paper: unchanged, but its key is now an alias
     assert "ruff2020deep" in {e["citekey"] for e in report_of(imported)["unchanged"]}

@@ -377,7 +377,8 @@ class _Importer:
         self.categories = {r.name: r.id for r in c.execute(select(T["category"].c.name, T["category"].c.id))}
         taken = {r[0] for r in c.execute(select(T["paper"].c.citekey))}
         taken |= {r[0] for r in c.execute(select(T["citekey_alias"].c.alias))}
-        self.citekeys = taken
+        # bibtex compares keys ignoring case ("Repeated entry"): every key is also taken lowercased
+        self.citekeys = taken | {k.lower() for k in taken}
         self.aliases_of: dict[int, set[str]] = {}
         for alias, pid in c.execute(select(T["citekey_alias"].c.alias, T["citekey_alias"].c.paper_id)):
             self.aliases_of.setdefault(pid, set()).add(alias)
@@ -476,7 +477,7 @@ class _Importer:
     def _new_citekey(self, p: NormalizedPaper) -> str:
         """The entry's own key (a .bib file's) when it is a usable key nobody has, else a derived one."""
         own = p.record.citekey
-        if own and citekeys.valid_key(own) and own not in self.citekeys:
+        if own and citekeys.valid_key(own) and own.lower() not in self.citekeys:
             return own
         first = p.authors[0].last if p.authors else None
         return citekeys.unique_key(citekeys.base_key(first, p.year, p.title), self.citekeys)
@@ -490,12 +491,12 @@ class _Importer:
         if not citekeys.valid_key(own):
             self.report.problems.append(Note(p.record.line, f"citekey {own!r} cannot be a BibTeX key: the paper is {state.citekey}"))
             return
-        if own in self.citekeys:
+        if own.lower() in self.citekeys:
             self.report.problems.append(
                 Note(p.record.line, f"citekey {own!r} belongs to another paper: this entry is {state.citekey}")
             )
             return
-        self.citekeys.add(own)
+        self.citekeys |= {own, own.lower()}
         self.aliases_of.setdefault(pid, set()).add(own)
         self.rows["citekey_alias"].append({"alias": own, "paper_id": pid})
 
@@ -548,7 +549,7 @@ class _Importer:
     def _create(self, p: NormalizedPaper) -> int:
         pid = self._alloc("paper")
         key = self._new_citekey(p)
-        self.citekeys.add(key)
+        self.citekeys |= {key, key.lower()}
         venue_id, venue_type = self._venue(p.venue)
         cur = resolve.Current(
             title=p.title, year=p.year, year_from_date=p.year_from_date, date=p.date, venue=p.venue,
@@ -909,10 +910,13 @@ def rekey_paper(engine: Engine, db_path: Path, ref: str, newkey: str) -> dict:
         old, title = conn.execute(select(p.c.citekey, p.c.title).where(p.c.id == pid)).one()
         if newkey == old:
             raise AdbibError(f"{old} already has that key")
+        folded = newkey.lower()  # bibtex compares keys ignoring case
         owner = conn.execute(
-            select(p.c.id).where(p.c.citekey == newkey).union(select(alias.c.paper_id).where(alias.c.alias == newkey))
-        ).scalar()
-        if owner is not None and owner != pid:
+            select(p.c.id).where(func.lower(p.c.citekey) == folded)
+            .union(select(alias.c.paper_id).where(func.lower(alias.c.alias) == folded))
+        ).scalars().all()
+        owner = next((o for o in owner if o != pid), None)
+        if owner is not None:
             other = conn.execute(select(p.c.citekey).where(p.c.id == owner)).scalar()
             raise AdbibError(f"{newkey!r} is taken by another paper ({other})")
         conn.execute(delete(alias).where(alias.c.alias == newkey))
