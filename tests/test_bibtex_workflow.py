@@ -284,6 +284,14 @@ def test_export_aux_writes_exactly_the_cited_entries_under_the_cited_keys(import
     assert result.stderr == f"adbib: 1 of 6 keys cited in {aux} are not in the database: nosuchkey\n"
 
 
+def test_export_aux_prints_no_terminal_control_from_the_aux_file(imported, tmp_path):
+    aux = tmp_path / "evil.aux"
+    aux.write_text("\\citation{x\x1b[2J\x07y,roth2022patchcore}\n")
+    result = runner.invoke(app, ["--db", str(imported), "export", "-f", "bibtex", "--aux", str(aux)])
+    assert result.exit_code == 0
+    assert result.stderr == f"adbib: 1 of 2 keys cited in {aux} are not in the database: x\\x1b[2J\\x07y\n"
+
+
 def test_export_aux_reads_biblatex_and_included_aux_files(imported, tmp_path):
     (tmp_path / "chapter.aux").write_text("\\relax\n\\abx@aux@cite{0}{Ruff_DeepSAD}\n\\abx@aux@segm{0}{0}{Ruff_DeepSAD}\n")
     (tmp_path / "main.aux").write_text("\\relax\n\\abx@aux@cite{0}{roth2022patchcore}\n\\@input{chapter.aux}\n")

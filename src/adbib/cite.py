@@ -43,6 +43,12 @@ def aux_keys(path: Path, _seen: set[Path] | None = None) -> list[str]:
     return list(keys)
 
 
+def shown(key: str) -> str:
+    """A key as it may be printed on a terminal: characters that are not printable (escape
+    sequences, controls) as ``\\x1b``-style escapes."""
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in key)
+
+
 @dataclass
 class Citations:
     """The papers a document cites: (paper id, key as cited) in citation order, and the keys

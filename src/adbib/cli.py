@@ -410,7 +410,7 @@ def _cited(con, aux: Path, limit: int | None) -> tuple[list[int], list[str] | No
         return Q.run(con, Q.Query(), None, limit), None
     found = cite.resolve_keys(con, keys)
     if found.unknown:
-        shown = ", ".join(found.unknown[:20]) + (" …" if len(found.unknown) > 20 else "")
+        shown = ", ".join(map(cite.shown, found.unknown[:20])) + (" …" if len(found.unknown) > 20 else "")
         note(f"{len(found.unknown)} of {len(keys)} keys cited in {aux} are not in the database: {shown}")
     pairs = found.found[:limit] if limit else found.found
     return [pid for pid, _ in pairs], [key for _, key in pairs]
