@@ -76,7 +76,7 @@ _CONTAINERS = frozenset("proceedings mvproceedings book mvbook collection mvcoll
 # The fields a record is built from; no other field is resolved.
 _USED_FIELDS = frozenset(
     "title author year date booktitle journal howpublished doi eprint archiveprefix eprinttype arxivid"
-    " note url code github abstract keywords datasets crossref".split()
+    " note url code github abstract keywords datasets crossref addendum".split()
 ) | frozenset(STANDARD_FIELDS)
 # `crossref = {key}` anywhere in the text: which keys other entries cross-reference.
 _CROSSREF = re.compile(r"\bcrossref\s*=\s*[{\"]?\s*([^\s,{}\"]+)", re.IGNORECASE)
@@ -91,6 +91,8 @@ _MONTH_NUMBER = {
 }  # fmt: skip
 # A short bracketed tag at the start or end of a title: "[PDF] …", "… [J]", "[MICCAI'23] …".
 _TITLE_TAG = re.compile(r"^\s*\[[^\[\]]{1,24}\]\s*(?=\S)|(?<=\S)\s*\[[^\[\]]{1,24}\]\.?\s*$")
+# "Code: \url{…}" in an addendum: the code link as adbib's BibTeX export writes it.
+_ADDENDUM_CODE = re.compile(r"(?:^|;\s*)Code:\s*\\url\{([^{}]+)\}")
 _DASHES = re.compile(r"\s*(?:-+|[\u2010-\u2015])\s*")
 _VALUE_MARKS = re.compile(r'(?<!\\)[{}"#]')
 # Markup only pylatexenc decodes: a macro (a backslash not escaping a special character), math.
@@ -623,6 +625,12 @@ def _links(fields: dict[str, str], problems: list[str]) -> list[LinkRecord]:
                 add("code", ids.check_url(_URL_ESCAPE.sub(r"\1", fields[name].strip())), name)
             except ids.BadLink as e:
                 problems.append(f"{name}: {e}")
+    m = _ADDENDUM_CODE.search(fields.get("addendum", ""))
+    if m:  # where adbib's own export puts the code link
+        try:
+            add("code", ids.check_url(_URL_ESCAPE.sub(r"\1", m[1].strip())), "addendum")
+        except ids.BadLink as e:
+            problems.append(f"addendum: {e}")
     return list(links.values())
 
 
