@@ -178,7 +178,10 @@ def test_bibtex_export_reads_back_to_the_same_titles(hostile_db, tmp_path):
     }
 
 
-@pytest.mark.skipif(not (shutil.which("latex") and shutil.which("bibtex")), reason="latex and bibtex are not installed")
+@pytest.mark.skipif(
+    not (shutil.which("latex") and shutil.which("bibtex")) and os.environ.get("CI", "").lower() != "true",  # CI: fail
+    reason="latex and bibtex are not installed",
+)
 def test_bibtex_export_compiles_with_bibtex_and_latex_without_a_warning(hostile_db, tmp_path):
     """latex, bibtex (plain style), latex: no error, no bibtex warning, and the \\input{/etc/passwd}
     of a title is printed, not executed."""
@@ -279,7 +282,7 @@ def test_a_file_name_that_is_a_formula_is_neutralized_in_the_sources_cell(empty_
     Path("=1+1.bib").write_text("@misc{a,\n  title = {A Paper From A Formula File},\n  author = {Lee, Ann},\n  year = {2024},\n}\n")
     assert invoke(empty_db, "import", "=1+1.bib").exit_code == 0
     rows = _csv_rows(invoke(empty_db, "export", "--format", "csv").stdout)
-    assert rows["lee2024paper"]["sources"] == "'=1+1.bib:1"
+    assert rows["a"]["sources"] == "'=1+1.bib:1"  # the .bib key is kept (issue 12)
 
 
 def test_javascript_and_data_links_in_an_import_are_refused_and_reported(empty_db, tmp_path):
@@ -291,7 +294,7 @@ def test_javascript_and_data_links_in_an_import_are_refused_and_reported(empty_d
     result = invoke(empty_db, "import", str(bib))
     assert (result.exit_code, result.stdout) == (0, (
         f"{bib} (bibtex, source links): imported 1 entries: 1 new, 0 merged, 0 unchanged, 0 skipped, 0 failed, 2 problems\n"
-        "  new        line     1  mallory2024links  Links That Are Not Links\n"
+        "  new        line     1  js1  Links That Are Not Links\n"  # the .bib key is kept
         "  problem    line     1  url: not an http(s) URL: 'javascript:alert(document.cookie)'\n"
         "  problem    line     1  code: not an http(s) URL: 'data:text/html,<script>alert(1)</script>'\n"
     ))

@@ -3,9 +3,13 @@ against the output printed under it.
 
 The commands run in the repository with bash (pipes and ``echo "exit $?"`` as a user types them),
 standard error merged into standard output, and a private HOME whose database (the default one,
-``~/.local/share/adbib/adbib.db``) is seeded before the first block.  A block preceded by the
-comment ``<!-- readme: fresh database -->`` starts from an empty database instead; the state
-carries over from block to block otherwise, as it would for a reader typing them in order.
+``~/.local/share/adbib/adbib.db``) is the freshly seeded one at the start of every block.  A comment
+just before a block changes that:
+
+- ``<!-- readme: fresh database -->``: the block starts from an empty database;
+- ``<!-- readme: continues -->``: the block goes on from the state the previous block left;
+- ``<!-- readme: not run … -->``: the block is not run here (the comment says which test runs it).
+
 Blocks without a ``$`` line (the install commands) are not run here: ``.ci/run`` runs those.
 """
 
@@ -22,12 +26,13 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 README = REPO / "README.md"
-FRESH = "<!-- readme: fresh database -->"
+FRESH, CONTINUES, NOT_RUN = "readme: fresh database", "readme: continues", "readme: not run"
 _BLOCK = re.compile(r"(?P<marker><!-- readme: [^>]*-->\s*\n)?```console\n(?P<body>.*?)```", re.S)
 
 
-def examples() -> list[tuple[bool, list[tuple[str, str]]]]:
-    """(fresh?, [(command, expected output)]) for every console block with $ lines."""
+def examples() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(start, [(command, expected output)]) for every console block with $ lines; start is
+    'seeded', 'fresh' or 'continues' (blocks marked not run are left out)."""
     out = []
     for m in _BLOCK.finditer(README.read_text(encoding="utf-8")):
         pairs: list[tuple[str, list[str]]] = []
@@ -36,9 +41,10 @@ def examples() -> list[tuple[bool, list[tuple[str, str]]]]:
                 pairs.append((line[2:], []))
             elif pairs:
                 pairs[-1][1].append(line)
-        if pairs:
-            fresh = bool(m.group("marker")) and FRESH in m.group("marker")
-            out.append((fresh, [(cmd, "\n".join(lines)) for cmd, lines in pairs]))
+        marker = m.group("marker") or ""
+        if pairs and NOT_RUN not in marker:
+            start = "fresh" if FRESH in marker else "continues" if CONTINUES in marker else "seeded"
+            out.append((start, [(cmd, "\n".join(lines)) for cmd, lines in pairs]))
     return out
 
 
@@ -61,11 +67,10 @@ def test_every_readme_example_prints_what_the_readme_says(tmp_path, _seeded_temp
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ADBIB_", "XDG_"))}
     env.update(HOME=str(home), COLUMNS="200", PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
-    reset(seeded=True)
     failures = []
-    for fresh, pairs in examples():
-        if fresh:
-            reset(seeded=False)
+    for start, pairs in examples():
+        if start != "continues":
+            reset(seeded=start == "seeded")
         for cmd, expected in pairs:
             done = subprocess.run(
                 ["bash", "-c", "exec 2>&1\n" + cmd], cwd=REPO, env=env, capture_output=True, text=True, timeout=120,

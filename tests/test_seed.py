@@ -50,7 +50,9 @@ def test_per_source_counts(sql):
     assert [tuple(r) for r in rows] == [
         ("lgc-2025-12", "data/seed/lgc-industrial-medical-ad_2025-12.md", 49, 49, 0, 0, 2, 0),
         ("diaoquesang-2025-03", "data/seed/diaoquesang-medical-ad_2025-03.md", 8, 4, 0, 4, 0, 0),
-        ("diaoquesang-2025-06", "data/seed/diaoquesang-medical-ad_2025-06.md", 28, 13, 10, 5, 0, 0),
+        # 9 merged: cai2025medianomaly's code link differs from the one known only by ?tab=readme-ov-file,
+        # a tracking parameter (issue 12), so it is the same link and the paper is unchanged
+        ("diaoquesang-2025-06", "data/seed/diaoquesang-medical-ad_2025-06.md", 28, 13, 9, 6, 0, 0),
         ("diaoquesang-rendered", "data/seed/diaoquesang-medical-ad_rendered.txt", 40, 8, 27, 5, 0, 0),
         ("medaierhhl-2024-02", "data/seed/medaierhhl-medical-image-ad_2024-02.md", 14, 11, 3, 0, 0, 0),
     ]

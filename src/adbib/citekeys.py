@@ -16,6 +16,14 @@ STOPWORDS = frozenset(
     "toward towards into over under using".split()
 )
 _WORD = re.compile(r"[a-z0-9]+")
+# What a key a .bib file gives must be to be kept: printable ASCII without the characters
+# bibtex or biber read as syntax (space , { } ( ) = " # % ' ~ \\).
+_VALID_KEY = re.compile(r"[!$&*+\-./0-9:;<>?@A-Z\[\]^_`a-z]+")
+
+
+def valid_key(key: str) -> bool:
+    """Whether ``key`` can be a citekey in a .bib file read by bibtex and biber (at most 200 characters)."""
+    return len(key) <= 200 and _VALID_KEY.fullmatch(key) is not None
 
 
 def base_key(family: str | None, year: int | None, title: str) -> str:

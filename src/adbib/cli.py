@@ -21,7 +21,7 @@ app = typer.Typer(
     name="adbib",
     help=(
         "A bibliographic database of anomaly-detection papers (industrial inspection and medical "
-        "imaging), built from curated awesome-lists. Query it, browse it, export BibTeX, markdown, "
+        "imaging), built from curated awesome-lists. Query it, browse it, export BibTeX, markdown, CSL-JSON, RIS, "
         "CSV or JSON, and import new lists, .bib and .csv files.\n\n"
         "The first command that reads an empty database seeds it from the shipped lists."
     ),
@@ -46,6 +46,8 @@ class ExportFmt(str, Enum):
     markdown = "markdown"
     csv = "csv"
     json = "json"
+    csl = "csl"
+    ris = "ris"
 
 
 class Sort(str, Enum):
@@ -190,19 +192,20 @@ def stats(fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_HELP)
 # ---------------------------------------------------------------- query / show
 
 
-def _filters(venue, year, author, dataset, category, domain, type_, has_code, text):
+def _filters(venue, year, author, dataset, category, domain, type_, has_code, text, key=None):
     from adbib.query import Filters
 
     return Filters(
         venue=venue or [], year=year or [], author=author or [], dataset=dataset or [],
         category=category or [], domain=domain or [], type=type_ or [], has_code=has_code, text=text or [],
+        key=key or [],
     )
 
 
 _QUERY_ARG = typer.Argument(
     None,
     metavar="QUERY",
-    help='Query: field:value terms (venue, year, author, dataset, category, domain, type, has), '
+    help='Query: field:value terms (venue, year, author, dataset, category, domain, type, has, key), '
     '"|" for alternatives, a leading "-" to negate, quotes for spaces; bare words search titles, '
     'abstracts and summaries. Example: \'venue:MICCAI dataset:BraTS diffusion\'.',
 )
@@ -249,10 +252,13 @@ def query(
         _emit_papers(con, ids, fmt.value, sys.stdout)
 
 
-def _emit_papers(con, ids, fmt: str, out, **options) -> int:
+def _emit_papers(con, ids, fmt: str, out, keys: list[str] | None = None, **options) -> int:
+    """Write the papers of ``ids``; ``keys``: the citekey each is written under (``--aux``)."""
     from adbib import rows
 
     papers = rows.papers(con, ids)
+    if keys is not None:
+        papers = (dict(p, citekey=key) for p, key in zip(papers, keys))
     if fmt == "table":
         from adbib import render
 
@@ -273,7 +279,7 @@ def _emit_papers(con, ids, fmt: str, out, **options) -> int:
 
 @app.command()
 def show(
-    ref: str = typer.Argument(..., help="Paper id, citekey (or an old merged citekey), DOI or arXiv id."),
+    ref: str = typer.Argument(..., help="Paper id, citekey or an alias of one (an old key, a .bib file's own key), DOI or arXiv id."),
     fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table (readable text) or json."),
 ) -> None:
     """Everything about one paper: fields, links, datasets (and where each was found), categories,
@@ -341,9 +347,15 @@ def categories(fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_
 @app.command()
 def export(
     q: Optional[str] = _QUERY_ARG,
-    fmt: ExportFmt = typer.Option(..., "--format", "-f", help="bibtex, markdown, csv or json."),
+    fmt: ExportFmt = typer.Option(..., "--format", "-f", help="bibtex, markdown, csv, json, csl (CSL-JSON, for pandoc and Zotero) or ris."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE (atomically) instead of standard output."),
     unicode: bool = typer.Option(False, "--unicode", help="BibTeX: keep UTF-8 (for biber) instead of LaTeX-escaped ASCII."),
+    aux: Optional[Path] = typer.Option(
+        None, "--aux", help="Export exactly the papers a LaTeX document cites, under the keys it uses: "
+        "its .aux file after a latex run (bibtex or biblatex). Keys it does not know are reported.", **_O,
+    ),
+    keys: Optional[str] = typer.Option(None, "--keys", help="Only these citekeys (or aliases), comma-separated: k1,k2.", **_O),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many papers."),
     venue: Optional[List[str]] = VENUE,
     year: Optional[List[str]] = YEAR,
     author: Optional[List[str]] = AUTHOR,
@@ -355,26 +367,53 @@ def export(
     text: Optional[List[str]] = TEXT,
     sort: Optional[Sort] = SORT,
 ) -> None:
-    """Export papers (all, or those a query selects) as BibTeX, markdown, CSV or JSON.
+    """Export papers (all, those a query selects, or those a LaTeX document cites) as BibTeX,
+    markdown, CSV, JSON, CSL-JSON or RIS.
 
-    Example: adbib export --format bibtex "venue:MICCAI" -o related.bib"""
+    Examples: adbib export --format bibtex "venue:MICCAI" -o related.bib;
+    adbib export --format bibtex --aux main.aux -o refs.bib"""
     with user_errors():
         from adbib import query as Q
 
-        spec = Q.build(q, _filters(venue, year, author, dataset, category, domain, type_, has_code, text))
+        key_list = [k.strip() for k in (keys or "").split(",") if k.strip()]
+        if keys is not None and not key_list:
+            raise UsageError("--keys needs at least one citekey (k1,k2)")
+        spec = Q.build(q, _filters(venue, year, author, dataset, category, domain, type_, has_code, text, key_list))
         con = read_connection()
-        ids = Q.iter_ids(con, spec, sort.value if sort else None)  # streamed: memory flat in N
+        cited = None
+        if aux is not None:
+            if spec.terms:
+                raise UsageError("--aux selects the papers the document cites: leave out the query and filters")
+            ids, cited = _cited(con, aux, limit)
+        else:
+            ids = Q.iter_ids(con, spec, sort.value if sort else None, limit)  # streamed: memory flat in N
         options = {"unicode": unicode} if fmt == ExportFmt.bibtex else {}
         if output is None:
-            n = _emit_papers(con, ids, fmt.value, sys.stdout, **options)
+            n = _emit_papers(con, ids, fmt.value, sys.stdout, cited, **options)
         else:
             from adbib.atomic import atomic_output
 
             with atomic_output(output) as out:
-                n = _emit_papers(con, ids, fmt.value, out, **options)
+                n = _emit_papers(con, ids, fmt.value, out, cited, **options)
             note(f"wrote {n} papers to {output}")
         if n == 0:
             note("no paper matches")
+
+
+def _cited(con, aux: Path, limit: int | None) -> tuple[list[int], list[str] | None]:
+    """(paper ids, keys to write them under) for ``export --aux``; unknown keys reported on stderr."""
+    from adbib import cite
+    from adbib import query as Q
+
+    keys = cite.aux_keys(aux)
+    if cite.ALL in keys:  # \nocite{*}: every paper, under its own key
+        return Q.run(con, Q.Query(), None, limit), None
+    found = cite.resolve_keys(con, keys)
+    if found.unknown:
+        shown = ", ".join(map(cite.shown, found.unknown[:20])) + (" …" if len(found.unknown) > 20 else "")
+        note(f"{len(found.unknown)} of {len(keys)} keys cited in {aux} are not in the database: {shown}")
+    pairs = found.found[:limit] if limit else found.found
+    return [pid for pid, _ in pairs], [key for _, key in pairs]
 
 
 # ---------------------------------------------------------------- import / add / duplicates / merge
@@ -470,6 +509,48 @@ def merge(
 
         kept = merge_papers(write_engine(), db_path(), keep, other)
         typer.echo(f"merged {other} into {kept['citekey']}: {kept['title']}")
+
+
+@app.command()
+def enrich(
+    q: Optional[str] = _QUERY_ARG,
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Look up at most this many papers."),
+) -> None:
+    """Fill what papers lack (authors, venue, year, pages, volume, issue, publisher) from Crossref
+    (by DOI) and arXiv (by arXiv id); only missing values are filled, recorded as the sources
+    'crossref' and 'arxiv'. Responses are cached; requests are spaced out (1 s Crossref, 3 s arXiv).
+
+    Example: adbib enrich "venue:MICCAI" """
+    with user_errors():
+        from adbib import enrich as E
+        from adbib import query as Q
+
+        con = read_connection()
+        ids = Q.run(con, Q.build(q), None, limit)
+        report = E.enrich(write_engine(), db_path(), con, ids)
+        for f in report.filled:
+            typer.echo(f"{f.citekey}: {', '.join(f.fields)} from {f.service}")
+        for key, service in report.not_found:
+            typer.echo(f"{key}: not found in {service}")
+        typer.echo(
+            f"{len(ids)} papers selected: {len({f.citekey for f in report.filled})} filled, "
+            f"{report.complete} lack nothing, {report.no_identifier} have gaps but no DOI or arXiv id "
+            f"({report.looked_up} lookups)"
+        )
+
+
+@app.command()
+def rekey(
+    ref: str = typer.Argument(..., help="The paper (id, citekey or alias, DOI or arXiv id)."),
+    newkey: str = typer.Argument(..., help="Its new citekey; the old one stays valid as an alias."),
+) -> None:
+    """Give a paper a new citekey. The old key stays an alias: documents citing it still resolve
+    (show, export --aux, key:)."""
+    with user_errors():
+        from adbib.store import rekey_paper
+
+        done = rekey_paper(write_engine(), db_path(), ref, newkey)
+        typer.echo(f"{done['old']} is now {done['citekey']}: {done['title']}")
 
 
 # ---------------------------------------------------------------- vocabulary

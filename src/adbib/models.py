@@ -155,6 +155,19 @@ class CitekeyAlias(SQLModel, table=True):
     paper_id: int = _fk("paper.id", index=True)
 
 
+class PaperField(SQLModel, table=True):
+    """A further bibliographic field of a paper as a source gave it: pages, volume, number,
+    publisher, month (a number), editor, address, isbn, issn, note, eprint/eprinttype, …"""
+
+    __tablename__ = "paper_field"
+    paper_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True)
+    )
+    name: str = Field(primary_key=True)  # lowercase field name
+    value: str
+    source_id: int | None = _fk("source.id", cascade=False, nullable=True, index=True)
+
+
 class Author(SQLModel, table=True):
     __tablename__ = "author"
     id: int | None = Field(default=None, primary_key=True)

@@ -3,7 +3,7 @@
 A query is a sequence of whitespace-separated terms, all of which must hold (AND)::
 
     venue:MICCAI|MIDL  year:2022-2024  author:muller  dataset:BraTS  category:diffusion
-    domain:medical  type:journal  has:code  -venue:arXiv  "anomaly detection"  -gan
+    domain:medical  type:journal  has:code  key:roth2022patchcore  -venue:arXiv  "anomaly detection"  -gan
 
 - ``field:value`` filters on a field; ``|`` separates alternatives inside one term (OR);
 - a leading ``-`` negates a term (the exact complement: ``-venue:arXiv`` keeps papers without a venue);
@@ -30,7 +30,7 @@ from adbib.errors import UsageError
 from adbib.normalize.text import alias_key, fold, title_key
 from adbib.records import DOMAINS
 
-FIELDS = ("venue", "year", "author", "dataset", "category", "domain", "type", "has")
+FIELDS = ("venue", "year", "author", "dataset", "category", "domain", "type", "has", "key")
 VENUE_TYPES = ("conference", "journal", "workshop", "preprint")
 HAS_VALUES = ("code", "arxiv", "doi")
 SORTS = ("year", "title", "venue", "relevance")
@@ -83,6 +83,7 @@ class Filters:
     type: list[str] = field(default_factory=list)
     has_code: bool = False
     text: list[str] = field(default_factory=list)
+    key: list[str] = field(default_factory=list)  # citekeys or their aliases (``--keys k1,k2``)
 
 
 # ------------------------------------------------------------------------------ parsing
@@ -130,7 +131,7 @@ def _token_term(token: str) -> Term:
 
 def _filter_terms(filters: Filters) -> list[Term]:
     terms = []
-    for name in ("venue", "year", "author", "dataset", "category", "domain", "type"):
+    for name in ("venue", "year", "author", "dataset", "category", "domain", "type", "key"):
         values = getattr(filters, name)
         if values:
             terms.append(_term(name, "|".join(values), False, f"--{name} {'|'.join(values)}"))
@@ -357,6 +358,15 @@ def _has_sql(values: tuple) -> tuple[str, list]:
     return "(" + " OR ".join(sql for sql, _ in parts) + ")", [x for _, ps in parts for x in ps]
 
 
+def _key_sql(values: tuple) -> tuple[str, list]:
+    """A citekey, or an alias of one (an older key, the key a .bib file gave), exactly as written."""
+    m = _marks(list(values))
+    return (
+        f"p.id IN (SELECT id FROM paper WHERE citekey IN ({m}) UNION SELECT paper_id FROM citekey_alias WHERE alias IN ({m}))",
+        list(values) * 2,
+    )
+
+
 _FIELD_SQL = {
     "venue": _venue_sql,
     "year": _year_sql,
@@ -366,4 +376,5 @@ _FIELD_SQL = {
     "domain": _domain_sql,
     "type": _type_sql,
     "has": _has_sql,
+    "key": _key_sql,
 }

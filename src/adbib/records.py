@@ -54,6 +54,11 @@ class PaperRecord:
     parent: int | None = None  # index in ParseResult.records of the entry this one is nested in
     relation: str | None = None  # relation to the parent: 'extension_of' | 'similar_to'
     problems: list[str] = field(default_factory=list)  # reported, non-fatal: broken links etc.
+    citekey: str | None = None  # the entry key a .bib file gave (kept when free)
+    # further bibliographic fields as the source gave them (pages, volume, number, publisher,
+    # month as a number, editor, address, isbn, issn, note, eprint, eprinttype, …), lowercase names
+    fields: dict[str, str] = field(default_factory=dict)
+    authors_bibtex: bool = False  # authors_raw is a BibTeX name list: split on "and" only
 
 
 @dataclass
@@ -132,3 +137,4 @@ class NormalizedPaper:
     venue_known: bool = True
     # categories no vocabulary names: slug -> title (their slugs are in `categories` too)
     new_categories: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, str] = field(default_factory=dict)  # the record's further fields, cleaned

@@ -151,6 +151,9 @@ def detail(d: dict) -> str:
         lines.append("links:")
         for role, urls in d["links"].items():
             lines += [f"  {role:<16}{u}" for u in urls]
+    if d.get("fields"):  # pages, volume, publisher, … (issue 12)
+        lines.append("fields:")
+        lines += [f"  {name:<16}{value}" for name, value in d["fields"].items()]
     if d.get("datasets"):
         lines.append("datasets:")
         for ds in d["datasets"]:

@@ -37,6 +37,7 @@ SELECT a.paper_id, au.name, au.given, au.family, au.von, au.jr
 FROM authorship a JOIN author au ON au.id = a.author_id
 WHERE a.paper_id IN ({ids}) ORDER BY a.paper_id, a.position"""
 _LINKS = "SELECT paper_id, role, url FROM link WHERE paper_id IN ({ids}) ORDER BY paper_id, id"
+_FIELDS = "SELECT paper_id, name, value FROM paper_field WHERE paper_id IN ({ids}) ORDER BY paper_id, name"
 # One row per (paper, dataset): its strongest evidence; in the order the datasets were first
 # recorded (a list's Datasets line order).
 _DATASETS = f"""
@@ -80,6 +81,9 @@ def _chunk(cur: sqlite3.Cursor, batch: list[int]) -> Iterator[dict]:
     categories: dict[int, list[str]] = defaultdict(list)
     for pid, name in rows(_CATEGORIES):
         categories[pid].append(name)
+    extra: dict[int, dict[str, str]] = defaultdict(dict)
+    for pid, name, value in rows(_FIELDS):
+        extra[pid][name] = value
     sources: dict[int, list[dict]] = defaultdict(list)
     for pid, path, line, section in rows(_SOURCES):
         sources[pid].append({"file": path, "line": line, "section": section})
@@ -111,6 +115,7 @@ def _chunk(cur: sqlite3.Cursor, batch: list[int]) -> Iterator[dict]:
             "abstract": row[12],
             "summary": row[13],
             "sources": sources.get(pid, []),
+            "fields": extra.get(pid, {}),  # pages, volume, number, publisher, month, editor, …
         }
 
 

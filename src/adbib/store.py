@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from adbib import models
+from adbib import citekeys, models
 from adbib.db import write_transaction
 from adbib.importer.report import ConflictNote, Entry, ImportReport, NewVocab, Note
 from adbib.importer.revisions import recognise, signature
@@ -343,6 +343,7 @@ def merge_papers(engine: Engine, db_path: Path, keep_ref: str, other_ref: str) -
         _move(conn, "paper_dataset", other, keep, ("dataset_id", "source_id", "evidence"))
         _move(conn, "paper_category", other, keep, ("category_id", "list_name"))
         _move(conn, "provenance", other, keep, ("source_id", "line"))
+        _move(conn, "paper_field", other, keep, ("name",))
         conn.execute(update(T["change"]).where(T["change"].c.paper_id == other).values(paper_id=keep))
         rel = T["relation"]
         for r in conn.execute(select(rel).where((rel.c.subject_id == other) | (rel.c.object_id == other))).all():
@@ -397,3 +398,42 @@ def _move(conn: Connection, table: str, other: int, keep: int, key: tuple[str, .
         row.pop("id", None)
         conn.execute(insert(t).values(**row))
     conn.execute(delete(t).where(t.c.paper_id == other))
+
+
+# ---------------------------------------------------------------- citekeys
+
+
+def rekey_paper(engine: Engine, db_path: Path, ref: str, newkey: str) -> dict:
+    """Give the paper REF names the citekey NEWKEY; its old key becomes an alias (one transaction).
+
+    Refused: a key bibtex or biber cannot read, a key another paper has (as citekey or alias).
+    NEWKEY may be one of the paper's own aliases (that alias then becomes its key)."""
+    from adbib.errors import AdbibError, UsageError
+    from adbib.rows import resolve
+
+    newkey = newkey.strip()
+    if not citekeys.valid_key(newkey):
+        raise UsageError(
+            f"{newkey!r} cannot be a citekey: use letters, digits and - _ : . / (no spaces, commas, braces or quotes)"
+        )
+    p, alias = T["paper"], T["citekey_alias"]
+    with write_transaction(engine, db_path) as conn:
+        pid = resolve(conn.connection.driver_connection, ref)
+        if pid is None:
+            raise AdbibError(f"no paper {ref!r}")
+        old, title = conn.execute(select(p.c.citekey, p.c.title).where(p.c.id == pid)).one()
+        if newkey == old:
+            raise AdbibError(f"{old} already has that key")
+        folded = newkey.lower()  # bibtex compares keys ignoring case
+        owner = conn.execute(
+            select(p.c.id).where(func.lower(p.c.citekey) == folded)
+            .union(select(alias.c.paper_id).where(func.lower(alias.c.alias) == folded))
+        ).scalars().all()
+        owner = next((o for o in owner if o != pid), None)
+        if owner is not None:
+            other = conn.execute(select(p.c.citekey).where(p.c.id == owner)).scalar()
+            raise AdbibError(f"{newkey!r} is taken by another paper ({other})")
+        conn.execute(delete(alias).where(alias.c.alias == newkey))
+        conn.execute(update(p).where(p.c.id == pid).values(citekey=newkey, updated_at=datetime.now(timezone.utc)))
+        conn.execute(insert(alias).values(alias=old, paper_id=pid))
+        return {"id": pid, "old": old, "citekey": newkey, "title": title}

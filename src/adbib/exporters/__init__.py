@@ -1,4 +1,4 @@
-"""Exporters: paper dicts -> BibTeX | markdown | CSV | JSON.
+"""Exporters: paper dicts -> BibTeX | markdown | CSV | JSON | CSL-JSON | RIS.
 
 Every exporter module exposes ``write(papers, out, **options) -> int``: it consumes an iterable
 of paper dicts (the shape ``adbib export --format json`` emits, already in the wanted order)
@@ -21,6 +21,8 @@ FORMATS: dict[str, str] = {
     "markdown": "markdown",
     "csv": "csv",
     "json": "json",
+    "csl": "csl",
+    "ris": "ris",
 }
 
 ARXIV_ABS = "https://arxiv.org/abs/"
@@ -54,3 +56,17 @@ def primary_url(paper: dict) -> str | None:
         if urls:
             return urls[0]
     return ARXIV_ABS + paper["arxiv"] if paper["arxiv"] else None
+
+
+def year_month(paper: dict) -> tuple[int | None, int | None]:
+    """The paper's year and month (a stored ``month`` field, 1-12), else None for either."""
+    month = (paper.get("fields") or {}).get("month", "")
+    return paper["year"], int(month) if month.isdigit() and 1 <= int(month) <= 12 else None
+
+
+def page_range(pages: str | None) -> tuple[str | None, str | None]:
+    """(first, last) page of a stored ``pages`` value (``123-130``; ``e1234``: first only)."""
+    if not pages:
+        return None, None
+    first, _, last = pages.partition("-")
+    return first.strip() or None, last.strip() or None

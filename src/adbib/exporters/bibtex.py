@@ -96,7 +96,7 @@ def entry(paper: dict, *, unicode: bool = False) -> Entry:
     authors = _authors(paper, unicode)
     title = latex_title(paper["title"], unicode=unicode)
     venue = paper["venue_name"] or paper["venue"]
-    kind = paper["venue_type"]
+    kind = paper["venue_type"] or _KIND_OF_TYPE.get((paper.get("fields") or {}).get("entrytype", ""))
     complete = bool(venue and authors and paper["year"])
     if complete and kind in ("conference", "workshop"):
         entry_type, venue_field = "inproceedings", "booktitle"
@@ -107,18 +107,100 @@ def entry(paper: dict, *, unicode: bool = False) -> Entry:
     arxiv = paper["arxiv"]
     code = web_links(paper, "code")
     url = primary_url(paper)
+    year, month = _year_month(paper)
+    extra = paper.get("fields") or {}
     fields = [
         ("author", authors) if authors else ("key", title),
         ("title", title),
-        ("year", str(paper["year"]) if paper["year"] else None),
+        ("year", str(year) if year else None),
         (venue_field, latex(venue, unicode=unicode) if venue_field else None),
+        *_standard_fields(extra, entry_type, month, unicode),
         ("doi", _verbatim(paper["doi"])),
         ("eprint", _verbatim(arxiv)),
         ("archivePrefix", "arXiv" if arxiv else None),
-        ("url", _verbatim(url)),
-        ("code", _verbatim(code[0] if code else None)),
+        ("url", _verbatim(url or (code[0] if code else None))),
+        ("addendum", _code_addendum(code[0]) if code and url else None),
     ]
-    return Entry(entry_type, paper["citekey"], [Field(k, v) for k, v in fields if v])
+    out = Entry(entry_type, paper["citekey"], [Field(k, v) for k, v in fields if v])
+    for f in out.fields:
+        if f.key == "month" and f.value in _MONTH_MACROS:
+            f.enclosing = "no-enclosing"  # the macro, which every style prints in its own way
+    return out
+
+
+# The standard fields written for each entry type: those plain.bst prints for the type and
+# biblatex's data model allows (biber --validate-datamodel warns about any other).  A stored field
+# outside its entry's list stays in the database and in the JSON, CSL-JSON and RIS exports.
+_TYPE_FIELDS = {
+    "article": ("volume", "number", "pages", "month", "issn", "note"),
+    "inproceedings": (
+        "editor", "volume", "number", "series", "pages", "address", "month", "organization",
+        "publisher", "isbn", "note",
+    ),
+    "misc": ("editor", "address", "month", "organization", "note"),
+}  # fmt: skip
+_MONTH_MACROS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_PAGE_RANGE = re.compile(r"(?<=\w)-(?=\w)")
+_NEW_ARXIV = re.compile(r"(\d{2})(\d{2})\.\d{4,5}$")
+
+
+def _year_month(paper: dict) -> tuple[int | None, str | None]:
+    """The year, else the year of the online date, else that of a new-style arXiv id (``2403.08689``:
+    first posted in March 2024) — biblatex requires a year; the month field as stored, else none."""
+    month = (paper.get("fields") or {}).get("month")
+    if paper["year"]:
+        return paper["year"], month
+    date = paper.get("date") or ""
+    if date[:4].isdigit():
+        return int(date[:4]), month
+    m = _NEW_ARXIV.match(paper["arxiv"] or "")
+    if m and 1 <= int(m[2]) <= 12:
+        return 2000 + int(m[1]), month or str(int(m[2]))
+    return None, month
+
+
+def _standard_fields(
+    extra: dict[str, str], entry_type: str, month: str | None, unicode: bool
+) -> list[tuple[str, str | None]]:
+    out: list[tuple[str, str | None]] = []
+    for name in _TYPE_FIELDS[entry_type]:
+        value = month if name == "month" else extra.get(name)
+        if not value:
+            continue
+        if name == "month":
+            value = _MONTH_MACROS[int(value) - 1] if value.isdigit() and 1 <= int(value) <= 12 else latex(value)
+        elif name == "pages":
+            value = _PAGE_RANGE.sub("--", latex(value, unicode=unicode))
+        elif name == "editor":
+            value = " and ".join(_editor(n, unicode) for n in _split_names(value))
+        else:
+            value = latex(value, unicode=unicode)
+        out.append((name, value))
+    return out
+
+
+def _split_names(value: str) -> list[str]:
+    from bibtexparser.middlewares.names import split_multiple_persons_names
+
+    return [n.strip() for n in split_multiple_persons_names(value) if n.strip()]
+
+
+def _editor(name: str, unicode: bool) -> str:
+    """One stored editor name (``Family, Given`` or ``{Corporate}``), LaTeX-encoded outside its braces."""
+    if name.startswith("{") and name.endswith("}"):
+        return "{" + latex(name[1:-1], unicode=unicode) + "}"
+    return latex(name, unicode=unicode)
+
+
+def _code_addendum(url: str) -> str:
+    """``Code: \\url{…}`` for biblatex's addendum (bibtex's styles ignore the field): where the code
+    link goes when ``url`` holds the paper's link.  ``%`` and ``#`` are escaped for \\url inside
+    another macro's argument."""
+    return "Code: \\url{" + _verbatim(url).replace("%", "\\%").replace("#", "\\#") + "}"
+
+
+# A venue the vocabulary does not know: the entry type the imported .bib gave it says what it is.
+_KIND_OF_TYPE = {"inproceedings": "conference", "conference": "conference", "article": "journal"}
 
 
 def latex(text: str, *, unicode: bool = False) -> str:
@@ -130,15 +212,76 @@ def latex_title(title: str, *, unicode: bool = False) -> str:
     """A title LaTeX-encoded, each word that must keep its case wrapped in braces."""
     title = _mark_lone_braces(title)
     out, done = [], 0
-    for word in _CASED_WORD.finditer(title):
-        core = _WORD_CORE.search(word.group())
-        if core is None or not needs_protection(core.group()):
-            continue
-        start, end = word.start() + core.start(), word.start() + core.end()
+    for start, end in protected_spans(title):
         out += [_encode(title[done:start], unicode), "{", _encode(title[start:end], unicode), "}"]
         done = end
     out.append(_encode(title[done:], unicode))
     return "".join(out)
+
+
+def protected_spans(title: str) -> list[tuple[int, int]]:
+    """(start, end) of the parts of a title that must keep their case, in order, not overlapping:
+    words with a capital after their first letter (:func:`needs_protection`), the proper nouns
+    and names of the vocabularies (``Parkinson``, ``Dirichlet``, ``Segment Anything Model``, the
+    dataset and venue names), and — in a sentence-case title — every capitalised word after the
+    first (``Anomaly detection with Gaussian processes``: the author's capitals are proper nouns)."""
+    spans = [m.span() for m in _vocabulary_names().finditer(title)]
+    sentence_case = _is_sentence_case(title)
+    for i, word in enumerate(_CASED_OR_CAPITAL.finditer(title)):
+        core = _WORD_CORE.search(word.group())
+        if core is None:
+            continue
+        text = core.group()
+        if needs_protection(text) or (sentence_case and i > 0 and text[0].isupper() and _after_word(title, word.start())):
+            spans.append((word.start() + core.start(), word.start() + core.end()))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+_CASED_OR_CAPITAL = re.compile(r"\S+")
+_TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_SMALL_WORDS = frozenset(
+    "a an and as at but by for from in into is of on or the to via vs with without under over".split()
+)
+
+
+def _after_word(title: str, start: int) -> bool:
+    """True unless the word at ``start`` opens a subtitle (after ``:``, ``?``, ``!``, ``.``, ``—``)."""
+    before = title[:start].rstrip()
+    return bool(before) and before[-1] not in ":?!.\u2014\u2013"
+
+
+def _is_sentence_case(title: str) -> bool:
+    """Most words after the first that are not small words start lowercase (at least three such words)."""
+    words = [w for w in _TITLE_WORD.findall(title)[1:] if w.lower() not in _SMALL_WORDS]
+    lower = sum(1 for w in words if w[0].islower())
+    return len(words) >= 3 and lower >= 2 * (len(words) - lower)
+
+
+@cache
+def _vocabulary_names() -> re.Pattern[str]:
+    """One pattern for every name a title must keep as written (longest first)."""
+    from adbib.normalize import datasets, venues
+    from adbib.normalize.vocab import load
+
+    names = set(load("names")["names"])
+    for d in datasets.all_datasets():
+        names.update(n for n in (d.name, d.family, *d.aliases) if _is_proper(n))
+    for v in venues.all_venues():
+        names.update(n for n in (v.short, *v.aliases) if _is_proper(n) and " " not in n)
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+
+
+def _is_proper(name: str) -> bool:
+    """A vocabulary spelling worth protecting: it has a capital after its first character (``MVTec``,
+    ``BraTS 2021``, ``MICCAI``) — a plain capitalised word (``Liver``) may be an ordinary word."""
+    return len(name) > 1 and any(c.isupper() for c in name[1:])
 
 
 def needs_protection(word: str) -> bool:

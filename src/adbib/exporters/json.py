@@ -32,13 +32,15 @@ FIELDS = (
     "abstract",
     "summary",
     "sources",
+    "fields",  # pages, volume, number, publisher, month, editor, … ({} when none)
 )
 
 
 def write(papers: Iterable[dict], out: TextIO) -> int:
     n = 0
     for paper in papers:
-        text = json.dumps({key: paper[key] for key in FIELDS}, indent=2, ensure_ascii=False)
+        text = json.dumps({key: paper.get(key, {}) if key == "fields" else paper[key] for key in FIELDS},
+                          indent=2, ensure_ascii=False)
         # JSON strings never hold a raw newline, so every newline is indentation.
         out.write(("[\n  " if n == 0 else ",\n  ") + text.replace("\n", "\n  "))
         n += 1

@@ -35,7 +35,7 @@ LINK_ORDER = ("paper", "arxiv", "doi", "code", "code-unofficial", "project", "da
 INSERT_ORDER = (
     "venue", "venue_alias", "category", "category_alias", "author", "dataset", "dataset_alias",
     "paper", "authorship", "link", "link_source", "paper_dataset", "paper_category", "relation",
-    "provenance", "change", "field_source", "conflict",
+    "provenance", "change", "field_source", "conflict", "citekey_alias", "paper_field",
 )
 Progress = Callable[[int, int], None] | None
 
@@ -174,7 +174,12 @@ class Writer:
         self.authors = {r.name_key: r.id for r in c.execute(select(T["author"].c.name_key, T["author"].c.id))}
         taken = {r[0] for r in c.execute(select(T["paper"].c.citekey))}
         taken |= {r[0] for r in c.execute(select(T["citekey_alias"].c.alias))}
-        self.citekeys = taken
+        # bibtex compares keys ignoring case ("Repeated entry"): every key is also taken lowercased
+        self.citekeys = taken | {k.lower() for k in taken}
+        self.aliases_of: dict[int, set[str]] = {}
+        for alias, pid in c.execute(select(T["citekey_alias"].c.alias, T["citekey_alias"].c.paper_id)):
+            self.aliases_of.setdefault(pid, set()).add(alias)
+        self.fields_of: dict[int, dict[str, str]] = {}
         self.next = {
             name: (c.execute(select(func.max(T[name].c.id))).scalar() or 0) + 1
             for name in ("paper", "author", "venue", "dataset", "category", "link")
@@ -237,6 +242,8 @@ class Writer:
             changed = self._merge(pid, p)
             entry.id, entry.citekey, entry.fields = pid, self.touched[pid].citekey, sorted(changed)
             (self.report.merged if changed else self.report.unchanged).append(entry)
+        self._entry_key(pid, p)
+        self._bib_fields(pid, p, entry)
         for c in found.conflicts:
             self._conflict(rec.line, pid, c)
         state = self.touched[pid]
@@ -263,11 +270,82 @@ class Writer:
             "value": c.value, "paper_id": pid, "other_id": c.other_id, "reason": c.reason,
         })
 
+    # -- citekeys and bibliographic fields
+
+    def _new_citekey(self, p: NormalizedPaper) -> str:
+        """The entry's own key (a .bib file's) when it is a usable key nobody has, else a derived one."""
+        own = p.record.citekey
+        if own and citekeys.valid_key(own) and own.lower() not in self.citekeys:
+            return own
+        first = p.authors[0].last if p.authors else None
+        return citekeys.unique_key(citekeys.base_key(first, p.year, p.title), self.citekeys)
+
+    def _entry_key(self, pid: int, p: NormalizedPaper) -> None:
+        """An entry's key that is not its paper's citekey: kept as an alias of the paper when free,
+        reported when another paper has it (a document citing it would get that other paper)."""
+        own, state = p.record.citekey, self.touched[pid]
+        if not own or own == state.citekey or own in self.aliases_of.get(pid, ()):
+            return
+        if not citekeys.valid_key(own):
+            self.report.problems.append(
+                Note(p.record.line, f"citekey {own!r} cannot be a BibTeX key: the paper is {state.citekey}"))
+            return
+        if own.lower() in self.citekeys:
+            self.report.problems.append(
+                Note(p.record.line, f"citekey {own!r} belongs to another paper: this entry is {state.citekey}"))
+            return
+        self.citekeys |= {own, own.lower()}
+        self.aliases_of.setdefault(pid, set()).add(own)
+        self._queue("citekey_alias", p.record.line, {"alias": own, "paper_id": pid})
+
+    def _rekey_anonymous(self, state: _Paper, changes: dict[str, tuple[object, object]], line: int) -> None:
+        """A paper stored without authors has an ``anon…`` key: derived again, once, when it first
+        gets authors; the old key stays an alias (documents citing it still resolve)."""
+        if not state.citekey.startswith("anon"):
+            return
+        old = state.citekey
+        key = citekeys.unique_key(citekeys.base_key(state.names[0].last, state.cur.year, state.cur.title), self.citekeys)
+        self.citekeys |= {key, key.lower()}
+        state.citekey = key
+        changes["citekey"] = (old, key)
+        if not state.new:
+            self.aliases_of.setdefault(state.id, set()).add(old)
+            self._queue("citekey_alias", line, {"alias": old, "paper_id": state.id})
+
+    def _bib_fields(self, pid: int, p: NormalizedPaper, entry: Entry) -> None:
+        """The record's bibliographic fields that the paper does not have yet (first source wins)."""
+        if not p.fields:
+            return
+        state = self.touched[pid]
+        have = self.fields_of.get(pid)
+        if have is None:
+            pf = T["paper_field"]
+            have = {} if state.new else {
+                r.name: r.value for r in self.conn.execute(select(pf.c.name, pf.c.value).where(pf.c.paper_id == pid))
+            }
+            self.fields_of[pid] = have
+        added = []
+        for name, value in p.fields.items():
+            if name not in have:
+                have[name] = value
+                added.append(name)
+                self._queue("paper_field", p.record.line,
+                            {"paper_id": pid, "name": name, "value": value, "source_id": self.source_id})
+                if not state.new and name != "entrytype":
+                    self._queue("change", p.record.line,
+                                {"paper_id": pid, "source_id": self.source_id, "field": name, "old": None, "new": value})
+        added = [name for name in added if name != "entrytype"]  # how a source filed it: not a change
+        if added and not state.new:
+            state.changed.update({name: (None, have[name]) for name in added})
+            entry.fields = sorted({*entry.fields, *added})
+            unchanged = self.report.unchanged
+            if unchanged and unchanged[-1] is entry:
+                self.report.merged.append(unchanged.pop())
+
     def _create(self, p: NormalizedPaper) -> int:
         pid = self._alloc("paper")
-        first = p.authors[0].last if p.authors else None
-        key = citekeys.unique_key(citekeys.base_key(first, p.year, p.title), self.citekeys)
-        self.citekeys.add(key)
+        key = self._new_citekey(p)
+        self.citekeys |= {key, key.lower()}
         venue_id, venue_type = self._venue(p)
         cur = resolve.Current(
             title=p.title, year=p.year, year_from_date=p.year_from_date, date=p.date, venue=p.venue,
@@ -326,9 +404,12 @@ class Writer:
         if "venue" in changes:
             state.venue_id, state.cur.venue_type = self._venue(p)
         if "authors" in changes:
+            first_authors = not state.names
             state.cur.authors = [n.full for n in p.authors]
             state.names = list(p.authors)
             state.authors_changed = True
+            if first_authors:
+                self._rekey_anonymous(state, changes, p.record.line)
         for name in changes:
             if name in resolve.OWNED_FIELDS:
                 state.owners[name] = self.list_name
@@ -388,6 +469,10 @@ class Writer:
             "links": _links_by_role((lk.role, lk.url) for lk in p.links),
             "datasets": [d.name for d in p.datasets], "categories": sorted(p.categories), "domain": p.domain,
         }
+        if rec.citekey:
+            reported["citekey"] = rec.citekey
+        if p.fields:
+            reported["fields"] = p.fields
         self._queue("provenance", line, {
             "paper_id": pid, "source_id": self.source_id, "line": rec.line, "section": rec.section,
             "raw_text": rec.raw, "reported": json.dumps(reported, ensure_ascii=False),
@@ -516,6 +601,7 @@ class Writer:
                 self._queue("paper", 0, {"id": pid, "citekey": s.citekey, "created_at": self.now,
                                          "updated_at": self.now, **values})
             elif s.changed:
+                values["citekey"] = s.citekey  # re-derived once from a first author (an anon… key)
                 self._execute(update(T["paper"]).where(T["paper"].c.id == pid).values(updated_at=self.now, **values),
                               "paper", s.citekey)
             if s.authors_changed and not s.new:

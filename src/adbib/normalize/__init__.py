@@ -13,7 +13,7 @@ import re
 from adbib.normalize import ids
 from adbib.normalize.categories import open_categories
 from adbib.normalize.datasets import is_known, resolve_dataset, scan_text, split_dataset_items
-from adbib.normalize.names import parse_authors
+from adbib.normalize.names import parse_authors, parse_bibtex_authors
 from adbib.normalize.text import clean_spaces, title_key
 from adbib.normalize.venues import open_venue
 from adbib.records import DatasetMention, LinkRecord, NormalizedPaper, PaperRecord
@@ -101,7 +101,7 @@ def normalize_record(rec: PaperRecord, list_title: str | None = None) -> Normali
     if year is None and rec.date and (m := _YEAR.match(rec.date)):
         year, year_from_date = int(m.group(1)), True
     venue = open_venue(rec.venue_raw)
-    authors = parse_authors(rec.authors_raw)
+    authors = parse_bibtex_authors(rec.authors_raw) if rec.authors_bibtex else parse_authors(rec.authors_raw)
     links = _unique_links(rec.links)
     headings = [h for h in rec.headings if not list_title or title_key(h) != list_title]
     categories = open_categories(headings)
@@ -129,6 +129,7 @@ def normalize_record(rec: PaperRecord, list_title: str | None = None) -> Normali
         venue_type=venue.type if venue else None,
         venue_known=venue.known if venue else True,
         new_categories={slug: title for slug, title, known in categories if not known},
+        fields=dict(rec.fields),
     )
 
 

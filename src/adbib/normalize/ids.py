@@ -96,7 +96,41 @@ def check_url(url: str | None) -> str:
         raise BadLink(f"malformed URL {url!r} ({e})") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc or "." not in parts.netloc:
         raise BadLink(f"not an http(s) URL: {url!r}")
-    return url
+    return clean_url(url, parts)
+
+
+# Query parameters that only say where a click came from: never part of what a link points to.
+_TRACKING = re.compile(r"utm_\w*|fbclid|gclid|dclid|msclkid|mc_eid|mc_cid|_hsenc|_hsmi|igshid|spm", re.I)
+# GitHub's own: which tab of a repository page is open (?tab=readme-ov-file), a link's origin.
+_GITHUB_VIEW = re.compile(r"tab|ref_type|source", re.I)
+
+
+def clean_url(url: str, parts=None) -> str:
+    """``url`` without tracking: ``utm_*``, ``fbclid``, ``gclid`` … query parameters anywhere;
+    on github.com also ``?tab=…`` and, on a repository's front page, the README anchor
+    (``#readme``, ``#readme-ov-file``, ``#installation``: the repository is the link).  The rest of
+    the URL is kept byte for byte (no re-encoding)."""
+    if "?" not in url and "#" not in url:
+        return url
+    parts = parts or urlsplit(url)
+    github = parts.netloc.lower().removeprefix("www.") == "github.com"
+    query, fragment = parts.query, parts.fragment
+    if query:
+        kept = []
+        for piece in query.split("&"):
+            name = piece.split("=", 1)[0]
+            if _TRACKING.fullmatch(name) or (github and _GITHUB_VIEW.fullmatch(name)):
+                continue
+            kept.append(piece)
+        query = "&".join(kept)
+    if fragment and github and (
+        len([s for s in parts.path.split("/") if s]) == 2 or fragment.lower() in ("readme", "readme-ov-file")
+    ):
+        fragment = ""
+    if (query, fragment) == (parts.query, parts.fragment):
+        return url
+    base = url.split("#", 1)[0].split("?", 1)[0]
+    return base + (f"?{query}" if query else "") + (f"#{fragment}" if fragment else "")
 
 
 def link_role(label: str, url: str) -> str:
@@ -147,6 +181,10 @@ def link_key(url: str) -> str:
     aid = arxiv_from_url(url)
     if aid:
         return f"arxiv:{aid}"
+    try:
+        url = clean_url(url)
+    except ValueError:
+        pass
     parts = urlsplit(url)
     host = parts.netloc.lower().removeprefix("www.")
     path = parts.path.rstrip("/")

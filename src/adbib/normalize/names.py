@@ -74,6 +74,25 @@ def parse_authors(raw: str | None) -> AuthorList:
     return result
 
 
+def parse_bibtex_authors(raw: str | None) -> AuthorList:
+    """A BibTeX name list, split by BibTeX's rule only: persons are separated by ``and`` at brace
+    depth 0, each person is ``First von Last``, ``von Last, First`` or ``von Last, Jr, First``
+    (so ``dos Santos Teixeira, Pedro Henriques`` is one person); a final ``and others`` sets
+    ``truncated``.  None of the comma heuristics of the markdown lists apply."""
+    from bibtexparser.middlewares.names import split_multiple_persons_names
+
+    text = (raw or "").strip()
+    if not text:
+        return AuthorList([])
+    if "{" in text:
+        text = _LOST_BACKSLASH.sub(r'{\\\1\2}', text)
+    persons = [p.strip() for p in split_multiple_persons_names(text)]
+    truncated = bool(persons) and persons[-1].casefold() == "others"
+    persons = [p for p in persons if p and p.casefold() != "others"]
+    names = [name for name in map(_name, persons) if name.family or name.given]
+    return AuthorList(names, truncated=truncated)
+
+
 def _person_strings(text: str) -> list[str]:
     """One string per person, in order (see the module docstring for the rules)."""
     from bibtexparser.middlewares.names import split_multiple_persons_names

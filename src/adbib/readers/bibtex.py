@@ -61,11 +61,39 @@ _MONTHS = {
         "July", "August", "September", "October", "November", "December",
     )
 }  # fmt: skip
+# The standard BibTeX/biblatex fields a record carries as they are (``PaperRecord.fields``).
+STANDARD_FIELDS = (
+    "pages volume number publisher month editor address location isbn issn note series edition"
+    " organization institution school chapter eprint eprinttype eprintclass primaryclass"
+).split()
+# Fields of a cross-referenced entry that never pass to the entries citing it: they name the
+# volume itself (or the identity of a paper), not the papers in it.
+_NOT_INHERITED = frozenset(
+    "title author doi url eprint archiveprefix eprinttype arxivid abstract keywords code github datasets".split()
+)
+# Entry types that are volumes: cross-referenced, they are their papers' venue, not a paper.
+_CONTAINERS = frozenset("proceedings mvproceedings book mvbook collection mvcollection periodical".split())
 # The fields a record is built from; no other field is resolved.
 _USED_FIELDS = frozenset(
     "title author year date booktitle journal howpublished doi eprint archiveprefix eprinttype arxivid"
-    " note url code github abstract keywords datasets".split()
-)
+    " note url code github abstract keywords datasets crossref addendum".split()
+) | frozenset(STANDARD_FIELDS)
+# `crossref = {key}` anywhere in the text: which keys other entries cross-reference.
+_CROSSREF = re.compile(r"\bcrossref\s*=\s*[{\"]?\s*([^\s,{}\"]+)", re.IGNORECASE)
+_MONTH_NUMBER = {
+    **{name[:3].lower(): str(i) for i, name in enumerate((
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December"), start=1)},
+    **{name.lower(): str(i) for i, name in enumerate((
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December"), start=1)},
+    "sept": "9",
+}  # fmt: skip
+# A short bracketed tag at the start or end of a title: "[PDF] …", "… [J]", "[MICCAI'23] …".
+_TITLE_TAG = re.compile(r"^\s*\[[^\[\]]{1,24}\]\s*(?=\S)|(?<=\S)\s*\[[^\[\]]{1,24}\]\.?\s*$")
+# "Code: \url{…}" in an addendum: the code link as adbib's BibTeX export writes it.
+_ADDENDUM_CODE = re.compile(r"(?:^|;\s*)Code:\s*\\url\{([^{}]+)\}")
+_DASHES = re.compile(r"\s*(?:-+|[\u2010-\u2015])\s*")
 _VALUE_MARKS = re.compile(r'(?<!\\)[{}"#]')
 # Markup only pylatexenc decodes: a macro (a backslash not escaping a special character), math.
 _NEEDS_DECODER = re.compile(r"\\(?![%&_#$])|(?<!\\)\$")
@@ -117,8 +145,16 @@ def iter_read(text: str, chunk_entries: int = 2000) -> Iterator[ParseResult]:
     if _BLOCK_START.search(text) is None:
         raise ReaderError("no BibTeX entries (@type{key, ...}) found")
     state = _State()
+    if "rossref" in text or "ROSSREF" in text:
+        state.targets = {m[1].lower() for m in _CROSSREF.finditer(text)}
     for offset, chunk in _chunks(text, chunk_entries):
         yield _read_chunk(chunk, offset, state)
+    if state.pending:  # entries whose cross-referenced entry came after them (BibTeX's own order)
+        result = ParseResult()
+        for entry, line, raw in state.pending:
+            got = _record(entry, line, raw, state, deferred=True)
+            (result.records if isinstance(got, PaperRecord) else result.failures).append(got)
+        yield result
 
 
 @dataclass
@@ -127,6 +163,9 @@ class _State:
 
     macros: dict[str, str] = field(default_factory=lambda: dict(_MONTHS))  # lowercase name -> text
     keys: dict[str, int] = field(default_factory=dict)  # citation key -> line of its first record
+    targets: set[str] = field(default_factory=set)  # lowercase keys that some entry cross-references
+    volumes: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)  # key -> (type, fields)
+    pending: list[tuple[Entry, int, str]] = field(default_factory=list)  # crossref not read yet
 
 
 def _chunks(text: str, size: int) -> Iterator[tuple[int, str]]:
@@ -156,7 +195,12 @@ def _read_chunk(chunk: str, offset: int, state: _State) -> ParseResult:
             line = offset + block.start_line + 1
             raw = as_written.of(block.raw) if as_written else block.raw
             if isinstance(block, Entry):
+                if state.targets and _cross_referenced(block, line, state, result):
+                    continue
                 got = _record(block, line, raw, state)
+                if got is None:
+                    state.pending.append((block, line, raw))
+                    continue
                 (result.records if isinstance(got, PaperRecord) else result.failures).append(got)
             else:
                 result.failures.append(ParseFailure(line, _failure_reason(block.error), raw.rstrip()))
@@ -215,13 +259,55 @@ def _failure_reason(error: Exception) -> str:
     return f"broken entry: {reason}"
 
 
-def _record(entry: Entry, line: int, raw: str, state: _State) -> PaperRecord | ParseFailure:
+def _cross_referenced(entry: Entry, line: int, state: _State, result: ParseResult) -> bool:
+    """Keep the fields of an entry others cross-reference; True when it is a volume (a venue, not
+    a paper), reported as skipped."""
+    key = entry.key.strip().lower()
+    if key not in state.targets:
+        return False
+    fields = _fields(entry, state.macros, [])
+    kind = entry.entry_type.lower()
+    state.volumes.setdefault(key, (kind, fields))
+    if kind not in _CONTAINERS:
+        return False
+    from adbib.records import Skipped
+
+    result.skipped.append(
+        Skipped(line, f"@{kind}{{{entry.key.strip()}}} is cross-referenced: a venue whose fields its papers inherit")
+    )
+    return True
+
+
+def _inherit(fields: dict[str, str], state: _State, problems: list[str], deferred: bool) -> bool:
+    """Fill ``fields`` from the entry its ``crossref`` names (a volume's title becomes the
+    booktitle).  False when that entry has not been read yet (and may still come)."""
+    target = fields["crossref"].strip().lower()
+    if target not in state.volumes:
+        if not deferred:
+            return False
+        problems.append(f"crossref {fields['crossref']!r}: no entry with that key")
+        return True
+    kind, parent = state.volumes[target]
+    for name, value in parent.items():
+        if name == "title" and kind in _CONTAINERS:
+            fields.setdefault("booktitle", value)
+        elif name not in _NOT_INHERITED and name != "crossref":
+            fields.setdefault(name, value)
+    return True
+
+
+def _record(
+    entry: Entry, line: int, raw: str, state: _State, deferred: bool = False
+) -> PaperRecord | ParseFailure | None:
+    """The record of one entry; None when its ``crossref`` target has not been read yet."""
     key = entry.key.strip()
     if not key:
         return ParseFailure(line, "entry without a citation key", raw)
     problems: list[str] = []
     fields = _fields(entry, state.macros, problems)
-    title = _text(fields.get("title"))
+    if "crossref" in fields and not _inherit(fields, state, problems, deferred):
+        return None
+    title = _title(fields.get("title"))
     if not title:
         return ParseFailure(line, "no title", raw)
     first = state.keys.setdefault(key, line)
@@ -243,7 +329,66 @@ def _record(entry: Entry, line: int, raw: str, state: _State) -> PaperRecord | P
         headings=_items(fields.get("keywords")),
         abstract=_text(fields.get("abstract")),
         problems=problems,
+        citekey=key,
+        fields={**_standard_fields(fields, problems), "entrytype": entry.entry_type.strip().lower()},
+        authors_bibtex=True,
     )
+
+
+_MONTH_DAY = re.compile(r"([A-Za-z]+|\d{1,2})\.?(?:\s+(\d{1,2})(?:st|nd|rd|th)?)?")
+
+
+def _month(value: str) -> tuple[str | None, str | None]:
+    """(month number, day) of ``sep``, ``September``, ``9``, ``May 1`` (``may # {~1}``); (None, None)
+    for anything else."""
+    m = _MONTH_DAY.fullmatch(value.strip())
+    if m is None:
+        return None, None
+    word, day = m[1], m[2]
+    month = str(int(word)) if word.isdigit() and 1 <= int(word) <= 12 else _MONTH_NUMBER.get(word.lower())
+    if month is None or (day and not 1 <= int(day) <= 31):
+        return None, None
+    return month, str(int(day)) if day else None
+
+
+def _title(value: str | None) -> str | None:
+    """The title text without a short bracketed tag at its start or end (``[PDF]``, ``[J]``)."""
+    text = _text(value)
+    if text and "[" in text:
+        text = _TITLE_TAG.sub("", text).strip() or text
+    return text
+
+
+def _standard_fields(fields: dict[str, str], problems: list[str]) -> dict[str, str]:
+    """The standard fields as text: ``month`` a number (``sep``, ``September`` -> ``9``), ``pages``
+    with one hyphen between first and last page, ``editor`` a name list like ``author``; an
+    arXiv ``eprint`` is the paper's arXiv id, not a field."""
+    out: dict[str, str] = {}
+    archive = (fields.get("archiveprefix") or fields.get("eprinttype") or "").strip().lower()
+    for name in STANDARD_FIELDS:
+        if name not in fields:
+            continue
+        if name in ("eprint", "eprinttype", "eprintclass", "primaryclass") and archive in ("", "arxiv"):
+            continue
+        value = _authors(fields[name]) if name == "editor" else _text(fields[name])
+        if not value:
+            continue
+        if name == "month":
+            month, day = _month(value)
+            if month is None:
+                problems.append(f"month {value!r} is not a month: kept as written")
+            elif day:
+                out["day"] = day
+            value = month or value
+        elif name == "pages":
+            value = _DASHES.sub("-", value)
+        out[name] = value
+    if archive and archive != "arxiv" and "eprint" in out:
+        out["eprinttype"] = (fields.get("eprinttype") or fields.get("archiveprefix") or "").strip()
+    if "location" in out:  # biblatex's name for address
+        location = out.pop("location")
+        out.setdefault("address", location)
+    return out
 
 
 def _fields(entry: Entry, macros: dict[str, str], problems: list[str]) -> dict[str, str]:
@@ -480,6 +625,12 @@ def _links(fields: dict[str, str], problems: list[str]) -> list[LinkRecord]:
                 add("code", ids.check_url(_URL_ESCAPE.sub(r"\1", fields[name].strip())), name)
             except ids.BadLink as e:
                 problems.append(f"{name}: {e}")
+    m = _ADDENDUM_CODE.search(fields.get("addendum", ""))
+    if m:  # where adbib's own export puts the code link
+        try:
+            add("code", ids.check_url(_URL_ESCAPE.sub(r"\1", m[1].strip())), "addendum")
+        except ids.BadLink as e:
+            problems.append(f"addendum: {e}")
     return list(links.values())
 
 
