@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator, List, Optional
 
 import typer
+from typer.core import TyperCommand
 
 from adbib.errors import AdbibError, UsageError
 
@@ -201,11 +202,67 @@ def _filters(venue, year, author, dataset, category, domain, type_, has_code, te
 
 _QUERY_ARG = typer.Argument(
     None,
-    metavar="QUERY",
+    metavar="QUERY...",
     help='Query: field:value terms (venue, year, author, dataset, category, domain, type, has), '
-    '"|" for alternatives, a leading "-" to negate, quotes for spaces; bare words search titles, '
-    'abstracts and summaries. Example: \'venue:MICCAI dataset:BraTS diffusion\'.',
+    '"|" or OR for alternatives, a leading "-" or NOT to negate, quotes for spaces; bare words '
+    'search titles, abstracts and summaries (diffus* for a prefix). One quoted argument or '
+    'several. Example: \'venue:MICCAI dataset:BraTS diffusion\'.',
+    show_default=False,
 )
+
+
+class QueryCommand(TyperCommand):
+    """A command taking a query: an argument such as ``-venue:arXiv`` or ``-gan`` (a negated
+    term) is no option of the command, so it is handed to the query instead of click failing
+    with "No such option: -v".  Exact option names (``-f``, ``--format``, ``--format=json``)
+    stay options; after ``--`` everything is an argument anyway."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, protect_negated_terms(self, args))
+
+
+def protect_negated_terms(command, args: list[str]) -> list[str]:
+    import click
+
+    takes_value: dict[str, bool] = {}
+    for param in command.params:
+        if isinstance(param, click.Option):
+            for name in (*param.opts, *param.secondary_opts):
+                takes_value[name] = not (param.is_flag or param.count)
+    out, value_next, rest = [], False, False
+    for arg in args:
+        if rest or value_next or arg == "--":
+            rest = rest or arg == "--" and not value_next
+            value_next = False
+            out.append(arg)
+        elif arg.split("=", 1)[0] in takes_value or arg.startswith("--") or len(arg) <= 2:
+            value_next = takes_value.get(arg, False)
+            out.append(arg)
+        elif arg.startswith("-"):
+            out.append(" " + arg)  # click reads a leading "-" only: the query parser ignores the space
+        else:
+            out.append(arg)
+    return out
+
+
+def _query_string(q: Optional[List[str]]) -> Optional[str]:
+    return " ".join(q) if q else None
+
+
+def _select(q: Optional[List[str]], filters):
+    """The query spec, read with the database at hand (multi-word values), and the connection.
+
+    Syntax errors come first, before a new user's empty database is seeded; then every note on
+    how the query was read and every value that names nothing goes to stderr."""
+    from adbib import hints
+    from adbib import query as Q
+
+    Q.build(_query_string(q), filters)
+    con = read_connection()
+    spec = Q.build(_query_string(q), filters, Q.known_values(con))
+    for line in (*spec.notes, *hints.hints(con, spec)):
+        note(line)
+    return spec, con
 _O = dict(show_default=False)
 # The filters shared by every command that selects papers (query, export): one definition each.
 VENUE = typer.Option(None, "--venue", help="Venue by any alias (MIA = MedIA). Repeat for alternatives.", **_O)
@@ -220,9 +277,9 @@ TEXT = typer.Option(None, "--text", help="Words or a phrase searched in titles, 
 SORT = typer.Option(None, "--sort", help="year (default), title, venue, or relevance (default when text is searched).")
 
 
-@app.command()
+@app.command(cls=QueryCommand)
 def query(
-    q: Optional[str] = _QUERY_ARG,
+    q: Optional[List[str]] = _QUERY_ARG,
     venue: Optional[List[str]] = VENUE,
     year: Optional[List[str]] = YEAR,
     author: Optional[List[str]] = AUTHOR,
@@ -240,8 +297,7 @@ def query(
     with user_errors():
         from adbib import query as Q
 
-        spec = Q.build(q, _filters(venue, year, author, dataset, category, domain, type_, has_code, text))
-        con = read_connection()
+        spec, con = _select(q, _filters(venue, year, author, dataset, category, domain, type_, has_code, text))
         ids = Q.run(con, spec, sort.value if sort else None, limit)
         if not ids:
             note("no paper matches")
@@ -338,9 +394,9 @@ def categories(fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_
 # ---------------------------------------------------------------- export
 
 
-@app.command()
+@app.command(cls=QueryCommand)
 def export(
-    q: Optional[str] = _QUERY_ARG,
+    q: Optional[List[str]] = _QUERY_ARG,
     fmt: ExportFmt = typer.Option(..., "--format", "-f", help="bibtex, markdown, csv or json."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE (atomically) instead of standard output."),
     unicode: bool = typer.Option(False, "--unicode", help="BibTeX: keep UTF-8 (for biber) instead of LaTeX-escaped ASCII."),
@@ -361,8 +417,7 @@ def export(
     with user_errors():
         from adbib import query as Q
 
-        spec = Q.build(q, _filters(venue, year, author, dataset, category, domain, type_, has_code, text))
-        con = read_connection()
+        spec, con = _select(q, _filters(venue, year, author, dataset, category, domain, type_, has_code, text))
         ids = Q.iter_ids(con, spec, sort.value if sort else None)  # streamed: memory flat in N
         options = {"unicode": unicode} if fmt == ExportFmt.bibtex else {}
         if output is None:
