@@ -16,6 +16,7 @@ from typing import Iterator, List, Optional
 import typer
 from typer.core import TyperCommand
 
+from adbib import formats as F
 from adbib.errors import AdbibError, UsageError
 
 app = typer.Typer(
@@ -62,7 +63,21 @@ class _State:
 
 state = _State()
 
-FORMAT_HELP = "Output format: table, json, csv, markdown, bibtex or keys (one citekey a line)."
+# --format: one vocabulary (adbib.formats), each command naming in its help the formats it takes
+FORMAT_HELP = F.help_text(F.papers())
+PAPER_FORMAT = typer.Option("table", "--format", "-f", help=FORMAT_HELP)
+LISTING_FORMAT = typer.Option("table", "--format", "-f", help=F.help_text(F.LISTING))
+STATS_FORMAT = typer.Option("table", "--format", "-f", help=F.help_text(F.STATS))
+QUIET = typer.Option(False, "--quiet", "-q", help="Print one summary line, nothing per entry.")
+VERBOSE = typer.Option(False, "--verbose", "-v", help="Print one line per entry read (new, merged, skipped, failed).")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from adbib import __version__
+
+        typer.echo(f"adbib {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -71,8 +86,15 @@ def _main(
         None, "--db", envvar="ADBIB_DB", show_envvar=True,
         help="SQLite database file [default: adbib.db in your user data directory].",
     ),
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_version, help="Print adbib's version and exit."),
 ) -> None:
     state.db = db
+
+
+def _level(quiet: bool, verbose: bool) -> str:
+    if quiet and verbose:
+        raise UsageError("--quiet and --verbose contradict each other; give one")
+    return "quiet" if quiet else "verbose" if verbose else "normal"
 
 
 def db_path() -> Path:
@@ -153,13 +175,28 @@ def write_engine():
 
 
 @app.command()
-def seed() -> None:
-    """Import every list shipped in data/seed/ (per its manifest). Idempotent: a second run changes nothing."""
+def seed(quiet: bool = QUIET, verbose: bool = VERBOSE) -> None:
+    """Import every list shipped in data/seed/ (per its manifest). Idempotent: a second run changes nothing.
+
+    Prints a table of what each list gave; --quiet one line, --verbose also every entry."""
     with user_errors():
         from adbib.seed import seed as run_seed
 
+        level = _level(quiet, verbose)
         path = db_path()
         reports = run_seed(write_engine(), path)
+        if level == "quiet":
+            done = [r for r in reports if not r.already_imported]
+            if done:
+                typer.echo(f"Seeded {path}: {sum(len(r.created) for r in done)} new papers from {len(done)} lists.")
+            else:
+                typer.echo(f"Nothing to do: every seed list is already in {path}.")
+            return
+        if level == "verbose":
+            from adbib import render
+
+            for r in reports:
+                typer.echo(render.import_report(r, "verbose"), nl=False)
         rows = []
         for r in reports:
             if r.already_imported:
@@ -167,10 +204,10 @@ def seed() -> None:
             else:
                 rows.append([r.source, r.path, "imported", r.entries, len(r.created), len(r.merged),
                              len(r.unchanged), len(r.skipped), len(r.failed)])
-        from tabulate import tabulate
+        from adbib.render import _tabulate
 
-        typer.echo(tabulate(rows, headers=["source", "file", "status", "entries", "new", "merged",
-                                           "unchanged", "skipped", "failed"]))
+        typer.echo(_tabulate(rows, ["source", "file", "status", "entries", "new", "merged",
+                                    "unchanged", "skipped", "failed"]), nl=False)
         if all(r.already_imported for r in reports):
             typer.echo(f"Nothing to do: every seed list is already in {path}.")
         else:
@@ -178,14 +215,15 @@ def seed() -> None:
 
 
 @app.command()
-def stats(fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_HELP)) -> None:
+def stats(fmt: str = STATS_FORMAT) -> None:
     """Counts of papers, authors, venues, datasets, links and sources; what each source contributed;
     papers per year, venue and category, with a bar chart of papers per year."""
     with user_errors():
         from adbib import render, rows
 
+        F.check(fmt, F.STATS, "stats")
         data = rows.stats(read_connection())
-        typer.echo(render.stats(data, fmt.value), nl=False)
+        typer.echo(render.stats(data, fmt), nl=False)
 
 
 # ---------------------------------------------------------------- query / show
@@ -291,18 +329,19 @@ def query(
     text: Optional[List[str]] = TEXT,
     sort: Optional[Sort] = SORT,
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many papers."),
-    fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_HELP),
+    fmt: str = PAPER_FORMAT,
 ) -> None:
     """Find papers. Example: adbib query "venue:MICCAI dataset:BraTS diffusion"."""
     with user_errors():
         from adbib import query as Q
 
+        F.check(fmt, F.papers(), "query")
         spec, con = _select(q, _filters(venue, year, author, dataset, category, domain, type_, has_code, text))
         ids = Q.run(con, spec, sort.value if sort else None, limit)
         if not ids:
             note("no paper matches")
             return
-        _emit_papers(con, ids, fmt.value, sys.stdout)
+        _emit_papers(con, ids, fmt, sys.stdout)
 
 
 def _emit_papers(con, ids, fmt: str, out, **options) -> int:
@@ -312,7 +351,8 @@ def _emit_papers(con, ids, fmt: str, out, **options) -> int:
     if fmt == "table":
         from adbib import render
 
-        out.write(render.paper_table(papers))
+        ids = list(ids)
+        out.write(render.paper_table(papers, render.terminal_width(out)))
         return len(ids)
     if fmt == "keys":
         n = 0
@@ -330,48 +370,60 @@ def _emit_papers(con, ids, fmt: str, out, **options) -> int:
 @app.command()
 def show(
     ref: str = typer.Argument(..., help="Paper id, citekey (or an old merged citekey), DOI or arXiv id."),
-    fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table (readable text) or json."),
+    fmt: str = typer.Option(
+        "table", "--format", "-f",
+        help="Output format: table (every field, readable), json (every field) or, as query gives them, "
+        + ", ".join(f for f in F.papers() if f not in ("table", "json")) + ".",
+    ),
 ) -> None:
     """Everything about one paper: fields, links, datasets (and where each was found), categories,
     relations, and provenance: each list, line and section it came from, and where sources disagree."""
     with user_errors():
         from adbib import render, rows
 
+        F.check(fmt, F.papers(), "show")
         detail = rows.paper_detail(read_connection(), ref)
         if detail is None:
             raise AdbibError(f"no paper {ref!r} (try an id, a citekey, a DOI or an arXiv id)")
-        if fmt == Fmt.json:
+        if fmt == "json":
             import json
 
             typer.echo(json.dumps(detail, ensure_ascii=False, indent=2))
-        elif fmt == Fmt.table:
+        elif fmt == "table":
             typer.echo(render.detail(detail), nl=False)
         else:
             con = read_connection()
-            _emit_papers(con, [detail["id"]], fmt.value, sys.stdout)
+            _emit_papers(con, [detail["id"]], fmt, sys.stdout)
 
 
 # ---------------------------------------------------------------- browsing
 
 
-def _browse(kind: str, fmt: Fmt, **kw) -> None:
+_NONE = {"duplicates": "no probable duplicates"}
+
+
+def _browse(kind: str, fmt: str, **kw) -> None:
     with user_errors():
         from adbib import render, rows
 
-        if fmt in (Fmt.bibtex, Fmt.keys):
-            raise UsageError(f"--format {fmt.value} lists papers; use table, json, csv or markdown for {kind}")
+        F.check(fmt, F.LISTING, kind)
         data = getattr(rows, kind)(read_connection(), **kw)
-        typer.echo(render.listing(data, fmt.value), nl=False)
+        if not data:  # an empty result always says so, on stderr; JSON still gets its []
+            if fmt == "json":
+                typer.echo("[]")
+            note(_NONE.get(kind, f"no {kind}"))
+            return
+        typer.echo(render.listing(data, fmt, render.terminal_width(sys.stdout)), nl=False)
 
 
 @app.command()
-def venues(fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_HELP)) -> None:
+def venues(fmt: str = LISTING_FORMAT) -> None:
     """Venues with their type, full name, aliases and paper counts."""
     _browse("venues", fmt)
 
 
 @app.command()
-def datasets(fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_HELP)) -> None:
+def datasets(fmt: str = LISTING_FORMAT) -> None:
     """Datasets grouped by family (BraTS 2017…2021 and BRATS17 are one family), with paper counts."""
     _browse("datasets", fmt)
 
@@ -379,14 +431,14 @@ def datasets(fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_HE
 @app.command()
 def authors(
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the most prolific N."),
-    fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_HELP),
+    fmt: str = LISTING_FORMAT,
 ) -> None:
     """Authors with their paper counts, most prolific first."""
     _browse("authors", fmt, limit=limit)
 
 
 @app.command()
-def categories(fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_HELP)) -> None:
+def categories(fmt: str = LISTING_FORMAT) -> None:
     """Method categories, the list headings filed under each, and paper counts."""
     _browse("categories", fmt)
 
@@ -397,7 +449,7 @@ def categories(fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_
 @app.command(cls=QueryCommand)
 def export(
     q: Optional[List[str]] = _QUERY_ARG,
-    fmt: ExportFmt = typer.Option(..., "--format", "-f", help="bibtex, markdown, csv or json."),
+    fmt: str = typer.Option(..., "--format", "-f", help=F.help_text(F.exports())),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE (atomically) instead of standard output."),
     unicode: bool = typer.Option(False, "--unicode", help="BibTeX: keep UTF-8 (for biber) instead of LaTeX-escaped ASCII."),
     venue: Optional[List[str]] = VENUE,
@@ -411,22 +463,23 @@ def export(
     text: Optional[List[str]] = TEXT,
     sort: Optional[Sort] = SORT,
 ) -> None:
-    """Export papers (all, or those a query selects) as BibTeX, markdown, CSV or JSON.
+    """Export papers (all, or those a query selects) as BibTeX, markdown, CSV, JSON or citekeys.
 
     Example: adbib export --format bibtex "venue:MICCAI" -o related.bib"""
     with user_errors():
         from adbib import query as Q
 
+        F.check(fmt, F.exports(), "export")
         spec, con = _select(q, _filters(venue, year, author, dataset, category, domain, type_, has_code, text))
         ids = Q.iter_ids(con, spec, sort.value if sort else None)  # streamed: memory flat in N
-        options = {"unicode": unicode} if fmt == ExportFmt.bibtex else {}
+        options = {"unicode": unicode} if fmt == "bibtex" else {}
         if output is None:
-            n = _emit_papers(con, ids, fmt.value, sys.stdout, **options)
+            n = _emit_papers(con, ids, fmt, sys.stdout, **options)
         else:
             from adbib.atomic import atomic_output
 
             with atomic_output(output) as out:
-                n = _emit_papers(con, ids, fmt.value, out, **options)
+                n = _emit_papers(con, ids, fmt, out, **options)
             note(f"wrote {n} papers to {output}")
         if n == 0:
             note("no paper matches")
@@ -445,10 +498,16 @@ def import_(
     source: Optional[str] = typer.Option(None, "--source", help="Source name [default: the file name]. Files with the same source name are revisions of one list."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the report, write nothing."),
     report: str = typer.Option("text", "--report", help="Report as text or json."),
+    quiet: bool = QUIET,
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="List every entry read (new, merged, skipped too), not only those that need a look."),
 ) -> None:
     """Import files, each in one transaction: new papers added, known ones merged (the changes
-    recorded with their provenance), papers a list no longer has reported, never deleted."""
+    recorded with their provenance), papers a list no longer has reported, never deleted.
+
+    The text report is a summary line per file and the entries that need a look (failed, with
+    problems, no longer listed); --quiet keeps the summary line, --verbose lists every entry."""
     with user_errors():
+        level = _level(quiet, verbose)
         if report not in ("text", "json"):
             raise UsageError(f"--report must be text or json, not {report!r}")
         from adbib import render
@@ -469,7 +528,7 @@ def import_(
             typer.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
         else:
             for r in reports:
-                typer.echo(render.import_report(r), nl=False)
+                typer.echo(render.import_report(r, level), nl=False)
         if any(r.failed for r in reports):
             raise typer.Exit(1)
 
@@ -499,7 +558,7 @@ def add(
 
 
 @app.command()
-def duplicates(fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_HELP)) -> None:
+def duplicates(fmt: str = LISTING_FORMAT) -> None:
     """Probable duplicates for review: close titles, or one arXiv id / DOI on two rows."""
     _browse("duplicates", fmt)
 
@@ -518,8 +577,32 @@ def merge(
         typer.echo(f"merged {other} into {kept['citekey']}: {kept['title']}")
 
 
+@app.command()
+def completion(
+    shell: str = typer.Argument(..., help="bash, zsh or fish."),
+) -> None:
+    """Print the shell completion script for adbib: commands, options and their values complete
+    on TAB.  Install: adbib completion bash >> ~/.bashrc (zsh: ~/.zshrc; fish:
+    ~/.config/fish/completions/adbib.fish)."""
+    with user_errors():
+        if shell not in ("bash", "zsh", "fish"):
+            raise UsageError(f"no completion for shell {shell!r} (use bash, zsh or fish)")
+        from typer._completion_shared import get_completion_script
+
+        typer.echo(get_completion_script(prog_name="adbib", complete_var=COMPLETE_VAR, shell=shell))
+
+
+COMPLETE_VAR = "_ADBIB_COMPLETE"
+
+
 def main() -> None:
-    app()
+    import os
+
+    if COMPLETE_VAR in os.environ:  # a shell asking for completions (only then: start-up cost)
+        from typer.completion import completion_init
+
+        completion_init()
+    app(prog_name="adbib")
 
 
 if __name__ == "__main__":
