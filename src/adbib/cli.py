@@ -223,7 +223,7 @@ def stats(fmt: str = STATS_FORMAT) -> None:
 
         F.check(fmt, F.STATS, "stats")
         data = rows.stats(read_connection())
-        typer.echo(render.stats(data, fmt), nl=False)
+        typer.echo(render.stats(data, fmt, render.terminal_width(sys.stdout)), nl=False)
 
 
 # ---------------------------------------------------------------- query / show
@@ -260,11 +260,9 @@ class QueryCommand(TyperCommand):
 
 
 def protect_negated_terms(command, args: list[str]) -> list[str]:
-    import click
-
     takes_value: dict[str, bool] = {}
     for param in command.params:
-        if isinstance(param, click.Option):
+        if param.param_type_name == "option":
             for name in (*param.opts, *param.secondary_opts):
                 takes_value[name] = not (param.is_flag or param.count)
     out, value_next, rest = [], False, False
@@ -493,7 +491,9 @@ def import_(
     paths: List[Path] = typer.Argument(..., help="Files to import: list markdown/text, .bib, .csv."),
     fmt: str = typer.Option(
         "auto", "--format", "-f",
-        help="Input format: auto (detect), lgc, diaoquesang-md, diaoquesang-text, medaierhhl, adbib-md, csv, bibtex.",
+        # the names of adbib.readers.DIALECTS, written out (importing the readers costs ~60 ms at
+        # start-up); tests/test_output.py checks that the two agree
+        help="Input format: auto (detect), adbib-md, lgc, diaoquesang-md, diaoquesang-text, medaierhhl, csv, bibtex.",
     ),
     source: Optional[str] = typer.Option(None, "--source", help="Source name [default: the file name]. Files with the same source name are revisions of one list."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the report, write nothing."),

@@ -14,6 +14,7 @@ from typing import Iterable
 TITLE_WIDTH = 72
 MIN_COLUMN = 8  # a fitted column keeps at least this many characters (or its header)
 _GAP = 2  # tabulate's "simple" format puts two spaces between columns
+_HEADER_PAD = 2  # and makes a column at least its header + 2 wide (tabulate.MIN_PADDING)
 
 
 def terminal_width(out=None) -> int | None:
@@ -40,8 +41,8 @@ def fit_columns(rows: list[list[str]], headers: list[str], width: int | None) ->
     than its header or MIN_COLUMN.  The same rows when they fit, or when ``width`` is None."""
     if width is None or not headers:
         return rows
-    widths = [max([len(h)] + [len(str(r[i])) for r in rows]) for i, h in enumerate(headers)]
-    floor = [max(len(h), MIN_COLUMN) for h in headers]
+    widths = [max([len(h) + _HEADER_PAD] + [len(str(r[i])) for r in rows]) for i, h in enumerate(headers)]
+    floor = [max(len(h) + _HEADER_PAD, MIN_COLUMN) for h in headers]
     excess = sum(widths) + _GAP * (len(widths) - 1) - width
     while excess > 0:
         shrinkable = [i for i, w in enumerate(widths) if w > floor[i]]
@@ -84,7 +85,7 @@ def paper_table(papers: Iterable[dict], width: int | None = None) -> str:
     if width is None:
         title_width = TITLE_WIDTH
     else:
-        others = sum(max([len(h)] + [len(str(r[i])) for r in rows]) for i, h in enumerate(headers) if i != 3)
+        others = sum(max([len(h) + _HEADER_PAD] + [len(str(r[i])) for r in rows]) for i, h in enumerate(headers) if i != 3)
         title_width = max(MIN_COLUMN, width - others - _GAP * (len(headers) - 1))
     rows = [[*r[:3], _short(r[3], title_width), r[4]] for r in rows]
     return _tabulate(rows, headers, width=width)
@@ -140,28 +141,28 @@ def bar_chart(counts: list[tuple[str, int]], width: int = 40) -> str:
     return "\n".join(lines) + "\n"
 
 
-def stats(data: dict, fmt: str) -> str:
+def stats(data: dict, fmt: str, width: int | None = None) -> str:
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if fmt not in ("table", "markdown"):
         raise_usage(f"--format {fmt} is not available for stats; use table, markdown or json")
     tf = "github" if fmt == "markdown" else "simple"
-    out = [_tabulate([[k, v] for k, v in data["counts"].items()], ["what", "count"], tf)]
+    out = [_tabulate([[k, v] for k, v in data["counts"].items()], ["what", "count"], tf, width)]
     src_rows = [
         [s["name"], s["path"], s["entries_read"], s["created"], s["merged"], s["unchanged"], s["skipped"], s["failed"]]
         for s in data["sources"]
     ]
-    out.append(_tabulate(src_rows, ["source", "file", "entries read", "papers created", "merged into existing",
-                                    "unchanged", "skipped", "failed"], tf))
+    out.append(_tabulate(src_rows, ["source", "file", "entries", "new", "merged", "unchanged", "skipped", "failed"],
+                         tf, width))
     reasons = [
         [s["name"], r["kind"], r["reason"], ", ".join(map(str, r["lines"]))]
         for s in data["sources"] for r in s.get("issues", [])
     ]
     if reasons:
-        out.append(_tabulate(reasons, ["source", "kind", "reason", "lines"], tf))
+        out.append(_tabulate(reasons, ["source", "kind", "reason", "lines"], tf, width))
     out.append("Papers per year\n" + bar_chart([(r["year"] or "n/a", r["papers"]) for r in data["per_year"]]))
-    out.append(_tabulate([[r["venue"] or "(none)", r["papers"]] for r in data["per_venue"]], ["venue", "papers"], tf))
-    out.append(_tabulate([[r["category"], r["papers"]] for r in data["per_category"]], ["category", "papers"], tf))
+    out.append(_tabulate([[r["venue"] or "(none)", r["papers"]] for r in data["per_venue"]], ["venue", "papers"], tf, width))
+    out.append(_tabulate([[r["category"], r["papers"]] for r in data["per_category"]], ["category", "papers"], tf, width))
     return "\n".join(out)
 
 
@@ -279,15 +280,16 @@ def _short_report(r, level: str) -> str:
     full = import_report(r, "verbose").splitlines()
     if level == "quiet" or r.already_imported:
         return full[0] + "\n"
-    kept, counts = [full[0]], {}
+    kept, counts, last = [full[0]], {}, []
     for line in full[1:]:
         kind = line.split()[0]
-        if kind in ("new", "merged", "skipped"):
-            continue
-        counts[kind] = counts.get(kind, 0) + 1
-        if counts[kind] <= REPORT_LINES or kind == "dry":
-            kept.append(line)
+        if kind == "dry":
+            last.append(line)
+        elif kind not in ("new", "merged", "skipped"):
+            counts[kind] = counts.get(kind, 0) + 1
+            if counts[kind] <= REPORT_LINES:
+                kept.append(line)
     for kind, n in counts.items():
         if n > REPORT_LINES:
             kept.append(f"  … {n - REPORT_LINES} more {kind} lines (--verbose lists them all)")
-    return "\n".join(kept) + "\n"
+    return "\n".join(kept + last) + "\n"
