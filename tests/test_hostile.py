@@ -287,7 +287,7 @@ def test_javascript_and_data_links_in_an_import_are_refused_and_reported(empty_d
         "@misc{js1,\n  title = {Links That Are Not Links},\n  author = {Mallory, Eve},\n  year = {2024},\n"
         "  url = {javascript:alert(document.cookie)},\n  code = {data:text/html,<script>alert(1)</script>},\n}\n"
     )
-    result = invoke(empty_db, "import", str(bib))
+    result = invoke(empty_db, "import", str(bib), "--verbose")  # every entry (issue 13)
     assert (result.exit_code, result.stdout) == (0, (
         f"{bib} (bibtex, source links): imported 1 entries: 1 new, 0 merged, 0 unchanged, 0 skipped, 0 failed, 2 problems\n"
         "  new        line     1  mallory2024links  Links That Are Not Links\n"

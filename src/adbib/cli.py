@@ -567,13 +567,36 @@ def duplicates(fmt: str = LISTING_FORMAT) -> None:
 def merge(
     keep: str = typer.Argument(..., help="The paper that stays (id, citekey, DOI or arXiv id)."),
     other: str = typer.Argument(..., help="The paper merged into KEEP; its citekey stays valid as an alias."),
+    force: bool = typer.Option(False, "--force", help="Merge even papers whose titles, authors or DOIs clearly differ."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would change, merge nothing."),
 ) -> None:
     """Merge OTHER into KEEP: links, datasets, categories, relations and provenance move over,
-    and OTHER's citekey becomes an alias of KEEP (adbib show OLDKEY still finds it)."""
+    and OTHER's citekey becomes an alias of KEEP (adbib show OLDKEY still finds it).
+
+    Shows what will change first; refuses papers whose titles or authors clearly differ (or
+    whose DOIs differ) unless --force."""
     with user_errors():
+        from adbib import mergeplan
+        from adbib.rows import resolve
+
+        engine = None if dry_run else write_engine()  # a read-only database says so first
+        con = read_connection()
+        ids = [resolve(con, ref) for ref in (keep, other)]
+        for ref, pid in zip((keep, other), ids):
+            if pid is None:
+                raise AdbibError(f"no paper {ref!r}")
+        if ids[0] == ids[1]:
+            raise AdbibError(f"{keep!r} and {other!r} are the same paper")
+        merge_plan = mergeplan.plan(con, *ids)
+        con.close()
+        typer.echo(mergeplan.render(merge_plan), nl=False)
+        mergeplan.refuse_unless_forced(merge_plan, force)
+        if dry_run:
+            typer.echo("dry run: nothing was merged")
+            return
         from adbib.store import merge_papers
 
-        kept = merge_papers(write_engine(), db_path(), keep, other)
+        kept = merge_papers(engine, db_path(), keep, other, force=force)
         typer.echo(f"merged {other} into {kept['citekey']}: {kept['title']}")
 
 
