@@ -601,6 +601,42 @@ def merge(
 
 
 @app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine only)."),
+    port: int = typer.Option(8001, "--port", "-p", min=0, max=65535, help="Port to listen on."),
+) -> None:
+    """Browse the bibliography in a web page (Datasette): facets on venue, year, domain, dataset
+    family and category, full-text search, canned queries.  Needs the extra: pip install 'adbib[web]'.
+    Ctrl-C stops it."""
+    with user_errors():
+        import importlib.util
+
+        if importlib.util.find_spec("datasette") is None:
+            raise AdbibError("adbib serve needs Datasette: pip install 'adbib[web]'")
+        import tempfile
+
+        from adbib import web
+
+        read_connection().close()  # a new database is seeded, an old one migrated, first
+        with tempfile.TemporaryDirectory(prefix="adbib-serve-") as workdir:
+            args = web.datasette_args(db_path().resolve(), Path(workdir), host, port)
+            note(f"serving {db_path()} on http://{host}:{port}/{web.BROWSE}/papers (Ctrl-C stops)")
+            import signal
+
+            from datasette.cli import cli as datasette
+
+            def stop(signum, frame) -> None:  # uvicorn re-raises SIGTERM once it has shut down
+                raise KeyboardInterrupt
+
+            signal.signal(signal.SIGTERM, stop)
+            try:
+                datasette.main(args, prog_name="datasette", standalone_mode=False)
+            except KeyboardInterrupt:
+                pass
+        note("stopped")
+
+
+@app.command()
 def completion(
     shell: str = typer.Argument(..., help="bash, zsh or fish."),
 ) -> None:
