@@ -180,3 +180,12 @@ def test_empty_results_say_so(seeded_db, empty_db):
     assert (result.exit_code, result.stdout, result.stderr) == (0, "[]\n", "adbib: no probable duplicates\n")
     result = invoke(seeded_db, "export", "-f", "bibtex", "year:1900")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "adbib: no paper matches\n")
+
+
+def test_the_readme_test_command_is_what_ci_runs():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("Install and run the tests", 1)[1].split("```console\n", 1)[1].split("\n```", 1)[0]
+    assert block == "python3 -m venv .venv && . .venv/bin/activate && pip install '.[test]' && pytest"
+    assert block in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    first = readme.split("## On a fresh machine", 1)[1].split("```console\n", 1)[1].split("\n```", 1)[0]
+    assert first.startswith("python3 -m venv .venv && . .venv/bin/activate && pip install . && adbib query ")
