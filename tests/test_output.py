@@ -11,12 +11,12 @@ import sys
 
 import pytest
 import typer
+from conftest import REPO
 from typer.testing import CliRunner
 
 from adbib import formats as F
 from adbib.cli import app
 from adbib.readers import DIALECTS
-from conftest import REPO
 
 COMMAND = typer.main.get_command(app)
 # arguments a command needs to run on the seeded database
@@ -116,16 +116,16 @@ def test_version_and_python_dash_m(seeded_db):
 
     assert invoke(seeded_db, "--version").stdout == f"adbib {__version__}\n"
     proc = subprocess.run([sys.executable, "-m", "adbib", "--db", str(seeded_db), "query", "venue:IPMI", "-f", "keys"],
-                          capture_output=True, text=True, cwd=REPO)
+                          capture_output=True, text=True, cwd=REPO, check=False)
     assert (proc.returncode, proc.stdout) == (0, "schlegl2017unsupervised\n")
-    proc = subprocess.run([sys.executable, "-m", "adbib", "--help"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "adbib", "--help"], capture_output=True, text=True, check=False)
     assert proc.stdout.startswith("Usage: adbib [OPTIONS] COMMAND [ARGS]...")
 
 
 def _complete(words: str) -> list[str]:
     env = {**os.environ, "_ADBIB_COMPLETE": "complete_bash", "COMP_WORDS": words,
            "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1))}
-    proc = subprocess.run([sys.executable, "-m", "adbib"], capture_output=True, text=True, env=env)
+    proc = subprocess.run([sys.executable, "-m", "adbib"], capture_output=True, text=True, env=env, check=False)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.split()
 

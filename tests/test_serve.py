@@ -83,7 +83,7 @@ def test_search_and_facets_json_and_html(server):
     assert sorted(r["citekey"] for r in raw) == DIFFUSION
 
     proc.terminate()
-    out, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert err.splitlines()[-1] == "adbib: stopped"
     assert list(tmp_path.glob("adbib-serve-*")) == []  # the browsing copy is gone

@@ -11,14 +11,14 @@ sqlite-utils said the table had no FTS.  This revision recreates the same index,
 ``content="paper"``, and rebuilds it from the paper table; the tokenizer, columns and triggers
 are unchanged.  SQLite only (other databases have no FTS5 index).
 """
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 from alembic import op
 
 revision: str = "0005"
-down_revision: Union[str, None] = "0001"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 _TRIGGERS = [
     """CREATE TRIGGER paper_fts_ai AFTER INSERT ON paper BEGIN
