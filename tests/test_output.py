@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from adbib import formats as F
 from adbib.cli import app
+from adbib.exporters import FORMATS
 from adbib.readers import DIALECTS
 
 COMMAND = typer.main.get_command(app)
@@ -64,8 +65,6 @@ def test_every_format_a_help_text_claims_works(seeded_db, name):
 
 
 def test_paper_commands_take_every_exporter():
-    from adbib.exporters import FORMATS
-
     for name in ("query", "show"):
         assert _claimed(COMMAND.commands[name]) == {"table", "keys", *FORMATS}
     assert _claimed(COMMAND.commands["export"]) == {"keys", *FORMATS}
@@ -133,6 +132,8 @@ def _complete(words: str) -> list[str]:
 def test_shell_completion():
     assert _complete("adbib qu") == ["query"]
     assert _complete("adbib query --for") == ["--format"]
+    assert _complete("adbib query --format ") == ["table", "keys", *FORMATS]
+    assert _complete("adbib venues -f ") == ["table", "json", "csv", "markdown"]
     script = invoke("unused.db", "completion", "bash").stdout
     assert "_ADBIB_COMPLETE=complete_bash" in script and "complete -o default -F _adbib_completion adbib" in script
     assert "compdef _adbib_completion adbib" in invoke("unused.db", "completion", "zsh").stdout

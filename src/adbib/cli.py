@@ -65,9 +65,12 @@ state = _State()
 
 # --format: one vocabulary (adbib.formats), each command naming in its help the formats it takes
 FORMAT_HELP = F.help_text(F.papers())
-PAPER_FORMAT = typer.Option("table", "--format", "-f", help=FORMAT_HELP)
-LISTING_FORMAT = typer.Option("table", "--format", "-f", help=F.help_text(F.LISTING))
-STATS_FORMAT = typer.Option("table", "--format", "-f", help=F.help_text(F.STATS))
+PAPER_FORMAT = typer.Option("table", "--format", "-f", metavar="FORMAT", help=FORMAT_HELP,
+                            autocompletion=lambda: list(F.papers()))
+LISTING_FORMAT = typer.Option("table", "--format", "-f", metavar="FORMAT", help=F.help_text(F.LISTING),
+                              autocompletion=lambda: list(F.LISTING))
+STATS_FORMAT = typer.Option("table", "--format", "-f", metavar="FORMAT", help=F.help_text(F.STATS),
+                            autocompletion=lambda: list(F.STATS))
 QUIET = typer.Option(False, "--quiet", "-q", help="Print one summary line, nothing per entry.")
 VERBOSE = typer.Option(False, "--verbose", "-v", help="Print one line per entry read (new, merged, skipped, failed).")
 
@@ -447,7 +450,8 @@ def categories(fmt: str = LISTING_FORMAT) -> None:
 @app.command(cls=QueryCommand)
 def export(
     q: Optional[List[str]] = _QUERY_ARG,
-    fmt: str = typer.Option(..., "--format", "-f", help=F.help_text(F.exports())),
+    fmt: str = typer.Option(..., "--format", "-f", metavar="FORMAT", help=F.help_text(F.exports()),
+                            autocompletion=lambda: list(F.exports())),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE (atomically) instead of standard output."),
     unicode: bool = typer.Option(False, "--unicode", help="BibTeX: keep UTF-8 (for biber) instead of LaTeX-escaped ASCII."),
     venue: Optional[List[str]] = VENUE,
