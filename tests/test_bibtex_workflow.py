@@ -670,7 +670,7 @@ def test_enrich_without_network_is_one_line_and_writes_nothing(seeded_db, monkey
 
 
 def test_merge_moves_the_fields_and_show_lists_them(imported):
-    cli(imported, "merge", "vanhengel2022fundus", "Teixeira2022Fundus")
+    cli(imported, "merge", "vanhengel2022fundus", "Teixeira2022Fundus", "--force")  # two papers: merged by hand on purpose
     shown = json.loads(cli(imported, "show", "Teixeira2022Fundus", "-f", "json").output)
     assert shown["citekey"] == "vanhengel2022fundus"
     # the kept paper's own values win; what it lacked comes from the other one

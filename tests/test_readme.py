@@ -11,6 +11,10 @@ just before a block changes that:
 - ``<!-- readme: not run … -->``: the block is not run here (the comment says which test runs it).
 
 Blocks without a ``$`` line (the install commands) are not run here: ``.ci/run`` runs those.
+Tables are drawn for a terminal of ``COLUMNS`` = 110.
+
+``ADBIB_README_UPDATE=1 pytest tests/test_readme.py`` rewrites the outputs in README.md with what the
+commands print now (read the diff before committing it).
 """
 
 from __future__ import annotations
@@ -30,9 +34,16 @@ FRESH, CONTINUES, NOT_RUN = "readme: fresh database", "readme: continues", "read
 _BLOCK = re.compile(r"(?P<marker><!-- readme: [^>]*-->\s*\n)?```console\n(?P<body>.*?)```", re.S)
 
 
+COLUMNS = "110"
+
+
 def examples() -> list[tuple[str, list[tuple[str, str]]]]:
     """(start, [(command, expected output)]) for every console block with $ lines; start is
     'seeded', 'fresh' or 'continues' (blocks marked not run are left out)."""
+    return [(start, pairs) for start, pairs, _ in _blocks()]
+
+
+def _blocks() -> list[tuple[str, list[tuple[str, str]], tuple[int, int]]]:
     out = []
     for m in _BLOCK.finditer(README.read_text(encoding="utf-8")):
         pairs: list[tuple[str, list[str]]] = []
@@ -44,7 +55,7 @@ def examples() -> list[tuple[str, list[tuple[str, str]]]]:
         marker = m.group("marker") or ""
         if pairs and NOT_RUN not in marker:
             start = "fresh" if FRESH in marker else "continues" if CONTINUES in marker else "seeded"
-            out.append((start, [(cmd, "\n".join(lines)) for cmd, lines in pairs]))
+            out.append((start, [(cmd, "\n".join(lines)) for cmd, lines in pairs], m.span("body")))
     return out
 
 
@@ -66,16 +77,25 @@ def test_every_readme_example_prints_what_the_readme_says(tmp_path, _seeded_temp
             shutil.copy(_seeded_template, data / "adbib.db")
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ADBIB_", "XDG_"))}
-    env.update(HOME=str(home), COLUMNS="200", PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
+    env.update(HOME=str(home), COLUMNS=COLUMNS, PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
     failures = []
-    for start, pairs in examples():
+    bodies: list[tuple[tuple[int, int], str]] = []
+    for start, pairs, span in _blocks():
         if start != "continues":
             reset(seeded=start == "seeded")
+        body = []
         for cmd, expected in pairs:
             done = subprocess.run(
                 ["bash", "-c", "exec 2>&1\n" + cmd], cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
             )
             actual = done.stdout.replace(str(home), "~").rstrip("\n")
+            body.append(f"$ {cmd}\n" + (actual + "\n" if actual else ""))
             if actual != expected.rstrip("\n"):
                 failures.append(f"$ {cmd}\n--- README\n{expected}\n--- actual\n{actual}")
+        bodies.append((span, "".join(body)))
+    if failures and os.environ.get("ADBIB_README_UPDATE") == "1":
+        text = README.read_text(encoding="utf-8")
+        for (start_, end), body_ in reversed(bodies):
+            text = text[:start_] + body_ + text[end:]
+        README.write_text(text, encoding="utf-8")
     assert not failures, "\n\n".join(failures)

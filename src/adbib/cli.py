@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Iterator, List, Optional
 
 import typer
+from typer.core import TyperCommand
 
+from adbib import formats as F
 from adbib.errors import AdbibError, UsageError
 
 app = typer.Typer(
@@ -63,7 +65,24 @@ class _State:
 
 state = _State()
 
-FORMAT_HELP = "Output format: table, json, csv, markdown, bibtex or keys (one citekey a line)."
+# --format: one vocabulary (adbib.formats), each command naming in its help the formats it takes
+FORMAT_HELP = F.help_text(F.papers())
+PAPER_FORMAT = typer.Option("table", "--format", "-f", metavar="FORMAT", help=FORMAT_HELP,
+                            autocompletion=lambda: list(F.papers()))
+LISTING_FORMAT = typer.Option("table", "--format", "-f", metavar="FORMAT", help=F.help_text(F.LISTING),
+                              autocompletion=lambda: list(F.LISTING))
+STATS_FORMAT = typer.Option("table", "--format", "-f", metavar="FORMAT", help=F.help_text(F.STATS),
+                            autocompletion=lambda: list(F.STATS))
+QUIET = typer.Option(False, "--quiet", "-q", help="Print one summary line, nothing per entry.")
+VERBOSE = typer.Option(False, "--verbose", "-v", help="Print one line per entry read (new, merged, skipped, failed).")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from adbib import __version__
+
+        typer.echo(f"adbib {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -72,8 +91,15 @@ def _main(
         None, "--db", envvar="ADBIB_DB", show_envvar=True,
         help="SQLite database file [default: adbib.db in your user data directory].",
     ),
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_version, help="Print adbib's version and exit."),
 ) -> None:
     state.db = db
+
+
+def _level(quiet: bool, verbose: bool) -> str:
+    if quiet and verbose:
+        raise UsageError("--quiet and --verbose contradict each other; give one")
+    return "quiet" if quiet else "verbose" if verbose else "normal"
 
 
 def db_path() -> Path:
@@ -154,13 +180,28 @@ def write_engine():
 
 
 @app.command()
-def seed() -> None:
-    """Import every list shipped in data/seed/ (per its manifest). Idempotent: a second run changes nothing."""
+def seed(quiet: bool = QUIET, verbose: bool = VERBOSE) -> None:
+    """Import every list shipped in data/seed/ (per its manifest). Idempotent: a second run changes nothing.
+
+    Prints a table of what each list gave; --quiet one line, --verbose also every entry."""
     with user_errors():
         from adbib.seed import seed as run_seed
 
+        level = _level(quiet, verbose)
         path = db_path()
         reports = run_seed(write_engine(), path)
+        if level == "quiet":
+            done = [r for r in reports if not r.already_imported]
+            if done:
+                typer.echo(f"Seeded {path}: {sum(len(r.created) for r in done)} new papers from {len(done)} lists.")
+            else:
+                typer.echo(f"Nothing to do: every seed list is already in {path}.")
+            return
+        if level == "verbose":
+            from adbib import render
+
+            for r in reports:
+                typer.echo(render.import_report(r, "verbose"), nl=False)
         rows = []
         for r in reports:
             if r.already_imported:
@@ -168,10 +209,10 @@ def seed() -> None:
             else:
                 rows.append([r.source, r.path, "imported", r.entries, len(r.created), len(r.merged),
                              len(r.unchanged), len(r.skipped), len(r.failed)])
-        from tabulate import tabulate
+        from adbib.render import _tabulate
 
-        typer.echo(tabulate(rows, headers=["source", "file", "status", "entries", "new", "merged",
-                                           "unchanged", "skipped", "failed"]))
+        typer.echo(_tabulate(rows, ["source", "file", "status", "entries", "new", "merged",
+                                    "unchanged", "skipped", "failed"]), nl=False)
         if all(r.already_imported for r in reports):
             typer.echo(f"Nothing to do: every seed list is already in {path}.")
         else:
@@ -179,14 +220,15 @@ def seed() -> None:
 
 
 @app.command()
-def stats(fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_HELP)) -> None:
+def stats(fmt: str = STATS_FORMAT) -> None:
     """Counts of papers, authors, venues, datasets, links and sources; what each source contributed;
     papers per year, venue and category, with a bar chart of papers per year."""
     with user_errors():
         from adbib import render, rows
 
+        F.check(fmt, F.STATS, "stats")
         data = rows.stats(read_connection())
-        typer.echo(render.stats(data, fmt.value), nl=False)
+        typer.echo(render.stats(data, fmt, render.terminal_width(sys.stdout)), nl=False)
 
 
 # ---------------------------------------------------------------- query / show
@@ -204,11 +246,65 @@ def _filters(venue, year, author, dataset, category, domain, type_, has_code, te
 
 _QUERY_ARG = typer.Argument(
     None,
-    metavar="QUERY",
+    metavar="QUERY...",
     help='Query: field:value terms (venue, year, author, dataset, category, domain, type, has, key), '
-    '"|" for alternatives, a leading "-" to negate, quotes for spaces; bare words search titles, '
-    'abstracts and summaries. Example: \'venue:MICCAI dataset:BraTS diffusion\'.',
+    '"|" or OR for alternatives, a leading "-" or NOT to negate, quotes for spaces; bare words '
+    'search titles, abstracts and summaries (diffus* for a prefix). One quoted argument or '
+    'several. Example: \'venue:MICCAI dataset:BraTS diffusion\'.',
+    show_default=False,
 )
+
+
+class QueryCommand(TyperCommand):
+    """A command taking a query: an argument such as ``-venue:arXiv`` or ``-gan`` (a negated
+    term) is no option of the command, so it is handed to the query instead of click failing
+    with "No such option: -v".  Exact option names (``-f``, ``--format``, ``--format=json``)
+    stay options; after ``--`` everything is an argument anyway."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, protect_negated_terms(self, args))
+
+
+def protect_negated_terms(command, args: list[str]) -> list[str]:
+    takes_value: dict[str, bool] = {}
+    for param in command.params:
+        if param.param_type_name == "option":
+            for name in (*param.opts, *param.secondary_opts):
+                takes_value[name] = not (param.is_flag or param.count)
+    out, value_next, rest = [], False, False
+    for arg in args:
+        if rest or value_next or arg == "--":
+            rest = rest or arg == "--" and not value_next
+            value_next = False
+            out.append(arg)
+        elif arg.split("=", 1)[0] in takes_value or arg.startswith("--") or len(arg) <= 2:
+            value_next = takes_value.get(arg, False)
+            out.append(arg)
+        elif arg.startswith("-"):
+            out.append(" " + arg)  # click reads a leading "-" only: the query parser ignores the space
+        else:
+            out.append(arg)
+    return out
+
+
+def _query_string(q: Optional[List[str]]) -> Optional[str]:
+    return " ".join(q) if q else None
+
+
+def _select(q: Optional[List[str]], filters):
+    """The query spec, read with the database at hand (multi-word values), and the connection.
+
+    Syntax errors come first, before a new user's empty database is seeded; then every note on
+    how the query was read and every value that names nothing goes to stderr."""
+    from adbib import hints
+    from adbib import query as Q
+
+    Q.build(_query_string(q), filters)
+    con = read_connection()
+    spec = Q.build(_query_string(q), filters, Q.known_values(con))
+    for line in (*spec.notes, *hints.hints(con, spec)):
+        note(line)
+    return spec, con
 _O = dict(show_default=False)
 # The filters shared by every command that selects papers (query, export): one definition each.
 VENUE = typer.Option(None, "--venue", help="Venue by any alias (MIA = MedIA). Repeat for alternatives.", **_O)
@@ -223,9 +319,9 @@ TEXT = typer.Option(None, "--text", help="Words or a phrase searched in titles, 
 SORT = typer.Option(None, "--sort", help="year (default), title, venue, or relevance (default when text is searched).")
 
 
-@app.command()
+@app.command(cls=QueryCommand)
 def query(
-    q: Optional[str] = _QUERY_ARG,
+    q: Optional[List[str]] = _QUERY_ARG,
     venue: Optional[List[str]] = VENUE,
     year: Optional[List[str]] = YEAR,
     author: Optional[List[str]] = AUTHOR,
@@ -237,19 +333,19 @@ def query(
     text: Optional[List[str]] = TEXT,
     sort: Optional[Sort] = SORT,
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many papers."),
-    fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_HELP),
+    fmt: str = PAPER_FORMAT,
 ) -> None:
     """Find papers. Example: adbib query "venue:MICCAI dataset:BraTS diffusion"."""
     with user_errors():
         from adbib import query as Q
 
-        spec = Q.build(q, _filters(venue, year, author, dataset, category, domain, type_, has_code, text))
-        con = read_connection()
+        F.check(fmt, F.papers(), "query")
+        spec, con = _select(q, _filters(venue, year, author, dataset, category, domain, type_, has_code, text))
         ids = Q.run(con, spec, sort.value if sort else None, limit)
         if not ids:
             note("no paper matches")
             return
-        _emit_papers(con, ids, fmt.value, sys.stdout)
+        _emit_papers(con, ids, fmt, sys.stdout)
 
 
 def _emit_papers(con, ids, fmt: str, out, keys: list[str] | None = None, **options) -> int:
@@ -262,7 +358,8 @@ def _emit_papers(con, ids, fmt: str, out, keys: list[str] | None = None, **optio
     if fmt == "table":
         from adbib import render
 
-        out.write(render.paper_table(papers))
+        ids = list(ids)
+        out.write(render.paper_table(papers, render.terminal_width(out)))
         return len(ids)
     if fmt == "keys":
         n = 0
@@ -280,48 +377,60 @@ def _emit_papers(con, ids, fmt: str, out, keys: list[str] | None = None, **optio
 @app.command()
 def show(
     ref: str = typer.Argument(..., help="Paper id, citekey or an alias of one (an old key, a .bib file's own key), DOI or arXiv id."),
-    fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help="table (readable text) or json."),
+    fmt: str = typer.Option(
+        "table", "--format", "-f",
+        help="Output format: table (every field, readable), json (every field) or, as query gives them, "
+        + ", ".join(f for f in F.papers() if f not in ("table", "json")) + ".",
+    ),
 ) -> None:
     """Everything about one paper: fields, links, datasets (and where each was found), categories,
     relations, and provenance: each list, line and section it came from, and where sources disagree."""
     with user_errors():
         from adbib import render, rows
 
+        F.check(fmt, F.papers(), "show")
         detail = rows.paper_detail(read_connection(), ref)
         if detail is None:
             raise AdbibError(f"no paper {ref!r} (try an id, a citekey, a DOI or an arXiv id)")
-        if fmt == Fmt.json:
+        if fmt == "json":
             import json
 
             typer.echo(json.dumps(detail, ensure_ascii=False, indent=2))
-        elif fmt == Fmt.table:
+        elif fmt == "table":
             typer.echo(render.detail(detail), nl=False)
         else:
             con = read_connection()
-            _emit_papers(con, [detail["id"]], fmt.value, sys.stdout)
+            _emit_papers(con, [detail["id"]], fmt, sys.stdout)
 
 
 # ---------------------------------------------------------------- browsing
 
 
-def _browse(kind: str, fmt: Fmt, **kw) -> None:
+_NONE = {"duplicates": "no probable duplicates"}
+
+
+def _browse(kind: str, fmt: str, **kw) -> None:
     with user_errors():
         from adbib import render, rows
 
-        if fmt in (Fmt.bibtex, Fmt.keys):
-            raise UsageError(f"--format {fmt.value} lists papers; use table, json, csv or markdown for {kind}")
+        F.check(fmt, F.LISTING, kind)
         data = getattr(rows, kind)(read_connection(), **kw)
-        typer.echo(render.listing(data, fmt.value), nl=False)
+        if not data:  # an empty result always says so, on stderr; JSON still gets its []
+            if fmt == "json":
+                typer.echo("[]")
+            note(_NONE.get(kind, f"no {kind}"))
+            return
+        typer.echo(render.listing(data, fmt, render.terminal_width(sys.stdout)), nl=False)
 
 
 @app.command()
-def venues(fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_HELP)) -> None:
+def venues(fmt: str = LISTING_FORMAT) -> None:
     """Venues with their type, full name, aliases and paper counts."""
     _browse("venues", fmt)
 
 
 @app.command()
-def datasets(fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_HELP)) -> None:
+def datasets(fmt: str = LISTING_FORMAT) -> None:
     """Datasets grouped by family (BraTS 2017…2021 and BRATS17 are one family), with paper counts."""
     _browse("datasets", fmt)
 
@@ -329,14 +438,14 @@ def datasets(fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_HE
 @app.command()
 def authors(
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the most prolific N."),
-    fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_HELP),
+    fmt: str = LISTING_FORMAT,
 ) -> None:
     """Authors with their paper counts, most prolific first."""
     _browse("authors", fmt, limit=limit)
 
 
 @app.command()
-def categories(fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_HELP)) -> None:
+def categories(fmt: str = LISTING_FORMAT) -> None:
     """Method categories, the list headings filed under each, and paper counts."""
     _browse("categories", fmt)
 
@@ -344,10 +453,11 @@ def categories(fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_
 # ---------------------------------------------------------------- export
 
 
-@app.command()
+@app.command(cls=QueryCommand)
 def export(
-    q: Optional[str] = _QUERY_ARG,
-    fmt: ExportFmt = typer.Option(..., "--format", "-f", help="bibtex, markdown, csv, json, csl (CSL-JSON, for pandoc and Zotero) or ris."),
+    q: Optional[List[str]] = _QUERY_ARG,
+    fmt: str = typer.Option(..., "--format", "-f", metavar="FORMAT", help=F.help_text(F.exports()),
+                            autocompletion=lambda: list(F.exports())),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE (atomically) instead of standard output."),
     unicode: bool = typer.Option(False, "--unicode", help="BibTeX: keep UTF-8 (for biber) instead of LaTeX-escaped ASCII."),
     aux: Optional[Path] = typer.Option(
@@ -368,33 +478,35 @@ def export(
     sort: Optional[Sort] = SORT,
 ) -> None:
     """Export papers (all, those a query selects, or those a LaTeX document cites) as BibTeX,
-    markdown, CSV, JSON, CSL-JSON or RIS.
+    markdown, CSV, JSON, CSL-JSON, RIS or citekeys.
 
     Examples: adbib export --format bibtex "venue:MICCAI" -o related.bib;
     adbib export --format bibtex --aux main.aux -o refs.bib"""
     with user_errors():
         from adbib import query as Q
 
+        F.check(fmt, F.exports(), "export")
         key_list = [k.strip() for k in (keys or "").split(",") if k.strip()]
         if keys is not None and not key_list:
             raise UsageError("--keys needs at least one citekey (k1,k2)")
-        spec = Q.build(q, _filters(venue, year, author, dataset, category, domain, type_, has_code, text, key_list))
-        con = read_connection()
+        filters = _filters(venue, year, author, dataset, category, domain, type_, has_code, text, key_list)
         cited = None
         if aux is not None:
-            if spec.terms:
+            if q or any(v for v in (venue, year, author, dataset, category, domain, type_, text, key_list)) or has_code:
                 raise UsageError("--aux selects the papers the document cites: leave out the query and filters")
+            con = read_connection()
             ids, cited = _cited(con, aux, limit)
         else:
+            spec, con = _select(q, filters)
             ids = Q.iter_ids(con, spec, sort.value if sort else None, limit)  # streamed: memory flat in N
-        options = {"unicode": unicode} if fmt == ExportFmt.bibtex else {}
+        options = {"unicode": unicode} if fmt == "bibtex" else {}
         if output is None:
-            n = _emit_papers(con, ids, fmt.value, sys.stdout, cited, **options)
+            n = _emit_papers(con, ids, fmt, sys.stdout, cited, **options)
         else:
             from adbib.atomic import atomic_output
 
             with atomic_output(output) as out:
-                n = _emit_papers(con, ids, fmt.value, out, cited, **options)
+                n = _emit_papers(con, ids, fmt, out, cited, **options)
             note(f"wrote {n} papers to {output}")
         if n == 0:
             note("no paper matches")
@@ -424,16 +536,26 @@ def import_(
     paths: List[Path] = typer.Argument(..., help="Files to import: list markdown/text, .bib, .csv."),
     fmt: str = typer.Option(
         "auto", "--format", "-f",
-        help="Input format: auto (detect), lgc, diaoquesang-md, diaoquesang-text, medaierhhl, adbib-md, csv, bibtex. A format given explicitly that finds no entry in a file is an error (exit 1): nothing of that file is written.",
+        # the names of adbib.readers.DIALECTS, written out (importing the readers costs ~60 ms at
+        # start-up); tests/test_output.py checks that the two agree
+        help="Input format: auto (detect), adbib-md, lgc, diaoquesang-md, diaoquesang-text, medaierhhl, csv, bibtex.",
     ),
     source: Optional[str] = typer.Option(None, "--source", help="The list the file is a revision of [default: recognised, else a new list named after the file]."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the report, write nothing."),
     report: str = typer.Option("text", "--report", help="Report as text or json."),
+    quiet: bool = QUIET,
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="List every entry read (new, merged, skipped too), not only those that need a look."),
 ) -> None:
     """Import files, each in one transaction: new papers added, known ones merged (the changes
     recorded with their provenance), papers a list no longer has reported, never deleted.
 
-    A file is recognised as the next revision of a list imported before (from its title line,
+    A format given explicitly that finds no entry in a file is an error (exit 1): nothing of that
+    file is written.
+
+    The text report is a summary line per file and the entries that need a look (failed, with
+    problems, no longer listed); --quiet keeps the summary line, --verbose lists every entry.
+
+A file is recognised as the next revision of a list imported before (from its title line,
     its own repository link, or its entries already known from that list); the report says so.
     --source names the list instead. A newer revision replaces that list's categories and
     corrects the values only its earlier revisions gave; other sources stay untouched.
@@ -442,6 +564,7 @@ def import_(
     read (listed as failed); 1 a file could not be imported (nothing of it written); 2 a bad
     option."""
     with user_errors():
+        level = _level(quiet, verbose)
         if report not in ("text", "json"):
             raise UsageError(f"--report must be text or json, not {report!r}")
         from adbib import render
@@ -462,7 +585,7 @@ def import_(
             typer.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
         else:
             for r in reports:
-                typer.echo(render.import_report(r), nl=False)
+                typer.echo(render.import_report(r, level), nl=False)
         if any(r.failed for r in reports):
             raise typer.Exit(3)  # imported, but some entries could not be read (see the report)
 
@@ -492,7 +615,7 @@ def add(
 
 
 @app.command()
-def duplicates(fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_HELP)) -> None:
+def duplicates(fmt: str = LISTING_FORMAT) -> None:
     """Probable duplicates for review: close titles, or one arXiv id / DOI on two rows."""
     _browse("duplicates", fmt)
 
@@ -501,13 +624,36 @@ def duplicates(fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_
 def merge(
     keep: str = typer.Argument(..., help="The paper that stays (id, citekey, DOI or arXiv id)."),
     other: str = typer.Argument(..., help="The paper merged into KEEP; its citekey stays valid as an alias."),
+    force: bool = typer.Option(False, "--force", help="Merge even papers whose titles, authors or DOIs clearly differ."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show what would change, merge nothing."),
 ) -> None:
     """Merge OTHER into KEEP: links, datasets, categories, relations and provenance move over,
-    and OTHER's citekey becomes an alias of KEEP (adbib show OLDKEY still finds it)."""
+    and OTHER's citekey becomes an alias of KEEP (adbib show OLDKEY still finds it).
+
+    Shows what will change first; refuses papers whose titles or authors clearly differ (or
+    whose DOIs differ) unless --force."""
     with user_errors():
+        from adbib import mergeplan
+        from adbib.rows import resolve
+
+        engine = None if dry_run else write_engine()  # a read-only database says so first
+        con = read_connection()
+        ids = [resolve(con, ref) for ref in (keep, other)]
+        for ref, pid in zip((keep, other), ids):
+            if pid is None:
+                raise AdbibError(f"no paper {ref!r}")
+        if ids[0] == ids[1]:
+            raise AdbibError(f"{keep!r} and {other!r} are the same paper")
+        merge_plan = mergeplan.plan(con, *ids)
+        con.close()
+        typer.echo(mergeplan.render(merge_plan), nl=False)
+        mergeplan.refuse_unless_forced(merge_plan, force)
+        if dry_run:
+            typer.echo("dry run: nothing was merged")
+            return
         from adbib.store import merge_papers
 
-        kept = merge_papers(write_engine(), db_path(), keep, other)
+        kept = merge_papers(engine, db_path(), keep, other, force=force)
         typer.echo(f"merged {other} into {kept['citekey']}: {kept['title']}")
 
 
@@ -566,7 +712,7 @@ app.add_typer(vocab_app, name="vocab")
 @vocab_app.command("unknown")
 def vocab_unknown(
     kind: Optional[str] = typer.Option(None, "--kind", help="Only venue, dataset or category."),
-    fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_HELP),
+    fmt: str = LISTING_FORMAT,
 ) -> None:
     """Values the sources gave that no vocabulary file names, with their paper counts (kept as
     written, cleaned; `adbib vocab map` folds one into a known entry)."""
@@ -602,8 +748,68 @@ def vocab_sync() -> None:
         typer.echo("vocabulary applied")
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine only)."),
+    port: int = typer.Option(8001, "--port", "-p", min=0, max=65535, help="Port to listen on."),
+) -> None:
+    """Browse the bibliography in a web page (Datasette): facets on venue, year, domain, dataset
+    family and category, full-text search, canned queries.  Needs the extra: pip install 'adbib[web]'.
+    Ctrl-C stops it."""
+    with user_errors():
+        import importlib.util
+
+        if importlib.util.find_spec("datasette") is None:
+            raise AdbibError("adbib serve needs Datasette: pip install 'adbib[web]'")
+        import tempfile
+
+        from adbib import web
+
+        read_connection().close()  # a new database is seeded, an old one migrated, first
+        with tempfile.TemporaryDirectory(prefix="adbib-serve-") as workdir:
+            args = web.datasette_args(db_path().resolve(), Path(workdir), host, port)
+            note(f"serving {db_path()} on http://{host}:{port}/{web.BROWSE}/papers (Ctrl-C stops)")
+            import signal
+
+            from datasette.cli import cli as datasette
+
+            def stop(signum, frame) -> None:  # uvicorn re-raises SIGTERM once it has shut down
+                raise KeyboardInterrupt
+
+            signal.signal(signal.SIGTERM, stop)
+            try:
+                datasette.main(args, prog_name="datasette", standalone_mode=False)
+            except KeyboardInterrupt:
+                pass
+        note("stopped")
+
+
+@app.command()
+def completion(
+    shell: str = typer.Argument(..., help="bash, zsh or fish."),
+) -> None:
+    """Print the shell completion script for adbib: commands, options and their values complete
+    on TAB.  Install: adbib completion bash >> ~/.bashrc (zsh: ~/.zshrc; fish:
+    ~/.config/fish/completions/adbib.fish)."""
+    with user_errors():
+        if shell not in ("bash", "zsh", "fish"):
+            raise UsageError(f"no completion for shell {shell!r} (use bash, zsh or fish)")
+        from typer._completion_shared import get_completion_script
+
+        typer.echo(get_completion_script(prog_name="adbib", complete_var=COMPLETE_VAR, shell=shell))
+
+
+COMPLETE_VAR = "_ADBIB_COMPLETE"
+
+
 def main() -> None:
-    app()
+    import os
+
+    if COMPLETE_VAR in os.environ:  # a shell asking for completions (only then: start-up cost)
+        from typer.completion import completion_init
+
+        completion_init()
+    app(prog_name="adbib")
 
 
 if __name__ == "__main__":

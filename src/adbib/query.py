@@ -8,7 +8,16 @@ A query is a sequence of whitespace-separated terms, all of which must hold (AND
 - ``field:value`` filters on a field; ``|`` separates alternatives inside one term (OR);
 - a leading ``-`` negates a term (the exact complement: ``-venue:arXiv`` keeps papers without a venue);
 - double quotes group values and phrases with spaces (``venue:"Medical Image Analysis"``);
-- other words and phrases are full-text terms over title, abstract and summary (SQLite FTS5).
+- other words and phrases are full-text terms over title, abstract and summary (SQLite FTS5);
+  a trailing ``*`` searches a prefix (``diffus*``);
+- the keywords ``OR``, ``AND`` and ``NOT`` (in capitals): ``OR`` joins the two terms around it
+  (``diffusion OR flow``, ``venue:MICCAI OR dataset:BraTS``) and binds tighter than the implicit
+  AND between terms; ``AND`` changes nothing; ``NOT`` negates the next term like ``-``.
+
+With a database at hand (:func:`build` given ``known``), a field value followed by bare words is
+taken whole when the longer value names something the database knows (``dataset:MVTec AD``), and
+a note says so when it does not.  :mod:`adbib.hints` says which values name nothing, with the
+closest known ones.
 
 Values are matched the way people write them: venues, datasets and categories by any alias
 (case, accents and punctuation ignored), datasets also by family, authors by family or full
@@ -58,6 +67,7 @@ class Term:
 @dataclass(frozen=True)
 class Query:
     terms: tuple[Term, ...] = ()
+    notes: tuple[str, ...] = field(default=(), compare=False)  # how the query was read, for stderr
 
     @property
     def has_text(self) -> bool:
@@ -89,17 +99,108 @@ class Filters:
 # ------------------------------------------------------------------------------ parsing
 
 
-def parse(q: str) -> Query:
-    """Parse a query string; raises UsageError with one line naming the problem."""
-    return Query(tuple(_token_term(token) for token in _tokens(q)))
+KEYWORDS = ("OR", "AND", "NOT")
+# fields whose values name things the database knows, and may hold spaces
+NAMED_FIELDS = ("venue", "dataset", "category", "author")
 
 
-def build(query: str | None, filters: Filters | None = None) -> Query:
+def parse(q: str, known=None) -> Query:
+    """Parse a query string; raises UsageError with one line naming the problem.
+
+    ``known(field, value) -> bool``, when given, says whether a value names something in the
+    database: it lets an unquoted multi-word value be taken whole (``dataset:MVTec AD``).
+    """
+    tokens = _tokens(q)
+    notes: list[str] = []
+    if known is not None:
+        tokens = _join_values(tokens, known, notes)
+    return Query(_combine(tokens), tuple(notes))
+
+
+def build(query: str | None, filters: Filters | None = None, known=None) -> Query:
     """The query string and the script options together (all terms ANDed)."""
-    terms = list(parse(query or "").terms)
+    parsed = parse(query or "", known)
+    terms = list(parsed.terms)
     if filters is not None:
         terms += _filter_terms(filters)
-    return Query(tuple(terms))
+    return Query(tuple(terms), parsed.notes)
+
+
+def _combine(tokens: list[str]) -> tuple[Term, ...]:
+    """Terms from tokens, with the keywords: NOT negates the next term, OR joins its neighbours."""
+    terms: list[Term] = []
+    negate = join = False
+    for i, token in enumerate(tokens):
+        if token == "AND":
+            if not terms or join or negate or i == len(tokens) - 1:
+                raise UsageError("AND needs a term on each side (write: diffusion AND brain)")
+            continue
+        if token == "NOT":
+            negate = not negate
+            continue
+        if token == "OR":
+            if not terms or join or negate:
+                raise UsageError("OR needs a term on each side (write: diffusion OR flow)")
+            join = True
+            continue
+        term = _token_term(token)
+        if negate:
+            term = Term(term.field, term.values, not term.negated)
+            negate = False
+        if join:
+            term = _either(terms.pop(), term)
+            join = False
+        terms.append(term)
+    if join or negate:
+        raise UsageError(f"{'OR' if join else 'NOT'} needs a term after it")
+    return tuple(terms)
+
+
+def _either(a: Term, b: Term) -> Term:
+    """a OR b: one term with both values when both filter one field the same way, else an 'or'
+    term whose values are the terms themselves."""
+    if a.field == b.field and a.field != "or" and not a.negated and not b.negated:
+        return Term(a.field, tuple(dict.fromkeys(a.values + b.values)))
+    parts = (a.values if a.field == "or" and not a.negated else (a,)) + (b,)
+    return Term("or", parts)
+
+
+def _join_values(tokens: list[str], known, notes: list[str]) -> list[str]:
+    """``dataset:MVTec AD`` -> one token when 'MVTec AD' is known (the longest known value wins);
+    a note when the value alone is unknown and a bare word follows it."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        m = _FIELD_TERM.fullmatch(token.lstrip("-"))
+        name = m.group(1).lower() if m else ""
+        value = m.group(2) if m else ""
+        if name not in NAMED_FIELDS or not value or "|" in value:
+            out.append(token)
+            i += 1
+            continue
+        following = []
+        for nxt in tokens[i + 1:]:
+            if nxt in KEYWORDS or nxt.startswith("-") or ":" in nxt or any(c.isspace() for c in nxt) or "|" in nxt:
+                break
+            following.append(nxt)
+        taken = 0
+        for n in range(len(following), 0, -1):
+            if known(name, " ".join([value, *following[:n]])):
+                taken = n
+                break
+        if taken:
+            out.append(" ".join([token, *following[:taken]]))
+            i += 1 + taken
+            continue
+        if following and not known(name, value):
+            notes.append(
+                f"{name}:{value} is followed by {following[0]!r}, searched as text; "
+                f'write {name}:"{value} {following[0]}" for one value'
+            )
+        out.append(token)
+        i += 1
+    return out
 
 
 def _tokens(q: str) -> list[str]:
@@ -222,8 +323,8 @@ def to_sql(query: Query, sort: str | None = None, limit: int | None = None) -> t
     for term in query.terms:
         if term.field == "text":
             continue
-        sql, values = _FIELD_SQL[term.field](term.values)
-        where.append(f"NOT ifnull({sql}, 0)" if term.negated else sql)
+        sql, values = _term_sql(term)
+        where.append(sql)
         params += values
 
     if sort == "venue":
@@ -236,6 +337,36 @@ def to_sql(query: Query, sort: str | None = None, limit: int | None = None) -> t
         sql += " LIMIT ?"
         params.append(limit)
     return sql, params
+
+
+def _term_sql(term: Term) -> tuple[str, list]:
+    """One term as a condition on ``p`` (text through an FTS5 sub-select, 'or' as a disjunction)."""
+    if term.field == "text":
+        sql, values = "p.id IN (SELECT rowid FROM paper_fts WHERE paper_fts MATCH ?)", [_fts_alternatives(term.values)]
+    elif term.field == "or":
+        parts = [_term_sql(t) for t in term.values]
+        sql, values = "(" + " OR ".join(s for s, _ in parts) + ")", [v for _, vs in parts for v in vs]
+    else:
+        sql, values = _FIELD_SQL[term.field](term.values)
+    return (f"NOT ifnull({sql}, 0)" if term.negated else sql), values
+
+
+def value_exists(con: sqlite3.Connection, name: str, value: str) -> bool:
+    """Whether one value of a field names something in the database: a venue, dataset or
+    category (by any alias), an author, or (field 'text') a word or phrase in some paper."""
+    if name == "text":
+        sql, params = "SELECT rowid FROM paper_fts WHERE paper_fts MATCH ?", [_fts_alternatives((value,))]
+    elif name == "author":
+        where, params = _author_where((value,))
+        sql = f"SELECT 1 FROM author au WHERE {where}"
+    else:
+        sql, params = _NAMED_SQL[name]((value,))
+    return con.execute(f"SELECT EXISTS ({sql})", params).fetchone()[0] == 1
+
+
+def known_values(con: sqlite3.Connection):
+    """The ``known`` callback of :func:`parse` over a database."""
+    return lambda name, value: value_exists(con, name, value)
 
 
 def iter_ids(
@@ -265,8 +396,14 @@ def _fts_string(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def _fts_value(text: str) -> str:
+    """A quoted FTS5 string; a trailing ``*`` (``diffus*``) makes it a prefix query."""
+    stripped = text.rstrip("*")
+    return _fts_string(stripped) + " *" if stripped != text else _fts_string(text)
+
+
 def _fts_alternatives(values: tuple[str, ...]) -> str:
-    strings = [_fts_string(v) for v in values]
+    strings = [_fts_value(v) for v in values]
     return strings[0] if len(strings) == 1 else "(" + " OR ".join(strings) + ")"
 
 
@@ -321,17 +458,37 @@ def _year_sql(values: tuple) -> tuple[str, list]:
     return "(" + " OR ".join(parts) + ")", params
 
 
-def _author_sql(values: tuple) -> tuple[str, list]:
-    """Full name ('yu cai', also 'Cai, Yu') or family name ('muller', 'van den hengel')."""
+_INITIAL = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+def _initials(value: str) -> tuple[str, str] | None:
+    """('chen', 'h') for 'H. Chen', 'Chen, H.', 'Chen,H', 'H.J. Chen': one family name and
+    initials (single letters); None for anything else."""
+    parts = [w for w in re.split(r"[\s.,]+", value) if w]
+    letters = [w for w in parts if _INITIAL.fullmatch(w)]
+    names = [w for w in parts if not _INITIAL.fullmatch(w)]
+    if len(names) != 1 or not letters:
+        return None
+    return title_key(names[0]), fold(letters[0]).lower()
+
+
+def _author_where(values: tuple) -> tuple[str, list]:
+    """Full name ('yu cai', also 'Cai, Yu'), family name ('muller', 'van den hengel'), or a family
+    name with initials ('H. Chen', 'Chen, H', 'Chen,H'): the family and the first given initial."""
     keys = _keys(values) + [title_key(f"{given} {family}") for family, _, given in
                             (v.partition(",") for v in values if "," in v)]
     keys = list(dict.fromkeys(k for k in keys if k))
     m = _marks(keys)
-    return (
-        ("p.id IN (SELECT a.paper_id FROM author au JOIN authorship a ON a.author_id = au.id"
-         f" WHERE au.name_key IN ({m}) OR au.family_key IN ({m}))"),
-        keys * 2,
-    )
+    where, params = f"au.name_key IN ({m}) OR au.family_key IN ({m})", keys * 2
+    for family, initial in filter(None, map(_initials, values)):
+        where += " OR (au.family_key = ? AND au.given LIKE ?)"
+        params += [family, initial + "%"]
+    return where, params
+
+
+def _author_sql(values: tuple) -> tuple[str, list]:
+    where, params = _author_where(values)
+    return f"p.id IN (SELECT a.paper_id FROM author au JOIN authorship a ON a.author_id = au.id WHERE {where})", params
 
 
 def _dataset_sql(values: tuple) -> tuple[str, list]:
@@ -366,6 +523,11 @@ def _key_sql(values: tuple) -> tuple[str, list]:
         list(values) * 2,
     )
 
+_NAMED_SQL = {
+    "venue": lambda values: _named("venue", "venue_alias", "venue_id", ("short_name", "name"), values),
+    "dataset": lambda values: _named("dataset", "dataset_alias", "dataset_id", ("name", "family"), values),
+    "category": lambda values: _named("category", "category_alias", "category_id", ("name", "title"), values),
+}
 
 _FIELD_SQL = {
     "venue": _venue_sql,

@@ -12,11 +12,55 @@ import json
 from typing import Iterable
 
 TITLE_WIDTH = 72
+MIN_COLUMN = 8  # a fitted column keeps at least this many characters (or its header)
+_GAP = 2  # tabulate's "simple" format puts two spaces between columns
+_HEADER_PAD = 2  # and makes a column at least its header + 2 wide (tabulate.MIN_PADDING)
 
 
-def _tabulate(rows, headers, fmt: str = "simple") -> str:
+def terminal_width(out=None) -> int | None:
+    """The width tables must fit: $COLUMNS if set, else the terminal's when ``out`` (default
+    stdout) is one; None when writing to a pipe or a file (nothing is cut there)."""
+    import os
+    import shutil
+    import sys
+
+    columns = os.environ.get("COLUMNS", "")
+    if columns.strip().isdigit() and int(columns) > 0:
+        return int(columns)
+    out = sys.stdout if out is None else out
+    try:
+        if out.isatty():
+            return shutil.get_terminal_size().columns
+    except (AttributeError, ValueError, OSError):
+        pass
+    return None
+
+
+def fit_columns(rows: list[list[str]], headers: list[str], width: int | None) -> list[list[str]]:
+    """Cut the widest columns (with …) until the table fits ``width``; no column gets narrower
+    than its header or MIN_COLUMN.  The same rows when they fit, or when ``width`` is None."""
+    if width is None or not headers:
+        return rows
+    widths = [max([len(h) + _HEADER_PAD] + [len(str(r[i])) for r in rows]) for i, h in enumerate(headers)]
+    floor = [max(len(h) + _HEADER_PAD, MIN_COLUMN) for h in headers]
+    excess = sum(widths) + _GAP * (len(widths) - 1) - width
+    while excess > 0:
+        shrinkable = [i for i, w in enumerate(widths) if w > floor[i]]
+        if not shrinkable:
+            break
+        i = max(shrinkable, key=lambda j: (widths[j], -j))
+        second = max([widths[j] for j in shrinkable if j != i] + [floor[i]])
+        cut = min(excess, widths[i] - max(second, floor[i]) or 1)
+        widths[i] -= cut
+        excess -= cut
+    return [[_short(str(cell), widths[i]) for i, cell in enumerate(r)] for r in rows]
+
+
+def _tabulate(rows, headers, fmt: str = "simple", width: int | None = None) -> str:
     from tabulate import tabulate
 
+    if fmt == "simple":
+        rows = fit_columns([["" if c is None else str(c) for c in r] for r in rows], list(headers), width)
     return tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True) + "\n"
 
 
@@ -33,15 +77,21 @@ def _first_author(p: dict) -> str:
     return last + (" et al." if len(authors) > 1 or p.get("authors_truncated") else "")
 
 
-def paper_table(papers: Iterable[dict]) -> str:
-    rows = [
-        [p["citekey"], p["year"] or "", p["venue"] or "", _short(p["title"], TITLE_WIDTH), _first_author(p)]
-        for p in papers
-    ]
-    return _tabulate(rows, ["citekey", "year", "venue", "title", "authors"])
+def paper_table(papers: Iterable[dict], width: int | None = None) -> str:
+    """citekey, year, venue, title, first author.  Titles are cut at TITLE_WIDTH, or, given the
+    terminal's ``width``, to whatever room the other columns leave (the title shrinks first)."""
+    rows = [[p["citekey"], p["year"] or "", p["venue"] or "", p["title"] or "", _first_author(p)] for p in papers]
+    headers = ["citekey", "year", "venue", "title", "authors"]
+    if width is None:
+        title_width = TITLE_WIDTH
+    else:
+        others = sum(max([len(h) + _HEADER_PAD] + [len(str(r[i])) for r in rows]) for i, h in enumerate(headers) if i != 3)
+        title_width = max(MIN_COLUMN, width - others - _GAP * (len(headers) - 1))
+    rows = [[*r[:3], _short(r[3], title_width), r[4]] for r in rows]
+    return _tabulate(rows, headers, width=width)
 
 
-def listing(rows: list[dict], fmt: str) -> str:
+def listing(rows: list[dict], fmt: str, width: int | None = None) -> str:
     """A list of dicts as table, json, csv or markdown (nested lists of dicts are flattened
     into one row each for the tabular formats: datasets within their family)."""
     if fmt == "json":
@@ -55,7 +105,7 @@ def listing(rows: list[dict], fmt: str) -> str:
         w.writerow(headers)
         w.writerows(values)
         return buf.getvalue()
-    return _tabulate(values, headers, "github" if fmt == "markdown" else "simple")
+    return _tabulate(values, headers, "github" if fmt == "markdown" else "simple", width)
 
 
 def _flatten(rows: list[dict]) -> list[dict]:
@@ -91,28 +141,28 @@ def bar_chart(counts: list[tuple[str, int]], width: int = 40) -> str:
     return "\n".join(lines) + "\n"
 
 
-def stats(data: dict, fmt: str) -> str:
+def stats(data: dict, fmt: str, width: int | None = None) -> str:
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if fmt not in ("table", "markdown"):
         raise_usage(f"--format {fmt} is not available for stats; use table, markdown or json")
     tf = "github" if fmt == "markdown" else "simple"
-    out = [_tabulate([[k, v] for k, v in data["counts"].items()], ["what", "count"], tf)]
+    out = [_tabulate([[k, v] for k, v in data["counts"].items()], ["what", "count"], tf, width)]
     src_rows = [
         [s["name"], s["path"], s["entries_read"], s["created"], s["merged"], s["unchanged"], s["skipped"], s["failed"]]
         for s in data["sources"]
     ]
-    out.append(_tabulate(src_rows, ["source", "file", "entries read", "papers created", "merged into existing",
-                                    "unchanged", "skipped", "failed"], tf))
+    out.append(_tabulate(src_rows, ["source", "file", "entries", "new", "merged", "unchanged", "skipped", "failed"],
+                         tf, width))
     reasons = [
         [s["name"], r["kind"], r["reason"], ", ".join(map(str, r["lines"]))]
         for s in data["sources"] for r in s.get("issues", [])
     ]
     if reasons:
-        out.append(_tabulate(reasons, ["source", "kind", "reason", "lines"], tf))
+        out.append(_tabulate(reasons, ["source", "kind", "reason", "lines"], tf, width))
     out.append("Papers per year\n" + bar_chart([(r["year"] or "n/a", r["papers"]) for r in data["per_year"]]))
-    out.append(_tabulate([[r["venue"] or "(none)", r["papers"]] for r in data["per_venue"]], ["venue", "papers"], tf))
-    out.append(_tabulate([[r["category"], r["papers"]] for r in data["per_category"]], ["category", "papers"], tf))
+    out.append(_tabulate([[r["venue"] or "(none)", r["papers"]] for r in data["per_venue"]], ["venue", "papers"], tf, width))
+    out.append(_tabulate([[r["category"], r["papers"]] for r in data["per_category"]], ["category", "papers"], tf, width))
     return "\n".join(out)
 
 
@@ -194,8 +244,14 @@ def _val(v) -> str:
     return "—" if v in (None, "") else str(v)
 
 
-def import_report(r) -> str:
-    """The account of one import."""
+REPORT_LINES = 20  # at the default level, at most this many lines of each kind
+
+
+def import_report(r, level: str = "verbose") -> str:
+    """The account of one import: 'quiet' the summary line, 'normal' also the entries that need
+    a look (failed, problems, no longer listed; REPORT_LINES of each kind), 'verbose' every entry."""
+    if level != "verbose":
+        return _short_report(r, level)
     head = f"{r.path} ({r.dialect}, source {r.source})"
     if r.already_imported:
         return f"{head}: already imported, nothing changed.\n"
@@ -225,9 +281,28 @@ def import_report(r) -> str:
             f" (vs {c.other_citekey})" if c.other_citekey else "")
         lines.append(f"  conflict   line {c.line:>5}  {c.citekey or ''}  {c.reason}{other}")
     for v in r.new_vocabulary:
-        lines.append(f"  new {v.kind:<8} line {v.line:>5}  {v.name} (not in the vocabulary)")
+        lines.append(f"  unknown    line {v.line:>5}  {v.kind} {v.name!r} kept (not in the vocabulary)")
     for e in r.missing:
         lines.append(f"  not listed anymore   {e.citekey}  {_short(e.title, 60)} (kept)")
     if r.dry_run:
         lines.append("  dry run: nothing was written")
     return "\n".join(lines) + "\n"
+
+
+def _short_report(r, level: str) -> str:
+    full = import_report(r, "verbose").splitlines()
+    if level == "quiet" or r.already_imported:
+        return full[0] + "\n"
+    kept, counts, last = [full[0]], {}, []
+    for line in full[1:]:
+        kind = line.split()[0]
+        if kind == "dry":
+            last.append(line)
+        elif kind not in ("new", "merged", "skipped"):
+            counts[kind] = counts.get(kind, 0) + 1
+            if counts[kind] <= REPORT_LINES:
+                kept.append(line)
+    for kind, n in counts.items():
+        if n > REPORT_LINES:
+            kept.append(f"  … {n - REPORT_LINES} more {kind} lines (--verbose lists them all)")
+    return "\n".join(kept + last) + "\n"

@@ -306,8 +306,11 @@ def add_paper(
     return {"id": entry.id, "citekey": entry.citekey, "title": entry.title}
 
 
-def merge_papers(engine: Engine, db_path: Path, keep_ref: str, other_ref: str) -> dict[str, Any]:
-    """Merge OTHER into KEEP in one transaction; OTHER's citekey becomes an alias of KEEP."""
+def merge_papers(engine: Engine, db_path: Path, keep_ref: str, other_ref: str, force: bool = False) -> dict[str, Any]:
+    """Merge OTHER into KEEP in one transaction; OTHER's citekey becomes an alias of KEEP.
+
+    Papers that clearly differ (adbib.mergeplan: titles, authors, DOIs) are refused with
+    MergeRefused unless ``force``."""
     from adbib.errors import AdbibError
 
     from adbib.rows import resolve
@@ -321,6 +324,9 @@ def merge_papers(engine: Engine, db_path: Path, keep_ref: str, other_ref: str) -
                 raise AdbibError(f"no paper {ref!r}")
         if keep == other:
             raise AdbibError(f"{keep_ref!r} and {other_ref!r} are the same paper")
+        from adbib import mergeplan
+
+        mergeplan.refuse_unless_forced(mergeplan.plan(dbapi, keep, other), force)
         k = conn.execute(select(p).where(p.c.id == keep)).one()._mapping
         o = conn.execute(select(p).where(p.c.id == other)).one()._mapping
         # identifiers are unique: free them on OTHER before KEEP takes them

@@ -13,8 +13,6 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from adbib.normalize.ids import BadLink, check_url
-
 # format name -> module under adbib.exporters, imported on first use
 FORMATS: dict[str, str] = {
     "bibtex": "bibtex",
@@ -40,6 +38,9 @@ def get(name: str) -> ModuleType:
 
 def web_links(paper: dict, role: str) -> list[str]:
     """The paper's http(s) links of one role; anything else (``javascript:``, ``data:``) is dropped."""
+    # imported here: the CLI reads FORMATS at start-up, when adbib.normalize is not needed
+    from adbib.normalize.ids import BadLink, check_url
+
     urls = []
     for url in paper["links"].get(role, ()):
         try:
