@@ -385,7 +385,15 @@ def import_(
     paths: List[Path] = typer.Argument(..., help="Files to import: list markdown/text, .bib, .csv."),
     fmt: str = typer.Option(
         "auto", "--format", "-f",
-        help="Input format: auto (detect), lgc, diaoquesang-md, diaoquesang-text, medaierhhl, adbib-md, csv, bibtex.",
+        help="Input format: auto (detect), lgc, diaoquesang-md, diaoquesang-text, medaierhhl, adbib-md, "
+        "csv (adbib's own export), bibtex (.bib, or .md/.txt holding BibTeX), table (any CSV/TSV with a header), "
+        "rst (any reStructuredText list), generic (any markdown list; the fallback of auto).",
+    ),
+    columns: Optional[str] = typer.Option(
+        None, "--columns",
+        help="For a CSV/TSV with unusual headers: FIELD=HEADER pairs, comma-separated, e.g. "
+        "'title=Paper Name,venue=Where'. Fields: title, authors, year, venue, doi, arxiv, url, code, "
+        "abstract, summary, datasets, categories, short_name. Implies --format table.",
     ),
     source: Optional[str] = typer.Option(None, "--source", help="Source name [default: the file name]. Files with the same source name are revisions of one list."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the report, write nothing."),
@@ -396,6 +404,13 @@ def import_(
     with user_errors():
         if report not in ("text", "json"):
             raise UsageError(f"--report must be text or json, not {report!r}")
+        column_map = None
+        if columns is not None:
+            from adbib.readers.table_csv import parse_columns
+
+            if fmt not in ("auto", "table"):
+                raise UsageError(f"--columns applies to --format table, not {fmt}")
+            fmt, column_map = "table", parse_columns(columns)
         from adbib import render
         from adbib.progress import Progress
         from adbib.store import ingest
@@ -406,7 +421,7 @@ def import_(
             with Progress(f"importing {path.name}") as progress:
                 reports.append(
                     ingest(engine, db_path(), path, dialect=fmt, source_name=source if len(paths) == 1 else None,
-                           list_name=source, dry_run=dry_run, progress=progress)
+                           list_name=source, dry_run=dry_run, progress=progress, columns=column_map)
                 )
         if report == "json":
             import json

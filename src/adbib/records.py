@@ -54,6 +54,7 @@ class PaperRecord:
     parent: int | None = None  # index in ParseResult.records of the entry this one is nested in
     relation: str | None = None  # relation to the parent: 'extension_of' | 'similar_to'
     problems: list[str] = field(default_factory=list)  # reported, non-fatal: broken links etc.
+    short_name: str | None = None  # the nickname the list gives: [ALOCC], **[SSPCAB]**, a Name column
 
 
 @dataclass
@@ -125,3 +126,4 @@ class NormalizedPaper:
     abstract: str | None
     summary: str | None
     problems: list[str] = field(default_factory=list)
+    short_name: str | None = None  # the list's nickname for the paper (PaperRecord.short_name)

@@ -16,7 +16,7 @@ f-AnoGAN (MedIA 2019).
 
 Precedence when sources disagree (the losing values stay visible in each provenance row):
 
-* title, abstract, summary, date, stars: the first source that gave one keeps it;
+* title, abstract, summary, date, stars, short name: the first source that gave one keeps it;
 * year: a year from a venue tag replaces a year derived from an online date;
 * venue: a real venue replaces none or a preprint (arXiv -> MICCAI);
 * authors: a complete list replaces a truncated one ("and others"); otherwise a longer list
@@ -155,6 +155,7 @@ class Current:
     abstract: str | None
     summary: str | None
     stars: int | None
+    short_name: str | None = None
 
 
 def merge(cur: Current, p: NormalizedPaper, venue_type: str | None) -> dict[str, tuple[object, object]]:
@@ -174,7 +175,7 @@ def merge(cur: Current, p: NormalizedPaper, venue_type: str | None) -> dict[str,
         put("year", p.year)
         if cur.year_from_date != p.year_from_date:
             changes["year_from_date"] = (cur.year_from_date, p.year_from_date)
-    for name in ("date", "abstract", "summary", "stars", "arxiv", "doi"):
+    for name in ("date", "abstract", "summary", "stars", "arxiv", "doi", "short_name"):
         new = getattr(p, name, None) if name != "stars" else p.record.stars
         if new is not None and getattr(cur, name) is None:
             put(name, new)

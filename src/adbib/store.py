@@ -116,9 +116,11 @@ def ingest(
     display_path: str | None = None,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    columns: dict[str, str] | None = None,
 ) -> ImportReport:
     """Import one file: all of it or nothing.  A file already imported under the same source
-    name (same bytes) is recognised by its hash before it is even parsed."""
+    name (same bytes) is recognised by its hash before it is even parsed.  ``columns`` maps
+    fields to unusual headers for the ``table`` reader (``--columns``)."""
     dialect, data, text = read_file(path, dialect)
     name = source_name or Path(path).stem
     report = ImportReport(source=name, path=display_path or str(path), dialect=dialect, dry_run=dry_run)
@@ -127,7 +129,7 @@ def ingest(
         report.already_imported = True
         return report
     with _no_gc():  # parsing allocates millions of small objects that never form cycles
-        parsed = reader(dialect).read(text)
+        parsed = reader(dialect).read(text, columns=columns) if columns else reader(dialect).read(text)
     report.skipped = [Note(s.line, s.reason) for s in parsed.skipped]
     report.failed = [Note(f.line, f.reason) for f in parsed.failures]
     return _ingest(engine, db_path, report, parsed.records, list_name or name, content_hash, progress)
@@ -475,7 +477,7 @@ class _Importer:
             title=p.title, year=p.year, year_from_date=p.year_from_date, date=p.date, venue=p.venue,
             venue_type=venue_type, authors=[n.full for n in p.authors],
             authors_truncated=p.authors_truncated, arxiv=p.arxiv, doi=p.doi, domain=p.domain,
-            abstract=p.abstract, summary=p.summary, stars=p.record.stars,
+            abstract=p.abstract, summary=p.summary, stars=p.record.stars, short_name=p.short_name,
         )
         self.touched[pid] = _Paper(pid, key, cur, list(p.authors), venue_id, new=True, links=set())
         return pid
@@ -483,7 +485,7 @@ class _Importer:
     def _load_current(self, pid: int) -> _Paper:
         p, v = T["paper"], T["venue"]
         row = self.conn.execute(
-            select(p, v.c.short_name, v.c.type.label("venue_type")).outerjoin(v, v.c.id == p.c.venue_id).where(p.c.id == pid)
+            select(p, v.c.short_name.label("venue_short"), v.c.type.label("venue_type")).outerjoin(v, v.c.id == p.c.venue_id).where(p.c.id == pid)
         ).one()
         authors = self.conn.execute(
             select(T["author"]).join(T["authorship"], T["authorship"].c.author_id == T["author"].c.id)
@@ -491,9 +493,10 @@ class _Importer:
         ).all()
         cur = resolve.Current(
             title=row.title, year=row.year, year_from_date=row.year_from_date, date=row.date,
-            venue=row.short_name, venue_type=row.venue_type, authors=[a.name for a in authors],
+            venue=row.venue_short, venue_type=row.venue_type, authors=[a.name for a in authors],
             authors_truncated=row.authors_truncated, arxiv=row.arxiv_id, doi=row.doi,
             domain=row.domain, abstract=row.abstract, summary=row.summary, stars=row.stars,
+            short_name=row.short_name,
         )
         links = {
             (r.role, link_key(r.url))
@@ -632,7 +635,7 @@ class _Importer:
                 "year_from_date": cur.year_from_date, "date": cur.date, "venue_id": s.venue_id,
                 "domain": cur.domain, "abstract": cur.abstract, "summary": cur.summary,
                 "arxiv_id": cur.arxiv, "doi": cur.doi, "authors_truncated": cur.authors_truncated,
-                "stars": cur.stars,
+                "stars": cur.stars, "short_name": cur.short_name,
             }
             if s.new:
                 r["paper"].append(

@@ -32,13 +32,17 @@ FIELDS = (
     "abstract",
     "summary",
     "sources",
+    "short_name",
 )
+
+# Fields added after the first release: a paper dict without them exports them as null.
+OPTIONAL = frozenset({"short_name"})
 
 
 def write(papers: Iterable[dict], out: TextIO) -> int:
     n = 0
     for paper in papers:
-        text = json.dumps({key: paper[key] for key in FIELDS}, indent=2, ensure_ascii=False)
+        text = json.dumps({key: paper.get(key) if key in OPTIONAL else paper[key] for key in FIELDS}, indent=2, ensure_ascii=False)
         # JSON strings never hold a raw newline, so every newline is indentation.
         out.write(("[\n  " if n == 0 else ",\n  ") + text.replace("\n", "\n  "))
         n += 1

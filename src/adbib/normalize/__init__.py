@@ -60,6 +60,7 @@ def normalize_record(rec: PaperRecord) -> NormalizedPaper:
         abstract=rec.abstract,
         summary=rec.summary,
         problems=[*rec.problems, *authors.notes],
+        short_name=rec.short_name,
     )
 
 

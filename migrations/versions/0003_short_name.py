@@ -1,0 +1,27 @@
+"""paper.short_name: the nickname a list gives a paper ([ALOCC], a Name column)
+
+Revision ID: 0003
+Revises: 0001
+Create Date: 2026-12-02 04:10:00.000000
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+import sqlmodel.sql.sqltypes
+
+
+revision: str = '0003'
+down_revision: Union[str, None] = '0001'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('paper', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('short_name', sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('paper', schema=None) as batch_op:
+        batch_op.drop_column('short_name')
