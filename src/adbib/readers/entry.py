@@ -389,7 +389,7 @@ def read_entry(segs: list[Seg], details: dict[str, str] | None = None) -> Entry:
     return Entry(
         title=repair(title),
         short_name=repair(short) if short else None,
-        venue=repair(venue) if venue else None,
+        venue=repair(clean_spaces(venue)) if venue else None,
         year=year,
         authors=repair(authors) if authors else None,
         links=links,
@@ -462,7 +462,7 @@ def _citation_venue(rest: str) -> Tag | None:
     if not years:
         return None
     y = years[-1]
-    venue = text[: y.start()].strip(" .,;:()-")
+    venue = clean_spaces(text[: y.start()]).strip(" .,;:()-")
     if re.match(r"arxiv\b", venue, re.I):
         venue = "arXiv"
     return Tag(venue or None, int(y.group(0)))
