@@ -251,7 +251,8 @@ def test_markdown_tables_with_named_columns_in_any_order():
     assert result.records[3].authors_raw == "Yu Tian, Guansong Pang, Fengbei Liu"
     assert normalize_record(result.records[3]).doi == "10.1007/978-3-030-87240-3_14"
     assert [(f.line, f.reason) for f in result.failures] == [(10, "table row without a title")]
-    assert [s.reason for s in result.skipped] == ["table without a title column (columns: model, auroc, dataset)"]
+    # the results table names papers by an anchor to their entry: cross references, not entries
+    assert result.skipped == []
 
 
 def test_tsv_with_another_header():
