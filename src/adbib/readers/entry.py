@@ -68,10 +68,11 @@ _TAG_FULL = re.compile(
 )
 # a tag inside free text: the venue starts with a capital or holds one (arXiv), the year has
 # four digits or an apostrophe
-_VSTART = r"(?:[A-Z][\w&.+/\-]*|[a-z]+[A-Z][\w&.+/\-]*)"
+# (every repetition bounded: the search runs over free text of any length, and must stay linear)
+_VSTART = r"(?:[A-Z][\w&.+/\-]{0,30}|[a-z]{1,10}[A-Z][\w&.+/\-]{0,30})"
 _TAG_IN_TEXT = re.compile(
-    rf"(?<![\w])(?P<venue>{_VSTART}(?:[\s\-]+(?:{_VSTART}|{_CONNECT}))*?)[\s,\-]*"
-    rf"(?P<year>{_YEAR4}|{_YEAR_APOS})(?![\w])(?P<suffix>(?:\s+[A-Z][\w.\-]*)*)"
+    rf"(?<![\w])(?P<venue>{_VSTART}(?:[\s\-]{{1,3}}(?:{_VSTART}|{_CONNECT})){{0,9}}?)[\s,\-]{{0,3}}"
+    rf"(?P<year>{_YEAR4}|{_YEAR_APOS})(?![\w])(?P<suffix>(?:\s{{1,3}}[A-Z][\w.\-]{{0,30}}){{0,4}})"
 )
 _YEAR_ONLY = re.compile(rf"^\s*\(?\s*(?P<year>{_YEAR4})\s*\)?\s*[.,]?\s*$")
 _PRESENTATION = frozenset({"oral", "spotlight", "poster", "highlight", "accepted", "best", "paper", "award"})
@@ -128,8 +129,8 @@ def parse_tag(text: str) -> Tag | None:
 
 
 def find_tag(text: str) -> tuple[Tag, int, int] | None:
-    """The first venue/year tag inside free text, with its span."""
-    for m in _TAG_IN_TEXT.finditer(text):
+    """The first venue/year tag inside free text (its first 2,000 characters), with its span."""
+    for m in _TAG_IN_TEXT.finditer(text, 0, 2000):
         year = _year_value(m["year"])
         if year is None or not 1950 <= year <= _NEXT_YEAR:
             continue
@@ -425,8 +426,11 @@ def _nick(text: str) -> str | None:
 
 
 def _trailing_tag(text: str) -> tuple[Tag, int] | None:
-    """', J. Image, 2018.' / '. ICME 2019.' / ' (WACV 2023)' at the end of a text title."""
-    m = re.search(r"(?:[,.]\s+|\s+[-–(]\s*|\s+)((?:[^,.()]|(?<=\b[A-Z])\.)*?[,\s\-]*(?:" + _YEAR4 + r"|" + _YEAR_APOS + r"))\s*\)?\s*\.?\s*$", text)
+    """', J. Image, 2018.' / '. ICME 2019.' / ' (WACV 2023)' at the end of a text title (its last
+    200 characters: a tag is short, and the search must stay linear in the text's length)."""
+    offset = max(0, len(text) - 200)
+    tail = text[offset:]
+    m = re.search(r"(?:[,.]\s+|\s+[-–(]\s*|\s+)((?:[^,.()]|(?<=\b[A-Z])\.)*?[,\s\-]*(?:" + _YEAR4 + r"|" + _YEAR_APOS + r"))\s*\)?\s*\.?\s*$", tail)
     if not m:
         return None
     candidate = m.group(1)
@@ -434,10 +438,10 @@ def _trailing_tag(text: str) -> tuple[Tag, int] | None:
     if tag is None:
         return None
     # 'J. Image, 2018' is split by the comma: take the venue from the text before it
-    head = text[: m.start()]
-    if tag.venue is None and (v := re.search(r"[,.]\s+([A-Z][\w. &\-]{0,30})\s*$", head)) and "," in text[m.start() : m.start() + 2]:
-        return Tag(v.group(1).strip(" ."), tag.year), v.start()
-    return tag, m.start()
+    head = tail[: m.start()]
+    if tag.venue is None and (v := re.search(r"[,.]\s+([A-Z][\w. &\-]{0,30})\s*$", head[-60:])) and "," in tail[m.start() : m.start() + 2]:
+        return Tag(v.group(1).strip(" ."), tag.year), offset + len(head) - len(head[-60:]) + v.start()
+    return tag, offset + m.start()
 
 
 def _citation_authors(lead: str) -> str | None:

@@ -71,12 +71,18 @@ def detect(text: str) -> bool:
 
 def read(text: str) -> ParseResult:
     from markdown_it import MarkdownIt
+    from markdown_it.token import Token
     from markdown_it.tree import SyntaxTreeNode
 
     md = MarkdownIt("commonmark").enable("table")
     md.normalizeLink = lambda url: url  # keep URLs as written
     md.validateLink = lambda url: True
-    tree = SyntaxTreeNode(md.parse(text))
+    tokens = md.parse(text)
+    for token in tokens:
+        if token.type == "inline" and token.children and _depth(token.children) > _MAX_INLINE_DEPTH:
+            # emphasis nested hundreds deep ('*' * 3000): read as plain text, not recursed into
+            token.children = [Token("text", "", 0, content=token.content)]
+    tree = SyntaxTreeNode(tokens)
     reader = _Reader(text.split("\n"))
     headings = [n for n in tree.children if n.type == "heading"]
     h1 = [n for n in headings if n.tag == "h1"]
@@ -84,6 +90,18 @@ def read(text: str) -> ParseResult:
         reader.list_title = h1[0]  # the list's own title, not a section of it
     reader.blocks(tree.children)
     return reader.result
+
+
+_MAX_INLINE_DEPTH = 30
+
+
+def _depth(children) -> int:
+    """How deep the inline tokens nest (emphasis in links in emphasis …)."""
+    depth = deepest = 0
+    for t in children:
+        depth += t.nesting
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def clean_heading(text: str) -> str:
