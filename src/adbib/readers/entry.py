@@ -189,7 +189,7 @@ def _role_by_host(url: str) -> str:
 _DETAIL = re.compile(
     r"^\s*(?:\*\*|__)?(?P<label>authors?|datasets?|summary|tl;?dr|abstract|keywords?|venue|"
     r"conference|journal|year|code)(?:\*\*|__)?\s*[:：]\s*(?:\*\*|__)?\s*(?P<value>.*)$",
-    re.I,
+    re.IGNORECASE,
 )
 _NICK_LEAD = re.compile(r"^\s*\[\s*(?P<nick>[^\[\]]{0,40}?)\s*\][\])]*\s*")
 _NICK_TRAIL = re.compile(r"\s*\((?P<nick>[A-Za-z][\w\-+.&]{0,15})\)\s*$")
@@ -426,22 +426,35 @@ def _nick(text: str) -> str | None:
 
 
 def _trailing_tag(text: str) -> tuple[Tag, int] | None:
-    """', J. Image, 2018.' / '. ICME 2019.' / ' (WACV 2023)' at the end of a text title (its last
-    200 characters: a tag is short, and the search must stay linear in the text's length)."""
-    offset = max(0, len(text) - 200)
-    tail = text[offset:]
-    m = re.search(r"(?:[,.]\s+|\s+[-–(]\s*|\s+)((?:[^,.()]|(?<=\b[A-Z])\.)*?[,\s\-]*(?:" + _YEAR4 + r"|" + _YEAR_APOS + r"))\s*\)?\s*\.?\s*$", tail)
+    """', J. Image, 2018.' / '. ICME 2019.' / ' (WACV 2023)' at the end of a text title, and where
+    the title ends.  No regular expression spans the text: a tag is short, and this must stay
+    linear in the text's length (spaces, brackets)."""
+    stripped = text.rstrip(" \t.)")
+    m = re.search(rf"(?:{_YEAR4}|{_YEAR_APOS})$", stripped[-8:])
     if not m:
         return None
-    candidate = m.group(1)
-    tag = parse_tag(candidate)
+    year_start = len(stripped) - len(stripped[-8:]) + m.start()
+    window_start = max(0, year_start - 60)
+    window = stripped[window_start:year_start]
+    cut = max(window.rfind(sep) for sep in (", ", ". ", " - ", " (", " – ", " — "))
+    if cut < 0:
+        last = window.rstrip().rsplit(" ", 1)  # 'Title CVPR 2020': an acronym right before the year
+        if len(last) < 2 or not re.fullmatch(r"[A-Z][A-Z0-9&\-]{1,15}", last[1]):
+            return None
+        cut = len(last[0])
+    sep_end = cut + 2 if window[cut : cut + 2] in (", ", ". ", " (") else cut + 3 if window[cut:cut + 3] in (" - ", " – ", " — ") else cut + 1
+    tag = parse_tag(window[sep_end:] + stripped[year_start:])
     if tag is None:
         return None
-    # 'J. Image, 2018' is split by the comma: take the venue from the text before it
-    head = tail[: m.start()]
-    if tag.venue is None and (v := re.search(r"[,.]\s+([A-Z][\w. &\-]{0,30})\s*$", head[-60:])) and "," in tail[m.start() : m.start() + 2]:
-        return Tag(v.group(1).strip(" ."), tag.year), offset + len(head) - len(head[-60:]) + v.start()
-    return tag, offset + m.start()
+    title_end = window_start + cut
+    # 'J. Image, 2018': the comma split the venue from its year; the venue is the part before it
+    if tag.venue is None and window[cut : cut + 2] == ", ":
+        before = window[:cut]
+        sep = max(before.rfind(", "), before.rfind(". ") if not re.search(r"(?:^| )[A-Z]\.$", before[: before.rfind(". ") + 1]) else -1)
+        venue = before[sep + 2 :] if sep >= 0 else ""
+        if re.fullmatch(r"[A-Z][\w. &\-]{0,30}", venue):
+            return Tag(venue.strip(" ."), tag.year), window_start + sep
+    return tag, title_end
 
 
 def _citation_authors(lead: str) -> str | None:
@@ -467,6 +480,6 @@ def _citation_venue(rest: str) -> Tag | None:
         return None
     y = years[-1]
     venue = clean_spaces(text[: y.start()]).strip(" .,;:()-")
-    if re.match(r"arxiv\b", venue, re.I):
+    if re.match(r"arxiv\b", venue, re.IGNORECASE):
         venue = "arXiv"
     return Tag(venue or None, int(y.group(0)))

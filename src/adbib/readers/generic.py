@@ -43,8 +43,8 @@ from adbib.readers.entry import (
 )
 from adbib.records import PaperRecord, ParseFailure, ParseResult, Skipped
 
-_LIST_ITEM = re.compile(r"^[ \t]{0,3}(?:[-*+]|\d{1,3}[.)])[ \t]+\S", re.M)
-_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$", re.M)
+_LIST_ITEM = re.compile(r"^[ \t]{0,3}(?:[-*+]|\d{1,3}[.)])[ \t]+\S", re.MULTILINE)
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$", re.MULTILINE)
 _SKIP_SECTIONS = frozenset({"contents", "table of contents", "toc", "datasets", "dataset", "data sets"})
 _YEAR_HEADING = re.compile(r"^(?:19|20)\d\d$")
 
@@ -107,6 +107,7 @@ def _depth(children) -> int:
 def clean_heading(text: str) -> str:
     """'📃 Weakly-supervised VAD Papers' -> 'Weakly-supervised VAD Papers'; '1.3.1 Text-based
     Generation' -> 'Text-based Generation'; '(1) Multivariate' -> 'Multivariate'."""
+    text = text[:300]  # a heading is short; the category lookup after it is not linear in its length
     text = "".join(
         c for c in text if unicodedata.category(c) not in ("So", "Sk", "Cn", "Co", "Cf") and not 0xFE00 <= ord(c) <= 0xFE0F
     )
@@ -331,7 +332,7 @@ class _Reader:
             for url in re.findall(r"https?://\S+", plain(name)):
                 others += [Seg("text", " "), Seg("link", role, url)]
             text = plain(name)
-            if name == "arxiv" and re.fullmatch(r"(?:arxiv:)?\d{4}\.\d{4,5}(?:v\d+)?", text, re.I):
+            if name == "arxiv" and re.fullmatch(r"(?:arxiv:)?\d{4}\.\d{4,5}(?:v\d+)?", text, re.IGNORECASE):
                 others += [Seg("text", " "), Seg("link", "arxiv", "https://arxiv.org/abs/" + text.split(":")[-1])]
             if name == "doi" and text.startswith("10."):
                 others += [Seg("text", " "), Seg("link", "doi", "https://doi.org/" + text)]
@@ -405,7 +406,7 @@ def _segments(nodes, in_strong: bool = False) -> list[Seg]:
         elif t == "code_inline":
             out.append(Seg("code", n.content))
         elif t == "html_inline":
-            if re.match(r"<br\s*/?>", n.content, re.I):
+            if re.match(r"<br\s*/?>", n.content, re.IGNORECASE):
                 out.append(Seg("br"))
         elif t == "image":
             continue

@@ -18,7 +18,7 @@ from adbib.readers.generic import _SKIP_SECTIONS, _YEAR_HEADING, clean_heading
 from adbib.records import PaperRecord, ParseFailure, ParseResult, Skipped
 
 # a section title underlined (and maybe overlined) with one punctuation character
-_UNDERLINE = re.compile(r"^(?P<title>[^\s].*)\n(?P<u>([=\-~^\"'`#*+:.])\3{2,})[ \t]*$", re.M)
+_UNDERLINE = re.compile(r"^(?P<title>[^\s].*)\n(?P<u>([=\-~^\"'`#*+:.])\3{2,})[ \t]*$", re.MULTILINE)
 _RST_LINK = re.compile(r"`[^`<>]+<https?://[^>]+>`__?")
 
 
@@ -26,7 +26,7 @@ def detect(text: str) -> bool:
     """True when section titles are underlined rST-style, or ```text <url>`_`` links appear, and
     no markdown heading (``# …``) does."""
     head = text[:65536]
-    if re.search(r"^#{1,6}\s+\S", head, re.M):
+    if re.search(r"^#{1,6}\s+\S", head, re.MULTILINE):
         return False
     underlined = sum(
         1 for m in _UNDERLINE.finditer(head) if len(m["u"]) >= len(m["title"].rstrip()) - 1
@@ -36,9 +36,9 @@ def detect(text: str) -> bool:
 
 def read(text: str) -> ParseResult:
     import docutils.frontend
-    import docutils.nodes as nodes
     import docutils.parsers.rst
     import docutils.utils
+    from docutils import nodes
 
     parser = docutils.parsers.rst.Parser()
     settings = docutils.frontend.get_default_settings(docutils.parsers.rst.Parser)
