@@ -48,6 +48,7 @@ def test_detection_over_every_fixture_and_seed():
     expected = {
         **{name: "generic" for name in (ZHUYICHE, YUXIN, M3LAB, ALINA, LIZHONG, FJCHANGE, JUNXI)},
         "handmade-table.md": "generic",
+        "handmade-shapes.md": "generic",
         "handmade-list.rst": "rst",
         "handmade-papers.tsv": "table",
         "handmade-other-header.csv": "table",
@@ -235,6 +236,21 @@ def test_rst_list():
     assert sspcab.datasets_raw == ["MVTec AD", "Avenue"]
     assert [(f.line, f.reason) for f in result.failures] == [(32, "no title found")]
     assert [s.reason for s in result.skipped] == ["section 'Contents': not a paper list"]
+
+
+def test_shapes_the_issue_names():
+    result = read("handmade-shapes.md")
+    assert [row(r) for r in result.records] == [
+        (5, "Unsupervised Anomaly Detection with Generative Adversarial Networks to Guide Marker Discovery", "IPMI", 2017,
+         "1703.05921", [], "GAN", "AnoGAN"),
+        (6, "Deep Anomaly Detection with Outlier Exposure", "arXiv", 2019, "1812.04606", [], "GAN", None),
+        (7, "Attention Guided Anomaly Localization in Images", "ECCV", 2020, None, [], "GAN", None),
+    ]
+    attention = result.records[2]
+    assert (attention.authors_raw, attention.datasets_raw, attention.summary) == (
+        "Shashanka Venkataramanan, Kuan-Chuan Peng", ["MVTec AD", "CIFAR-10"], "A summary of what it does.")
+    assert normalize_record(attention).doi == "10.1007/978-3-030-58520-4_29"
+    assert result.failures == []
 
 
 def test_markdown_tables_with_named_columns_in_any_order():

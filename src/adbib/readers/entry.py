@@ -310,6 +310,11 @@ def read_entry(segs: list[Seg], details: dict[str, str] | None = None) -> Entry:
         for s in segs[:title_index]:
             if s.kind == "strong" and clean_spaces(s.text).rstrip(" :：") and short is None:
                 short = _nick(s.text)
+        for i in range(title_index + 1, len(segs) - 1):  # [Title](url) (**AnoGAN**)
+            s = segs[i]
+            if s.kind == "strong" and short is None and _plain(segs[i - 1 : i]).rstrip().endswith("(") \
+                    and _plain(segs[i + 1 : i + 2]).lstrip().startswith(")"):
+                short = _nick(s.text)
 
     plain_all = _plain(segs)
     citation = _QUOTE.search(plain_all) if title is None or (text_before and _QUOTE.search(text_before)) else None
@@ -334,7 +339,11 @@ def read_entry(segs: list[Seg], details: dict[str, str] | None = None) -> Entry:
     else:
         # 3. the text before the first link or tag
         head: list[Seg] = []
-        for s in segs:
+        lead = 0
+        while lead < len(segs) and (segs[lead].kind == "tag" or not segs[lead].text.strip()) and segs[lead].kind != "link":
+            lead += 1  # a leading venue tag: '**[arXiv' 19]** Title [[pdf]](url)'
+        head = segs[:lead]
+        for s in segs[lead:]:
             if s.kind in ("link", "tag"):
                 break
             head.append(s)

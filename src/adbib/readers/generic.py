@@ -188,7 +188,7 @@ class _Reader:
                 index = self.add(entry, line, raw, parent)
         for lst in nested:
             for child in lst.children:
-                if index is not None and self.detail(child, index):
+                if index is not None and (self.detail(child, index) or self.summary(child, index)):
                     continue
                 self.item(child, parent=index if index is not None else parent)
 
@@ -216,6 +216,29 @@ class _Reader:
         if "abstract" in details and not rec.abstract:
             rec.abstract = repair(details["abstract"])
         return True
+
+    def summary(self, child, index: int) -> bool:
+        """A nested item of plain text (no link, venue or year, no items of its own) under an
+        entry: the entry's summary, when it has none yet."""
+        if any(c.type in ("bullet_list", "ordered_list") for c in child.children):
+            return False
+        segs: list[Seg] = []
+        for para in child.children:
+            if para.type == "paragraph":
+                for inl in para.children:
+                    segs += _segments(inl.children)
+        text = clean_spaces("".join(s.text for s in segs if s.kind != "br"))
+        rec = self.result.records[index]
+        if not text or rec.summary or any(s.kind in ("link", "code") for s in segs):
+            return False
+        try:
+            read_entry(segs)
+        except NotAnEntry:
+            rec.summary = repair(text)
+            return True
+        except Unreadable:
+            return False
+        return False
 
     def add(self, entry: Entry, line: int, raw: str, parent: int | None) -> int:
         path, year = self.path()
