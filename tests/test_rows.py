@@ -62,6 +62,7 @@ CAI = {
         {"file": LGC_FILE, "line": 222, "section": "Reconstruction-based Methods"},
         {"file": DQS_FILE, "line": 100, "section": "3. AE-Based Approaches"},
     ],
+    "short_name": None,
 }
 
 
