@@ -55,7 +55,7 @@ def test_the_message_says_when_entry_like_lines_failed(seeded_db, tmp_path):
     assert result.stderr == (
         f"adbib: {path}: read as medaierhhl, no entries found (1 entry-like line could not be read,"
         " the first at line 3: entry without a (YYYY/MM/DD) date and a title) — is it another"
-        " format? (auto-detect knows no format for it)\n"
+        " format? (auto-detect says generic)\n"
     )
     assert snapshot(seeded_db) == before
 

@@ -237,6 +237,10 @@ FOUND = {
         "lgc", "- ⭐ *(2022-MICCAI)* **Title**\n  - Authors: Ann Lee," + " " * 100_000 + "Bob Ray\n"),
     "100,000 spaces in a title (quadratic regex)": (
         "medaierhhl", "- (2024/01/19) A" + " " * 100_000 + "Title. [[arXiv]](https://arxiv.org/abs/2401.00001)\n"),
+    "spaces in a title without a venue (a regex exponential in the run's length)": (
+        "generic", ("- A Title" + " " * 150 + "Ends | [code](https://github.com/a/b)\n") * 3),
+    "emphasis nested 3,000 deep (RecursionError in markdown-it's syntax tree)": (
+        "generic", "- " + "*" * 3000 + "Title" + "*" * 3000 + " [paper](https://a.org/x)\n"),
     "100,000 spaces before :octocat: (quadratic regex)": (
         "diaoquesang-text", "1. Flow\n  • [CVPR 2023] PyramidFlow" + " " * 100_000 + "x :octocat:\n    Lei, Jiarui\n"),
 }

@@ -63,6 +63,7 @@ CAI = {
         {"file": DQS_FILE, "line": 100, "section": "3. AE-Based Approaches"},
     ],
     "fields": {},  # pages, volume, … (issue 12): none in the lists
+    "short_name": None,
 }
 
 

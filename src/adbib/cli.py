@@ -538,7 +538,16 @@ def import_(
         "auto", "--format", "-f",
         # the names of adbib.readers.DIALECTS, written out (importing the readers costs ~60 ms at
         # start-up); tests/test_output.py checks that the two agree
-        help="Input format: auto (detect), adbib-md, lgc, diaoquesang-md, diaoquesang-text, medaierhhl, csv, bibtex.",
+        help="Input format: auto (detect), adbib-md, lgc, diaoquesang-md, diaoquesang-text, medaierhhl, csv, "
+        "bibtex, table, rst, generic. csv is adbib's own export; bibtex a .bib, or a .md/.txt holding BibTeX; "
+        "table any CSV/TSV with a header; rst any reStructuredText list; generic any markdown list (what "
+        "auto falls back to).",
+    ),
+    columns: Optional[str] = typer.Option(
+        None, "--columns",
+        help="For a CSV/TSV with unusual headers: FIELD=HEADER pairs, comma-separated, e.g. "
+        "'title=Paper Name,venue=Where'. Fields: title, authors, year, venue, doi, arxiv, url, code, "
+        "abstract, summary, datasets, categories, short_name. Implies --format table.",
     ),
     source: Optional[str] = typer.Option(None, "--source", help="The list the file is a revision of [default: recognised, else a new list named after the file]."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the report, write nothing."),
@@ -567,6 +576,13 @@ A file is recognised as the next revision of a list imported before (from its ti
         level = _level(quiet, verbose)
         if report not in ("text", "json"):
             raise UsageError(f"--report must be text or json, not {report!r}")
+        column_map = None
+        if columns is not None:
+            from adbib.readers.table_csv import parse_columns
+
+            if fmt not in ("auto", "table"):
+                raise UsageError(f"--columns applies to --format table, not {fmt}")
+            fmt, column_map = "table", parse_columns(columns)
         from adbib import render
         from adbib.progress import Progress
         from adbib.store import ingest
@@ -577,7 +593,7 @@ A file is recognised as the next revision of a list imported before (from its ti
             with Progress(f"importing {path.name}") as progress:
                 reports.append(
                     ingest(engine, db_path(), path, dialect=fmt, source_name=source if len(paths) == 1 else None,
-                           list_name=source, dry_run=dry_run, progress=progress)
+                           list_name=source, dry_run=dry_run, progress=progress, columns=column_map)
                 )
         if report == "json":
             import json

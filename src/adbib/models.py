@@ -143,6 +143,7 @@ class Paper(SQLModel, table=True):
     doi: str | None = Field(default=None, unique=True)
     authors_truncated: bool = False
     stars: int | None = None
+    short_name: str | None = None  # the nickname a list gives the paper (ALOCC)
     created_at: datetime
     updated_at: datetime
 

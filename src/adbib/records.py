@@ -59,6 +59,7 @@ class PaperRecord:
     # month as a number, editor, address, isbn, issn, note, eprint, eprinttype, …), lowercase names
     fields: dict[str, str] = field(default_factory=dict)
     authors_bibtex: bool = False  # authors_raw is a BibTeX name list: split on "and" only
+    short_name: str | None = None  # the nickname the list gives: [ALOCC], **[SSPCAB]**, a Name column
 
 
 @dataclass
@@ -138,3 +139,4 @@ class NormalizedPaper:
     # categories no vocabulary names: slug -> title (their slugs are in `categories` too)
     new_categories: dict[str, str] = field(default_factory=dict)
     fields: dict[str, str] = field(default_factory=dict)  # the record's further fields, cleaned
+    short_name: str | None = None  # the list's nickname for the paper (PaperRecord.short_name)

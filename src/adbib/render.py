@@ -182,6 +182,7 @@ def detail(d: dict) -> str:
 
     field("id", d["id"])
     field("citekey", d["citekey"])
+    field("short name", d.get("short_name"))
     if d.get("citekey_aliases"):
         field("old keys", ", ".join(d["citekey_aliases"]))
     authors = ", ".join(d["authors"]) + (", and others" if d.get("authors_truncated") else "")

@@ -30,7 +30,7 @@ field's current value remembers the list that gave it (``field_source``):
 * a value given by a *manual* source (``adbib add``, an edit) is never replaced by an import;
 * a value that only an earlier revision of the importing list gave is replaced by what the newer
   revision says (a relabelled venue, a corrected title or year) — never by nothing;
-* otherwise: title, abstract, summary, date, stars: the first source that gave one keeps it;
+* otherwise: title, abstract, summary, date, stars, short name: the first source that gave one keeps it;
   year: a year from a venue tag replaces a year derived from an online date; venue: a real venue
   replaces none or a preprint (arXiv -> MICCAI); authors: a complete list replaces a truncated one
   ("and others"), otherwise a longer list replaces a shorter one; arxiv / doi: filled when missing;
@@ -246,6 +246,7 @@ class Current:
     abstract: str | None
     summary: str | None
     stars: int | None
+    short_name: str | None = None
 
 
 # the fields whose current value remembers the list that gave it (field_source)
@@ -288,7 +289,7 @@ def merge(
         put("year", p.year)
         if cur.year_from_date != p.year_from_date and "year" in changes:
             changes["year_from_date"] = (cur.year_from_date, p.year_from_date)
-    for name in ("date", "abstract", "summary", "stars", "arxiv", "doi"):
+    for name in ("date", "abstract", "summary", "stars", "arxiv", "doi", "short_name"):
         new = getattr(p, name, None) if name != "stars" else p.record.stars
         if new is not None and not locked(name) and (getattr(cur, name) is None or correctable(name)):
             put(name, new)

@@ -29,7 +29,8 @@ _EVIDENCE_RANK = "CASE pd.evidence " + " ".join(f"WHEN '{e}' THEN {i}" for i, e 
 
 _PAPERS = """
 SELECT p.id, p.citekey, p.title, p.year, p.date, v.short_name, v.name, v.type,
-       p.authors_truncated, p.arxiv_id, p.doi, p.domain, p.abstract, p.summary
+       p.authors_truncated, p.arxiv_id, p.doi, p.domain, p.abstract, p.summary,
+       p.short_name
 FROM paper p LEFT JOIN venue v ON v.id = p.venue_id
 WHERE p.id IN ({ids})"""
 _AUTHORS = """
@@ -116,6 +117,7 @@ def _chunk(cur: sqlite3.Cursor, batch: list[int]) -> Iterator[dict]:
             "summary": row[13],
             "sources": sources.get(pid, []),
             "fields": extra.get(pid, {}),  # pages, volume, number, publisher, month, editor, …
+            "short_name": row[14],
         }
 
 

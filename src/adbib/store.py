@@ -79,6 +79,7 @@ def ingest(
     display_path: str | None = None,
     dry_run: bool = False,
     progress: Progress = None,
+    columns: dict[str, str] | None = None,
 ) -> ImportReport:
     """Import one file: all of it or nothing.
 
@@ -86,7 +87,8 @@ def ingest(
     as a revision of an imported list (:mod:`adbib.importer.revisions`) or starts a list of its
     own, named after the file.  A file whose bytes were imported before (under any name) is
     recognised by its hash before it is even parsed.  A format given explicitly (not auto) that
-    reads no entry at all is a ReaderError, not an empty import."""
+    reads no entry at all is a ReaderError, not an empty import.  ``columns`` maps fields to
+    unusual headers for the ``table`` reader (``--columns``)."""
     explicit = dialect not in (None, "auto")
     dialect, data, text = read_file(path, dialect)
     name = source_name or Path(path).stem
@@ -96,7 +98,11 @@ def ingest(
         report.already_imported = True
         return report
     with _no_gc():  # parsing allocates millions of small objects that never form cycles
-        parsed = reader(dialect).read(text)
+        try:
+            parsed = reader(dialect).read(text, columns=columns) if columns else reader(dialect).read(text)
+        except ReaderError as e:  # a file-level refusal names the file
+            shown = display_path or str(path)
+            raise (e if str(e).startswith(shown) else ReaderError(f"{shown}: {e}")) from None
     if explicit and not parsed.records:
         raise ReaderError(_no_entries(display_path or str(path), dialect, text, parsed.failures))
     report.skipped = [Note(s.line, s.reason) for s in parsed.skipped]

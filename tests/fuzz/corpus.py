@@ -1,4 +1,5 @@
-"""Real text for every reader: the shipped seed lists, the BibTeX hazards fixture, and adbib's own
+"""Real text for every reader: the shipped seed lists, the other-dialect lists and hand-made files
+of tests/fixtures/lists/ (generic, rst, table), the BibTeX hazards fixture, and adbib's own
 markdown / CSV / BibTeX exports of the seeded database (the inputs of the adbib-md, csv and bibtex
 readers).  Shared by tests/test_reliability.py and tests/fuzz/campaign.py.
 """
@@ -16,6 +17,14 @@ SEED_FILES = {
     "diaoquesang-md": ["diaoquesang-medical-ad_2025-03.md", "diaoquesang-medical-ad_2025-06.md"],
     "diaoquesang-text": ["diaoquesang-medical-ad_rendered.txt"],
     "medaierhhl": ["medaierhhl-medical-image-ad_2024-02.md"],
+}
+# The generic readers' real texts: tests/fixtures/lists/ (origins in its README.md)
+LISTS = REPO / "tests" / "fixtures" / "lists"
+FIXTURE_FILES = {
+    # fjchange first: the huge-line timing test reads the first text (it has every entry shape)
+    "generic": sorted((p.name for p in LISTS.glob("*__*.md")), key=lambda n: (not n.startswith("fjchange"), n)),
+    "rst": ["handmade-list.rst"],
+    "table": ["handmade-papers.tsv"],
 }
 EXPORTED = {"adbib-md": ("markdown", {}), "csv": ("csv", {}), "bibtex": ("bibtex", {})}
 
@@ -41,6 +50,7 @@ def exports(seeded_db: Path) -> dict[str, str]:
 def corpus(seeded_db: Path) -> dict[str, list[str]]:
     """dialect -> the real texts of that dialect (every dialect of adbib.readers.DIALECTS)."""
     texts = {d: [(SEED / f).read_text(encoding="utf-8") for f in files] for d, files in SEED_FILES.items()}
+    texts.update({d: [(LISTS / f).read_text(encoding="utf-8") for f in files] for d, files in FIXTURE_FILES.items()})
     for dialect, text in exports(seeded_db).items():
         texts.setdefault(dialect, []).append(text)
     texts["bibtex"].append((REPO / "tests" / "fixtures" / "hazards.bib").read_text(encoding="utf-8"))

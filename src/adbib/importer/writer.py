@@ -50,12 +50,12 @@ def load_index(conn: Connection) -> resolve.Index:
     for pid, fam in conn.execute(select(a.c.paper_id, au.c.family_key).join(au, au.c.id == a.c.author_id)):
         fams.setdefault(pid, set()).add(fam)
     index = resolve.Index()
-    q = select(p.c.id, p.c.title_key, p.c.year, p.c.date, p.c.doi, p.c.arxiv_id, v.c.short_name).outerjoin(
+    q = select(p.c.id, p.c.title_key, p.c.year, p.c.date, p.c.doi, p.c.arxiv_id, v.c.short_name.label("venue_short")).outerjoin(
         v, v.c.id == p.c.venue_id
     )
     for row in conn.execute(q):
         index.add(
-            resolve.Known(row.id, row.title_key, row.year, row.short_name, frozenset(fams.get(row.id, ())), row.date),
+            resolve.Known(row.id, row.title_key, row.year, row.venue_short, frozenset(fams.get(row.id, ())), row.date),
             doi=row.doi,
             arxiv=row.arxiv_id,
         )
@@ -351,7 +351,7 @@ class Writer:
             title=p.title, year=p.year, year_from_date=p.year_from_date, date=p.date, venue=p.venue,
             venue_type=venue_type, authors=[n.full for n in p.authors],
             authors_truncated=p.authors_truncated, arxiv=p.arxiv, doi=p.doi, domain=p.domain,
-            abstract=p.abstract, summary=p.summary, stars=p.record.stars,
+            abstract=p.abstract, summary=p.summary, stars=p.record.stars, short_name=p.short_name,
         )
         state = _Paper(pid, key, cur, list(p.authors), venue_id, new=True, links={})
         state.owners = {f: self.list_name for f in resolve.OWNED_FIELDS if _value(cur, f) not in (None, [], "")}
@@ -363,7 +363,7 @@ class Writer:
     def _load_current(self, pid: int) -> _Paper:
         p, v = T["paper"], T["venue"]
         row = self.conn.execute(
-            select(p, v.c.short_name, v.c.type.label("venue_type"))
+            select(p, v.c.short_name.label("venue_short"), v.c.type.label("venue_type"))
             .outerjoin(v, v.c.id == p.c.venue_id).where(p.c.id == pid)
         ).one()
         authors = self.conn.execute(
@@ -372,9 +372,10 @@ class Writer:
         ).all()
         cur = resolve.Current(
             title=row.title, year=row.year, year_from_date=row.year_from_date, date=row.date,
-            venue=row.short_name, venue_type=row.venue_type, authors=[a.name for a in authors],
+            venue=row.venue_short, venue_type=row.venue_type, authors=[a.name for a in authors],
             authors_truncated=row.authors_truncated, arxiv=row.arxiv_id, doi=row.doi,
             domain=row.domain, abstract=row.abstract, summary=row.summary, stars=row.stars,
+            short_name=row.short_name,
         )
         links = {
             (r.role, link_key(r.url)): r.id
@@ -595,7 +596,7 @@ class Writer:
                 "year_from_date": cur.year_from_date, "date": cur.date, "venue_id": s.venue_id,
                 "domain": cur.domain, "abstract": cur.abstract, "summary": cur.summary,
                 "arxiv_id": cur.arxiv, "doi": cur.doi, "authors_truncated": cur.authors_truncated,
-                "stars": cur.stars,
+                "stars": cur.stars, "short_name": cur.short_name,
             }
             if s.new:
                 self._queue("paper", 0, {"id": pid, "citekey": s.citekey, "created_at": self.now,

@@ -130,6 +130,7 @@ def normalize_record(rec: PaperRecord, list_title: str | None = None) -> Normali
         venue_known=venue.known if venue else True,
         new_categories={slug: title for slug, title, known in categories if not known},
         fields=dict(rec.fields),
+        short_name=rec.short_name,
     )
 
 

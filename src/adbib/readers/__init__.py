@@ -9,6 +9,7 @@ exception they raise is :class:`adbib.records.ReaderError`, for input that is no
 from __future__ import annotations
 
 import importlib
+import re
 from adbib.records import ReaderError
 
 # dialect name -> module under adbib.readers; order matters for detection (most specific first)
@@ -20,6 +21,9 @@ DIALECTS: dict[str, str] = {
     "medaierhhl": "medaierhhl",
     "csv": "adbib_csv",
     "bibtex": "bibtex",
+    "table": "table_csv",  # any CSV/TSV with a header naming its columns
+    "rst": "generic_rst",  # any reStructuredText paper list
+    "generic": "generic",  # any markdown paper list: the fallback, keep it last
 }
 
 
@@ -48,6 +52,20 @@ def decode(data: bytes, name: str = "input") -> str:
         return data.decode("cp1252", errors="replace")
 
 
+_BIB_ENTRY = re.compile(r"^[ \t]*@[A-Za-z]+[ \t]*[{(][ \t]*[^\s,{}()]+[ \t]*,", re.M)
+_MD_LINK_LINE = re.compile(r"^.*(?:\]\(\s*https?://|<https?://[^>]+>`_).*$", re.M)
+
+
+def holds_bibtex(text: str) -> bool:
+    """A markdown or text file whose papers are BibTeX entries (fenced in ```bibtex or bare):
+    at least one entry, and no more lines with markdown links outside them than entries —
+    a paper list that ends with its own ``@misc`` citation block stays a list."""
+    entries = len(_BIB_ENTRY.findall(text))
+    if not entries:
+        return False
+    return len(_MD_LINK_LINE.findall(text)) <= entries
+
+
 def detect(text: str) -> str | None:
     """Name of the first dialect whose detect() accepts the text, or None."""
     head = text.lstrip()[:2048].lower()
@@ -55,7 +73,7 @@ def detect(text: str) -> str | None:
         return None
     for dialect in DIALECTS:
         try:
-            if reader(dialect).detect(text):
+            if reader(dialect).detect(text) or (dialect == "bibtex" and holds_bibtex(text)):
                 return dialect
         except ModuleNotFoundError:
             continue
