@@ -436,3 +436,14 @@ def test_import_exit_codes(empty_db):
     assert code == 0  # already imported
     code, _, err = run(empty_db, "import", str(hazards), "--format", "nope")
     assert code == 1 and err.startswith("adbib: unknown format 'nope'")
+
+
+def test_a_bibtex_export_of_a_list_is_not_taken_for_its_next_revision(empty_db, tmp_path):
+    body = "## GAN-Based Approaches\n\n" + entry("2025-CVPR", P1[0], "", P1[1]) + entry("2023-ICCV", P2[0], "", P2[1])
+    import_json(empty_db, str(lgc(tmp_path, "list.md", body, REV)), "--format", "lgc")
+    exported = tmp_path / "list.bib"
+    code, _, err = run(empty_db, "export", "--format", "bibtex", "-o", str(exported))
+    assert code == 0, err
+    [report] = import_json(empty_db, str(exported))
+    assert (report["list_name"], report["revision_of"]) == ("list", None)
+    assert len(report["unchanged"]) + len(report["merged"]) == 2

@@ -40,6 +40,12 @@ T: dict[str, Table] = {t.name: t for t in models.metadata.sorted_tables}
 Progress = Callable[[int, int], None] | None
 
 
+# Dialects of curated lists, whose files are revisions of one list over time.  A .bib, a CSV or
+# adbib's own markdown export is a source of its own, never taken for a list's next revision
+# (an export of the whole database would otherwise look like every list at once).
+LIST_DIALECTS = frozenset({"lgc", "diaoquesang-md", "diaoquesang-text", "medaierhhl", "generic", "rst"})
+
+
 class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
@@ -190,7 +196,7 @@ def _ingest(
                 return report
             writer = Writer(conn, report, list_name or report.source, content_hash, sig, progress)
             writer.prepare()
-            if list_name is None and sig is not None:
+            if list_name is None and sig is not None and report.dialect in LIST_DIALECTS:
                 writer.list_name = _which_list(conn, writer, normalized, report)
             report.list_name = writer.list_name
             writer.run(normalized)
