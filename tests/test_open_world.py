@@ -248,7 +248,11 @@ def test_one_doi_on_three_titles_identifies_none_of_them(empty_db, tmp_path):
     [report] = import_json(empty_db, str(lgc(tmp_path, "surveys.md", body)), "--format", "lgc")
     assert len(report["created"]) == 3
     assert [c["kind"] for c in report["conflicts"]] == ["id-shared"] * 3
+    assert report["conflicts"][0]["reason"] == (
+        "DOI 10.1145/3439950 is given to 3 different titles in this file (lines 5, 10, 15): used for none of them")
     assert rows(empty_db, "SELECT count(*) FROM paper WHERE doi IS NOT NULL") == [(0,)]
+    code, out, _ = run(empty_db, "duplicates", "--format", "json")
+    assert sorted(d["citekey"] for d in json.loads(out)) == sorted(e["citekey"] for e in report["created"])
 
 
 def test_a_merge_never_takes_an_author_list_sharing_no_family_name(seeded_db, tmp_path):

@@ -74,10 +74,11 @@ def titles_agree(a: str, b: str) -> bool:
 class IdConflict:
     """An identifier the record gives that identity did not accept."""
 
-    kind: str  # 'id-title': the id's paper has another title; 'title-ids': same title, other id
+    kind: str  # 'id-title': the id's paper has another title; 'title-ids': same title, other id;
+    # 'id-shared': one file gives the id to several titles
     field: str  # 'doi' | 'arxiv'
     value: str
-    other_id: int
+    other_id: int | None
     reason: str
 
 

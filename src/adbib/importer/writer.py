@@ -131,19 +131,18 @@ class Writer:
                 **(self.signature.to_columns() if self.signature else {}),
             )
         ).inserted_primary_key[0]
-        self.shared = shared_identifiers(papers)
-        for (name, value), idxs in self.shared.items():
-            titles = "; ".join(f"line {papers[i].record.line}" for i in idxs)
+        shared = shared_identifiers(papers)
+        self.shared_at: dict[int, list[tuple[str, str, str]]] = {}  # record index -> (field, value, reason)
+        for (name, value), idxs in shared.items():
+            lines = ", ".join(str(papers[i].record.line) for i in idxs)
+            reason = (f"{'DOI' if name == 'doi' else 'arXiv id'} {value} is given to {len(idxs)} different titles "
+                      f"in this file (lines {lines}): used for none of them")
             for i in idxs:
-                self.report.conflicts.append(ConflictNote(
-                    papers[i].record.line, "id-shared", name, value,
-                    f"{'DOI' if name == 'doi' else 'arXiv id'} {value} is given to {len(idxs)} different titles "
-                    f"in this file ({titles}): used for none of them",
-                ))
-        self.untrusted = frozenset(self.shared)
+                self.shared_at.setdefault(i, []).append((name, value, reason))
+        self.untrusted = frozenset(shared)
         ids: list[int] = []
         for i, p in enumerate(papers):
-            ids.append(self._one(p))
+            ids.append(self._one(p, self.shared_at.get(i, ())))
             if self.progress and i % 500 == 0:
                 self.progress(len(papers) + i, 2 * len(papers))
         self._relations(papers, ids)
@@ -224,7 +223,7 @@ class Writer:
 
     # -- one record
 
-    def _one(self, p: NormalizedPaper) -> int:
+    def _one(self, p: NormalizedPaper, shared: Iterable[tuple[str, str, str]] = ()) -> int:
         rec = p.record
         fams = families(p.authors)
         found = self.index.match(p, fams, self.untrusted)
@@ -246,6 +245,8 @@ class Writer:
         self._bib_fields(pid, p, entry)
         for c in found.conflicts:
             self._conflict(rec.line, pid, c)
+        for name, value, reason in shared:
+            self._conflict(rec.line, pid, resolve.IdConflict("id-shared", name, value, None, reason))
         state = self.touched[pid]
         known = self.index.known.get(pid)
         fams |= known.families if known else frozenset()
@@ -258,10 +259,12 @@ class Writer:
         return pid
 
     def _conflict(self, line: int, pid: int, c: resolve.IdConflict) -> None:
-        other = self.touched.get(c.other_id)
-        other_key = other.citekey if other else self.conn.execute(
-            select(T["paper"].c.citekey).where(T["paper"].c.id == c.other_id)
-        ).scalar()
+        other_key = None
+        if c.other_id is not None:
+            other = self.touched.get(c.other_id)
+            other_key = other.citekey if other else self.conn.execute(
+                select(T["paper"].c.citekey).where(T["paper"].c.id == c.other_id)
+            ).scalar()
         self.report.conflicts.append(ConflictNote(
             line, c.kind, c.field, c.value, c.reason, self.touched[pid].citekey, other_key,
         ))
