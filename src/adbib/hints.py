@@ -95,7 +95,7 @@ def _closest(ranked: list) -> list:
 def _text_hints(con: sqlite3.Connection, value: str) -> list[str]:
     """'no paper contains …' for the value, with the closest indexed words of each word in it
     that the index does not have (a phrase whose words all exist gets no suggestion)."""
-    words = [w for w in re.findall(r"\w+", value.rstrip("*"))]
+    words: list[str] = re.findall(r"\w+", value.rstrip("*"))
     missing = [w for w in words if not value_exists(con, "text", w)]
     if not missing:
         return [f"no paper contains the phrase {value!r}"]

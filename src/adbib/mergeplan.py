@@ -67,7 +67,7 @@ def refuse_unless_forced(merge_plan: dict, force: bool) -> None:
 def _paper(con: sqlite3.Connection, pid: int) -> dict:
     cur = con.execute(f"SELECT id, citekey, title, title_key, {', '.join(FILLED)} FROM paper WHERE id = ?", (pid,))
     names = [d[0] for d in cur.description]
-    return dict(zip(names, cur.fetchone()))
+    return dict(zip(names, cur.fetchone(), strict=True))
 
 
 def _families(con: sqlite3.Connection, pid: int) -> list[str]:

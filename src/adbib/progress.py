@@ -15,7 +15,7 @@ class Progress:
         self.bar = None
         self.task = None
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         return self
 
     def __call__(self, done: int, total: int) -> None:

@@ -245,9 +245,10 @@ def protected_spans(title: str) -> list[tuple[int, int]]:
 
 _CASED_OR_CAPITAL = re.compile(r"\S+")
 _TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
-_SMALL_WORDS = frozenset(
-    "a an and as at but by for from in into is of on or the to via vs with without under over".split()
-)
+_SMALL_WORDS = frozenset({
+    "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "is", "of", "on", "or", "the",
+    "to", "via", "vs", "with", "without", "under", "over",
+})
 
 
 def _after_word(title: str, start: int) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from urllib.parse import unquote, urlsplit
 
@@ -181,10 +182,8 @@ def link_key(url: str) -> str:
     aid = arxiv_from_url(url)
     if aid:
         return f"arxiv:{aid}"
-    try:
+    with contextlib.suppress(ValueError):  # not a URL clean_url can read: compared as it is
         url = clean_url(url)
-    except ValueError:
-        pass
     parts = urlsplit(url)
     host = parts.netloc.lower().removeprefix("www.")
     path = parts.path.rstrip("/")
