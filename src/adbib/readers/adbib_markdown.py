@@ -52,10 +52,9 @@ def detect(text: str) -> bool:
 def read(text: str) -> ParseResult:
     if not detect(text):
         raise ReaderError(f"not an adbib markdown export: it must start with {GENERATED_BY}")
-    from markdown_it import MarkdownIt
+    from adbib.readers.markdown_links import KeptLinks
 
-    md = MarkdownIt("commonmark")
-    md.normalizeLink = lambda url: url  # keep URLs as written (no percent-encoding)
+    md = KeptLinks("commonmark")  # URLs kept as written (no percent-encoding)
     tokens = md.parse(text)
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     result = ParseResult()

@@ -70,13 +70,12 @@ def detect(text: str) -> bool:
 
 
 def read(text: str) -> ParseResult:
-    from markdown_it import MarkdownIt
     from markdown_it.token import Token
     from markdown_it.tree import SyntaxTreeNode
 
-    md = MarkdownIt("commonmark").enable("table")
-    md.normalizeLink = lambda url: url  # keep URLs as written
-    md.validateLink = lambda url: True
+    from adbib.readers.markdown_links import KeptAnyLinks
+
+    md = KeptAnyLinks("commonmark").enable("table")  # URLs kept as written
     tokens = md.parse(text)
     for token in tokens:
         if token.type == "inline" and token.children and _depth(token.children) > _MAX_INLINE_DEPTH:

@@ -104,12 +104,9 @@ def read(text: str) -> ParseResult:
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     """CommonMark parser that keeps link destinations exactly as written (check_url judges them)."""
-    from markdown_it import MarkdownIt  # imported lazily: detect() must stay cheap
+    from adbib.readers.markdown_links import KeptAnyLinks  # imported lazily: detect() must stay cheap
 
-    md = MarkdownIt("commonmark")
-    md.normalizeLink = lambda url: url
-    md.validateLink = lambda url: True
-    return md
+    return KeptAnyLinks("commonmark")
 
 
 # --- block structure ----------------------------------------------------------------------
