@@ -4,13 +4,13 @@ merge part), on the seeded database."""
 from __future__ import annotations
 
 import pytest
-from helpers.dbstate import snapshot
 from typer.testing import CliRunner
 
 from adbib.cli import app
 from adbib.db import open_for_write
 from adbib.mergeplan import MergeRefused
 from adbib.store import merge_papers
+from helpers.dbstate import snapshot
 
 PLAN = """\
 merge pinaya2022fast (Fast Unsupervised Brain Anomaly Detection and Segmentation …)

@@ -220,6 +220,7 @@ def test_a_copied_arxiv_id_does_not_merge_two_papers(seeded_db, tmp_path):
     new = paper(seeded_db, report["created"][0]["citekey"])
     assert new["arxiv_id"] is None
     code, out, _ = run(seeded_db, "duplicates", "--format", "json")
+    assert code == 0
     assert any(d["citekey"] == new["citekey"] and d["other_citekey"] == "cai2024rethinking"
                and "another title" in d["reason"] for d in json.loads(out))
 
@@ -286,7 +287,7 @@ def test_a_new_revision_corrects_its_own_values_and_reports_what_it_dropped(empt
     new = _revision(tmp_path, "rev2.md", "2025-ACM MM", "Diffusion-Based Approaches", False, "[[Code]](https://github.com/a/new)")
     import_json(empty_db, str(old), "--format", "lgc")
     [report] = import_json(empty_db, str(new), "--format", "lgc")
-    assert report["revision_of"] == f"recognised as a new revision of rev1: 2 of 2 entries known, same title line"
+    assert report["revision_of"] == "recognised as a new revision of rev1: 2 of 2 entries known, same title line"
     assert [e["title"] for e in report["missing"]] == [P3[0]]
     p1 = paper(empty_db, "fisher2025anomaly")
     assert p1["venue"] == "ACM MM"  # relabelled by the list itself
@@ -294,6 +295,7 @@ def test_a_new_revision_corrects_its_own_values_and_reports_what_it_dropped(empt
     assert p1["links"] == ["https://github.com/a/new"]  # edited link
     assert rows(empty_db, "SELECT count(*) FROM paper")[0][0] == 3  # the dropped paper is kept
     code, out, _ = run(empty_db, "show", "fisher2025anomaly")
+    assert code == 0
     assert "venue: CVPR -> ACM MM" in out
 
 
@@ -346,6 +348,7 @@ def test_unknown_venue_dataset_and_heading_are_kept_and_listed(empty_db, tmp_pat
     assert rows(empty_db, "SELECT type, known FROM venue WHERE short_name = ?", (p["venue"],)) == [("journal", 0)]
     assert p["categories"] == ["synthesis-based-data-augmentation-methods"]
     code, out, _ = run(empty_db, "vocab", "unknown", "--format", "json")
+    assert code == 0
     assert [(r["kind"], r["name"], r["papers"]) for r in json.loads(out)] == [
         ("category", "synthesis-based-data-augmentation-methods", 1),
         ("dataset", "MagicDefects 2024", 1),

@@ -11,13 +11,13 @@ import sys
 
 import pytest
 import typer
-from conftest import REPO
 from typer.testing import CliRunner
 
 from adbib import formats as F
 from adbib.cli import app
 from adbib.exporters import FORMATS
 from adbib.readers import DIALECTS
+from conftest import REPO
 
 COMMAND = typer.main.get_command(app)
 # arguments a command needs to run on the seeded database

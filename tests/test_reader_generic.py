@@ -12,13 +12,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import SEED
 from typer.testing import CliRunner
 
 from adbib.cli import app
 from adbib.normalize import normalize_record
 from adbib.readers import decode, detect, reader
 from adbib.readers.entry import parse_tag, two_digit_year
+from conftest import SEED
 
 LISTS = Path(__file__).parent / "fixtures" / "lists"
 ZHUYICHE = "zhuyiche__awesome-anomaly-detection__44e3076.md"
@@ -46,7 +46,7 @@ def row(rec) -> tuple:
 
 def test_detection_over_every_fixture_and_seed():
     expected = {
-        **{name: "generic" for name in (ZHUYICHE, YUXIN, M3LAB, ALINA, LIZHONG, FJCHANGE, JUNXI)},
+        **dict.fromkeys((ZHUYICHE, YUXIN, M3LAB, ALINA, LIZHONG, FJCHANGE, JUNXI), "generic"),
         "handmade-table.md": "generic",
         "handmade-shapes.md": "generic",
         "handmade-list.rst": "rst",

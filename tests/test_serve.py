@@ -13,10 +13,10 @@ import urllib.error
 import urllib.request
 
 import pytest
-from test_tools import DIFFUSION
 from typer.testing import CliRunner
 
 from adbib.cli import app
+from test_tools import DIFFUSION
 
 pytest.importorskip("datasette")
 

@@ -7,14 +7,15 @@ A key is assigned once, when the paper is created, and stored; nothing recompute
 from __future__ import annotations
 
 import re
-from typing import Container
+from collections.abc import Container
 
 from adbib.normalize.text import fold
 
-STOPWORDS = frozenset(
-    "a an the on of for in to with and or from by via at as is are be do does can we our its "
-    "toward towards into over under using".split()
-)
+STOPWORDS = frozenset({
+    "a", "an", "the", "on", "of", "for", "in", "to", "with", "and", "or", "from", "by", "via", "at", "as",
+    "is", "are", "be", "do", "does", "can", "we", "our", "its", "toward", "towards", "into", "over", "under",
+    "using",
+})
 _WORD = re.compile(r"[a-z0-9]+")
 # What a key a .bib file gives must be to be kept: printable ASCII without the characters
 # bibtex or biber read as syntax (space , { } ( ) = " # % ' ~ \\).

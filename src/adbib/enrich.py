@@ -27,12 +27,33 @@ import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal, TypedDict
 from urllib.error import HTTPError, URLError
 from urllib.parse import quote
 from urllib.request import Request, urlopen
 
 from adbib.errors import AdbibError
 from adbib.records import LinkRecord, PaperRecord
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+# the stored fields a service's record can fill as they are
+_FieldName = Literal["pages", "volume", "number", "publisher"]
+_FIELD_NAMES: tuple[_FieldName, ...] = ("pages", "volume", "number", "publisher")
+
+
+class Found(TypedDict, total=False):
+    """What a service's answer gives for a paper (only what it has)."""
+
+    authors: str  # a BibTeX name list: 'Family, Given and …'
+    venue: str
+    year: int
+    date: str  # YYYY-MM-DD, the online date (arXiv's first version)
+    pages: str
+    volume: str
+    number: str
+    publisher: str
 
 CROSSREF = "https://api.crossref.org"
 ARXIV = "https://export.arxiv.org"
@@ -113,7 +134,8 @@ class _Client:
         """The body, or None when the service says the record does not exist (404)."""
         path = self.cache_dir / service / (hashlib.sha256(url.encode()).hexdigest() + ".json")
         if path.exists():
-            return json.loads(path.read_text(encoding="utf-8"))["body"]
+            cached: str | None = json.loads(path.read_text(encoding="utf-8"))["body"]
+            return cached
         delay = float(os.environ.get("ADBIB_ENRICH_DELAY", _DELAYS[service]))
         wait = self.last.get(service, 0.0) + delay - time.monotonic()
         if wait > 0:
@@ -121,6 +143,7 @@ class _Client:
         agent = "adbib/0.1 (https://github.com/adbib; bibliography enrichment)"
         if os.environ.get("ADBIB_MAILTO") and service == "crossref":
             agent += f" mailto:{os.environ['ADBIB_MAILTO']}"
+        body: str | None  # None: the service has no such record
         try:
             with urlopen(Request(url, headers={"User-Agent": agent}), timeout=self.timeout) as response:
                 body = response.read().decode("utf-8", errors="replace")
@@ -144,16 +167,16 @@ def _host(url: str) -> str:
     return url.split("//", 1)[-1].split("/", 1)[0]
 
 
-def crossref_values(body: str) -> dict:
+def crossref_values(body: str) -> Found:
     """authors (BibTeX name list), venue, year, pages, volume, number, publisher of a Crossref
     ``/works/{doi}`` response (``{"status": "ok", "message-type": "work", "message": {…}}``)."""
     try:
         msg = json.loads(body)["message"]
     except (ValueError, KeyError, TypeError):
         return {}
-    out: dict = {}
+    out: Found = {}
     people = [a for a in msg.get("author") or [] if isinstance(a, dict)]
-    names = []
+    names: list[str] = []
     for a in people:
         if a.get("family"):
             names.append(f"{a['family']}, {a['given']}" if a.get("given") else a["family"])
@@ -169,13 +192,16 @@ def crossref_values(body: str) -> dict:
         if parts and isinstance(parts[0], int):
             out["year"] = parts[0]
             break
-    for src, dst in (("page", "pages"), ("volume", "volume"), ("issue", "number"), ("publisher", "publisher")):
+    crossref_names: tuple[tuple[str, _FieldName], ...] = (
+        ("page", "pages"), ("volume", "volume"), ("issue", "number"), ("publisher", "publisher")
+    )
+    for src, dst in crossref_names:
         if msg.get(src):
             out[dst] = str(msg[src])
     return out
 
 
-def arxiv_values(body: str) -> dict:
+def arxiv_values(body: str) -> Found:
     """authors, year (of the first version, as an online date), venue (the journal reference's
     text) of an arXiv API Atom feed with one entry."""
     try:
@@ -186,7 +212,7 @@ def arxiv_values(body: str) -> dict:
     # http://arxiv.org/api/errors#…, titled "Error"
     if entry is None or "/api/errors" in (entry.findtext(f"{_ATOM}id") or "/api/errors"):
         return {}
-    out: dict = {}
+    out: Found = {}
     names = [(a.findtext(f"{_ATOM}name") or "").strip() for a in entry.findall(f"{_ATOM}author")]
     if any(names):
         out["authors"] = " and ".join(n for n in names if n)
@@ -202,16 +228,16 @@ def arxiv_values(body: str) -> dict:
 # ---------------------------------------------------------------- records
 
 
-def record(gap: Gap, service: str, values: dict, line: int) -> tuple[PaperRecord, list[str]] | None:
+def record(gap: Gap, service: str, values: Found, line: int) -> tuple[PaperRecord, list[str]] | None:
     """The record that fills the paper's gaps (its own title and identifier, plus what it lacks)."""
-    links = []
+    links: list[LinkRecord] = []
     if gap.doi:
         links.append(LinkRecord("doi", f"https://doi.org/{gap.doi}", service))
     if gap.arxiv:
         links.append(LinkRecord("arxiv", f"https://arxiv.org/abs/{gap.arxiv}", service))
     rec = PaperRecord(title=gap.title, line=line, raw=json.dumps(values, ensure_ascii=False), links=links,
                       authors_bibtex=True)  # fmt: skip
-    filled = []
+    filled: list[str] = []
     if "authors" in gap.missing and values.get("authors"):
         rec.authors_raw = values["authors"]
         filled.append("authors")
@@ -224,14 +250,14 @@ def record(gap: Gap, service: str, values: dict, line: int) -> tuple[PaperRecord
     elif "year" in gap.missing and values.get("date"):
         rec.date = values["date"]
         filled.append("year")
-    for name in ("pages", "volume", "number", "publisher"):
-        if name in gap.missing and values.get(name):
-            rec.fields[name] = values[name]
+    for name in _FIELD_NAMES:
+        if name in gap.missing and (value := values.get(name)):
+            rec.fields[name] = value
             filled.append(name)
     return (rec, filled) if filled else None
 
 
-def enrich(engine, db_path: Path, con: sqlite3.Connection, ids: list[int], cache_dir: Path | None = None) -> EnrichReport:
+def enrich(engine: Engine, db_path: Path, con: sqlite3.Connection, ids: list[int], cache_dir: Path | None = None) -> EnrichReport:
     """Look the selected papers up and import what fills their gaps (one import per service)."""
     from adbib import store
 

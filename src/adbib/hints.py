@@ -15,6 +15,7 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterator
+from typing import TypeVar
 
 from adbib.normalize.text import alias_key, fold
 from adbib.query import NAMED_FIELDS, Query, Term, value_exists
@@ -87,7 +88,11 @@ def _closest_named(con: sqlite3.Connection, name: str, value: str) -> list[str]:
     return list(dict.fromkeys(shown_by_key[key] for key, _, _ in ranked))[:MAX_SUGGESTIONS]
 
 
-def _closest(ranked: list) -> list:
+# a ranked match: (word, score) or rapidfuzz's (choice, score, index)
+_Match = TypeVar("_Match", tuple[str, float], tuple[str, float, int])
+
+
+def _closest(ranked: list[_Match]) -> list[_Match]:
     """The best matches only: those within MARGIN points of the best score."""
     return [m for m in ranked if m[1] >= ranked[0][1] - MARGIN] if ranked else []
 
@@ -95,7 +100,7 @@ def _closest(ranked: list) -> list:
 def _text_hints(con: sqlite3.Connection, value: str) -> list[str]:
     """'no paper contains …' for the value, with the closest indexed words of each word in it
     that the index does not have (a phrase whose words all exist gets no suggestion)."""
-    words = [w for w in re.findall(r"\w+", value.rstrip("*"))]
+    words: list[str] = re.findall(r"\w+", value.rstrip("*"))
     missing = [w for w in words if not value_exists(con, "text", w)]
     if not missing:
         return [f"no paper contains the phrase {value!r}"]

@@ -17,6 +17,7 @@ Clearly different means any of:
 from __future__ import annotations
 
 import sqlite3
+from typing import Any, TypedDict
 
 from adbib.errors import AdbibError
 
@@ -30,12 +31,27 @@ class MergeRefused(AdbibError):
     """The papers clearly differ; ``--force`` merges them anyway."""
 
 
-def plan(con: sqlite3.Connection, keep: int, other: int) -> dict:
+class PaperRef(TypedDict):
+    id: int
+    citekey: str
+    title: str
+
+
+class MergePlan(TypedDict):
+    keep: PaperRef
+    other: PaperRef
+    fields: list[tuple[str, None, object]]  # (field, keep's value: none, the value other fills in)
+    moved: dict[str, int]  # table (MOVED) -> how many of other's rows keep gains
+    alias: str  # other's citekey, kept as an alias of keep
+    conflicts: list[str]  # why the papers look different; non-empty: refused unless forced
+
+
+def plan(con: sqlite3.Connection, keep: int, other: int) -> MergePlan:
     """The plan of merging paper id ``other`` into paper id ``keep``."""
     from rapidfuzz import fuzz
 
     k, o = _paper(con, keep), _paper(con, other)
-    conflicts = []
+    conflicts: list[str] = []
     score = fuzz.ratio(k["title_key"], o["title_key"])
     contained = k["title_key"] in o["title_key"] or o["title_key"] in k["title_key"]
     if score < TITLE_MIN and not contained:
@@ -45,7 +61,7 @@ def plan(con: sqlite3.Connection, keep: int, other: int) -> dict:
         conflicts.append(f"no author in common: {', '.join(kf)} / {', '.join(of)}")
     if k["doi"] and o["doi"] and k["doi"] != o["doi"]:
         conflicts.append(f"different DOIs: {k['doi']} / {o['doi']}")
-    fields = [(c, None, o[c]) for c in FILLED if k[c] is None and o[c] is not None]
+    fields: list[tuple[str, None, object]] = [(c, None, o[c]) for c in FILLED if k[c] is None and o[c] is not None]
     if not kf and of:
         fields.append(("authors", None, ", ".join(of)))
     moved = {t: _moving(con, t, keep, other) for t in MOVED}
@@ -56,7 +72,7 @@ def plan(con: sqlite3.Connection, keep: int, other: int) -> dict:
     }
 
 
-def refuse_unless_forced(merge_plan: dict, force: bool) -> None:
+def refuse_unless_forced(merge_plan: MergePlan, force: bool) -> None:
     if merge_plan["conflicts"] and not force:
         o, k = merge_plan["other"]["citekey"], merge_plan["keep"]["citekey"]
         raise MergeRefused(
@@ -64,10 +80,10 @@ def refuse_unless_forced(merge_plan: dict, force: bool) -> None:
         )
 
 
-def _paper(con: sqlite3.Connection, pid: int) -> dict:
+def _paper(con: sqlite3.Connection, pid: int) -> dict[str, Any]:
     cur = con.execute(f"SELECT id, citekey, title, title_key, {', '.join(FILLED)} FROM paper WHERE id = ?", (pid,))
     names = [d[0] for d in cur.description]
-    return dict(zip(names, cur.fetchone()))
+    return dict(zip(names, cur.fetchone(), strict=True))
 
 
 def _families(con: sqlite3.Connection, pid: int) -> list[str]:
@@ -87,10 +103,11 @@ def _moving(con: sqlite3.Connection, table: str, keep: int, other: int) -> int:
     key = _KEYS[table]
     sql = (f"SELECT count(*) FROM (SELECT DISTINCT {key} FROM {table} WHERE paper_id = ?"
            f" EXCEPT SELECT {key} FROM {table} WHERE paper_id = ?)")
-    return con.execute(sql, (other, keep)).fetchone()[0]
+    n: int = con.execute(sql, (other, keep)).fetchone()[0]
+    return n
 
 
-def render(merge_plan: dict) -> str:
+def render(merge_plan: MergePlan) -> str:
     """The plan as text, for the terminal (control characters from the lists dropped)."""
     import unicodedata
 

@@ -8,6 +8,7 @@ migrations can find them later.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, MetaData, UniqueConstraint
 from sqlalchemy import true as sa_true
@@ -23,7 +24,8 @@ SQLModel.metadata.naming_convention = {
 metadata: MetaData = SQLModel.metadata
 
 
-def _fk(target: str, *, cascade: bool = True, nullable: bool = False, index: bool = False):
+def _fk(target: str, *, cascade: bool = True, nullable: bool = False, index: bool = False) -> Any:
+    """A foreign-key column (sqlmodel's Field is typed as returning Any: the attribute's default)."""
     return Field(
         default=None if nullable else ...,
         sa_column=Column(

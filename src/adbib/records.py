@@ -9,6 +9,7 @@ resolves and writes those.  Nothing here touches the database.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NotRequired, TypedDict
 
 # Link roles stored in the database.
 LINK_ROLES = ("paper", "arxiv", "doi", "code", "code-unofficial", "project", "dataset")
@@ -140,3 +141,55 @@ class NormalizedPaper:
     new_categories: dict[str, str] = field(default_factory=dict)
     fields: dict[str, str] = field(default_factory=dict)  # the record's further fields, cleaned
     short_name: str | None = None  # the list's nickname for the paper (PaperRecord.short_name)
+
+
+# ------------------------------------------------------------------ the exported paper object
+
+
+class NameParts(TypedDict):
+    """One author's name parts as stored (bibtexparser's split); a missing part is ""."""
+
+    given: str
+    family: str
+    von: str
+    jr: str
+
+
+class DatasetRef(TypedDict):
+    name: str
+    family: str
+    evidence: str  # the strongest evidence of the dataset for this paper (rows.EVIDENCE)
+
+
+class SourceRef(TypedDict):
+    file: str
+    line: int
+    section: str | None
+
+
+class ExportedPaper(TypedDict):
+    """One paper as ``adbib export --format json`` emits it: what ``rows.papers`` builds and every
+    exporter reads (keys in the export's order)."""
+
+    id: int
+    citekey: str
+    title: str
+    year: int | None
+    date: str | None
+    venue: str | None
+    venue_name: str | None
+    venue_type: str | None
+    authors: list[str]
+    author_names: list[NameParts]
+    authors_truncated: bool
+    arxiv: str | None
+    doi: str | None
+    links: dict[str, list[str]]  # role (LINK_ROLES) -> URLs
+    datasets: list[DatasetRef]
+    categories: list[str]
+    domain: str | None
+    abstract: str | None
+    summary: str | None
+    sources: list[SourceRef]
+    fields: NotRequired[dict[str, str]]  # pages, volume, number, publisher, month, editor, … (absent: none)
+    short_name: NotRequired[str | None]  # added after the first release: absent in older dumps

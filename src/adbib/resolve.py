@@ -294,13 +294,17 @@ def merge(
         new = getattr(p, name, None) if name != "stars" else p.record.stars
         if new is not None and not locked(name) and (getattr(cur, name) is None or correctable(name)):
             put(name, new)
-    if p.venue and p.venue != cur.venue and not locked("venue"):
-        if (
+    if (
+        p.venue
+        and p.venue != cur.venue
+        and not locked("venue")
+        and (
             cur.venue is None
             or (cur.venue_type == "preprint" and venue_type not in (None, "preprint"))
             or correctable("venue")
-        ):
-            put("venue", p.venue)
+        )
+    ):
+        put("venue", p.venue)
     new_authors = [n.full for n in p.authors]
     if (
         new_authors
@@ -312,9 +316,13 @@ def merge(
         changes["authors"] = (cur.authors, new_authors)
         if cur.authors_truncated != p.authors_truncated:
             changes["authors_truncated"] = (cur.authors_truncated, p.authors_truncated)
-    if p.domain and p.domain != cur.domain and not locked("domain"):
-        if cur.domain is None or (cur.domain == "general" and p.domain in SPECIFIC_DOMAINS) or correctable("domain"):
-            put("domain", p.domain)
+    if (
+        p.domain
+        and p.domain != cur.domain
+        and not locked("domain")
+        and (cur.domain is None or (cur.domain == "general" and p.domain in SPECIFIC_DOMAINS) or correctable("domain"))
+    ):
+        put("domain", p.domain)
     return changes
 
 

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from adbib.resources import repo_relative, seed_dir
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from adbib.importer.report import ImportReport
 
 
 @dataclass(frozen=True)
@@ -33,7 +40,9 @@ def manifest(directory: Path | None = None) -> list[SeedSource]:
     ]
 
 
-def seed(engine, db_path: Path, progress=None) -> list:
+def seed(
+    engine: Engine, db_path: Path, progress: Callable[[int, int], None] | None = None
+) -> list[ImportReport]:
     """Import each seed list; a list already imported (same name, same content) is left alone."""
     from adbib.store import ingest
 

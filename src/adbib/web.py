@@ -22,7 +22,7 @@ from pathlib import Path
 
 BROWSE = "bibliography"  # the browsing copy's database name in Datasette's URLs
 # column facets, and array facets on the JSON arrays
-FACETS: list = ["venue", "year", "domain", {"array": "dataset_families"}, {"array": "categories"}]
+FACETS: list[str | dict[str, str]] = ["venue", "year", "domain", {"array": "dataset_families"}, {"array": "categories"}]
 
 _SCHEMA = """
 CREATE TABLE papers (
@@ -70,7 +70,7 @@ def build_browse_copy(db: Path, dest: Path) -> int:
             con.execute(_FILL)
             for statement in _FTS:
                 con.execute(statement)
-        n = con.execute("SELECT count(*) FROM papers").fetchone()[0]
+        n: int = con.execute("SELECT count(*) FROM papers").fetchone()[0]
         con.execute("DETACH DATABASE src")
         return n
     finally:
@@ -109,7 +109,7 @@ QUERIES = {
 }
 
 
-def metadata(db_name: str) -> dict:
+def metadata(db_name: str) -> dict[str, object]:  # JSON for Datasette
     """Datasette metadata: the browsing copy as a bibliography, the database itself as it is."""
     return {
         "title": "adbib — anomaly-detection papers",

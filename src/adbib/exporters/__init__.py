@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import importlib
 from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from adbib.records import ExportedPaper
 
 # format name -> module under adbib.exporters, imported on first use
 FORMATS: dict[str, str] = {
@@ -36,12 +40,12 @@ def get(name: str) -> ModuleType:
     return importlib.import_module(f"adbib.exporters.{module}")
 
 
-def web_links(paper: dict, role: str) -> list[str]:
+def web_links(paper: ExportedPaper, role: str) -> list[str]:
     """The paper's http(s) links of one role; anything else (``javascript:``, ``data:``) is dropped."""
     # imported here: the CLI reads FORMATS at start-up, when adbib.normalize is not needed
     from adbib.normalize.ids import BadLink, check_url
 
-    urls = []
+    urls: list[str] = []
     for url in paper["links"].get(role, ()):
         try:
             urls.append(check_url(url))
@@ -50,7 +54,7 @@ def web_links(paper: dict, role: str) -> list[str]:
     return urls
 
 
-def primary_url(paper: dict) -> str | None:
+def primary_url(paper: ExportedPaper) -> str | None:
     """The URL a reader should follow: the first paper link, else the arXiv page."""
     for role in ("paper", "arxiv"):
         urls = web_links(paper, role)
@@ -59,7 +63,7 @@ def primary_url(paper: dict) -> str | None:
     return ARXIV_ABS + paper["arxiv"] if paper["arxiv"] else None
 
 
-def year_month(paper: dict) -> tuple[int | None, int | None]:
+def year_month(paper: ExportedPaper) -> tuple[int | None, int | None]:
     """The paper's year and month (a stored ``month`` field, 1-12), else None for either."""
     month = (paper.get("fields") or {}).get("month", "")
     return paper["year"], int(month) if month.isdigit() and 1 <= int(month) <= 12 else None

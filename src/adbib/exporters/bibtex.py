@@ -45,7 +45,8 @@ from collections.abc import Iterable
 from functools import cache, lru_cache
 from typing import TextIO
 
-import bibtexparser
+from bibtexparser.entrypoint import write_string
+from bibtexparser.library import Library
 from bibtexparser.middlewares import AddEnclosingMiddleware
 from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
@@ -57,6 +58,7 @@ from pylatexenc.latexencode import (
 )
 
 from adbib.exporters import primary_url, web_links
+from adbib.records import ExportedPaper, NameParts
 
 # Private-use stand-ins for braces that have no partner (see module docstring).
 _LONE_LEFT, _LONE_RIGHT = "\ue000", "\ue001"
@@ -69,7 +71,7 @@ _ACCENTED_DOTLESS_I = re.compile(r"(\\[`'^\"])\\i\}")
 # A name part that would be split apart by bibtex's "and"/comma parsing unless grouped.
 _NEEDS_GROUP = re.compile(r",|(?:^|\s)and(?:\s|$)", re.I)
 
-_FORMAT = BibtexFormat()
+_FORMAT = BibtexFormat()  # type: ignore[no-untyped-call]  # bibtexparser 2.1's __init__ lacks '-> None'
 _FORMAT.indent = "  "
 _ENCLOSE = [
     AddEnclosingMiddleware(
@@ -81,23 +83,24 @@ _ENCLOSE = [
 ]
 
 
-def write(papers: Iterable[dict], out: TextIO, *, unicode: bool = False) -> int:
+def write(papers: Iterable[ExportedPaper], out: TextIO, *, unicode: bool = False) -> int:
     n = 0
     for paper in papers:
-        library = bibtexparser.Library([entry(paper, unicode=unicode)])
-        text = bibtexparser.write_string(library, unparse_stack=_ENCLOSE, bibtex_format=_FORMAT)
+        library = Library([entry(paper, unicode=unicode)])
+        text = write_string(library, unparse_stack=_ENCLOSE, bibtex_format=_FORMAT)
         out.write("\n" + text if n else text)
         n += 1
     return n
 
 
-def entry(paper: dict, *, unicode: bool = False) -> Entry:
+def entry(paper: ExportedPaper, *, unicode: bool = False) -> Entry:
     """The bibtexparser Entry of one paper (field values not yet enclosed in braces)."""
     authors = _authors(paper, unicode)
     title = latex_title(paper["title"], unicode=unicode)
     venue = paper["venue_name"] or paper["venue"]
     kind = paper["venue_type"] or _KIND_OF_TYPE.get((paper.get("fields") or {}).get("entrytype", ""))
     complete = bool(venue and authors and paper["year"])
+    venue_field: str | None  # the field the venue goes in; None: the entry leaves it out
     if complete and kind in ("conference", "workshop"):
         entry_type, venue_field = "inproceedings", "booktitle"
     elif complete and kind == "journal":
@@ -113,7 +116,7 @@ def entry(paper: dict, *, unicode: bool = False) -> Entry:
         ("author", authors) if authors else ("key", title),
         ("title", title),
         ("year", str(year) if year else None),
-        (venue_field, latex(venue, unicode=unicode) if venue_field else None),
+        (venue_field, latex(venue, unicode=unicode) if venue_field and venue else None),
         *_standard_fields(extra, entry_type, month, unicode),
         ("doi", _verbatim(paper["doi"])),
         ("eprint", _verbatim(arxiv)),
@@ -121,7 +124,7 @@ def entry(paper: dict, *, unicode: bool = False) -> Entry:
         ("url", _verbatim(url or (code[0] if code else None))),
         ("addendum", _code_addendum(code[0]) if code and url else None),
     ]
-    out = Entry(entry_type, paper["citekey"], [Field(k, v) for k, v in fields if v])
+    out = Entry(entry_type, paper["citekey"], [Field(k, v) for k, v in fields if k and v])
     for f in out.fields:
         if f.key == "month" and f.value in _MONTH_MACROS:
             f.enclosing = "no-enclosing"  # the macro, which every style prints in its own way
@@ -144,7 +147,7 @@ _PAGE_RANGE = re.compile(r"(?<=\w)-(?=\w)")
 _NEW_ARXIV = re.compile(r"(\d{2})(\d{2})\.\d{4,5}$")
 
 
-def _year_month(paper: dict) -> tuple[int | None, str | None]:
+def _year_month(paper: ExportedPaper) -> tuple[int | None, str | None]:
     """The year, else the year of the online date, else that of a new-style arXiv id (``2403.08689``:
     first posted in March 2024) — biblatex requires a year; the month field as stored, else none."""
     month = (paper.get("fields") or {}).get("month")
@@ -196,7 +199,7 @@ def _code_addendum(url: str) -> str:
     """``Code: \\url{…}`` for biblatex's addendum (bibtex's styles ignore the field): where the code
     link goes when ``url`` holds the paper's link.  ``%`` and ``#`` are escaped for \\url inside
     another macro's argument."""
-    return "Code: \\url{" + _verbatim(url).replace("%", "\\%").replace("#", "\\#") + "}"
+    return "Code: \\url{" + _escape_verbatim(url).replace("%", "\\%").replace("#", "\\#") + "}"
 
 
 # A venue the vocabulary does not know: the entry type the imported .bib gave it says what it is.
@@ -245,9 +248,10 @@ def protected_spans(title: str) -> list[tuple[int, int]]:
 
 _CASED_OR_CAPITAL = re.compile(r"\S+")
 _TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
-_SMALL_WORDS = frozenset(
-    "a an and as at but by for from in into is of on or the to via vs with without under over".split()
-)
+_SMALL_WORDS = frozenset({
+    "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "is", "of", "on", "or", "the",
+    "to", "via", "vs", "with", "without", "under", "over",
+})
 
 
 def _after_word(title: str, start: int) -> bool:
@@ -293,14 +297,14 @@ def needs_protection(word: str) -> bool:
     return not all(len(p) > 1 and p[0].isupper() and p[1:].islower() for p in word.split("-"))
 
 
-def _authors(paper: dict, unicode: bool) -> str:
+def _authors(paper: ExportedPaper, unicode: bool) -> str:
     names = [_name(n, unicode) for n in paper["author_names"]]
     if names and paper["authors_truncated"]:
         names.append("others")
     return " and ".join(names)
 
 
-def _name(name: dict, unicode: bool) -> str:
+def _name(name: NameParts, unicode: bool) -> str:
     """``von Family, Jr, Given`` — the comma form keeps multi-word family names whole."""
     von, family, jr, given = (_name_part(name[k], unicode) for k in ("von", "family", "jr", "given"))
     if not (given or jr) and " " in family:
@@ -320,8 +324,10 @@ def _name_part(part: str, unicode: bool) -> str:
 
 def _verbatim(value: str | None) -> str | None:
     """A URL/DOI/eprint as a verbatim field: only what would unbalance the entry is encoded."""
-    if not value:
-        return None
+    return _escape_verbatim(value) if value else None
+
+
+def _escape_verbatim(value: str) -> str:
     return value.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D")
 
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from adbib.exporters import page_range, primary_url, web_links, year_month
+from adbib.records import ExportedPaper, NameParts
 
 _TYPES = {"conference": "paper-conference", "workshop": "paper-conference", "journal": "article-journal",
           "preprint": "article"}  # fmt: skip
@@ -26,7 +27,7 @@ _VARIABLES = (("volume", "volume"), ("number", "issue"), ("publisher", "publishe
               ("address", "publisher-place"), ("isbn", "ISBN"), ("issn", "ISSN"))  # fmt: skip
 
 
-def write(papers: Iterable[dict], out: TextIO) -> int:
+def write(papers: Iterable[ExportedPaper], out: TextIO) -> int:
     n = 0
     for paper in papers:
         text = json.dumps(item(paper), indent=2, ensure_ascii=False)
@@ -36,11 +37,11 @@ def write(papers: Iterable[dict], out: TextIO) -> int:
     return n
 
 
-def item(paper: dict) -> dict:
+def item(paper: ExportedPaper) -> dict[str, object]:
     """The CSL item of one paper."""
     fields = paper.get("fields") or {}
     kind = paper["venue_type"] or _KIND_OF_TYPE.get(fields.get("entrytype", ""))
-    out: dict = {"id": paper["citekey"], "type": _TYPES.get(kind or "", "document"), "title": paper["title"]}
+    out: dict[str, object] = {"id": paper["citekey"], "type": _TYPES.get(kind or "", "document"), "title": paper["title"]}
     authors = [_person(n) for n in paper["author_names"]]
     if authors:
         out["author"] = authors
@@ -73,7 +74,7 @@ def item(paper: dict) -> dict:
     return out
 
 
-def _person(name: dict) -> dict:
+def _person(name: NameParts) -> dict[str, str]:
     if not name["given"] and not name["von"] and " " in name["family"]:
         return {"literal": name["family"]}  # a corporate author: {MONAI Consortium}
     out = {"family": name["family"]}
@@ -92,12 +93,12 @@ def _names(value: str) -> list[str]:
     return [n.strip() for n in split_multiple_persons_names(value) if n.strip()]
 
 
-def _split_bibtex_name(name: str) -> dict:
+def _split_bibtex_name(name: str) -> NameParts:
     """A stored editor (``Family, Given``, ``{Corporate}``) as given / von / family / jr."""
     if name.startswith("{") and name.endswith("}"):
-        return {"given": "", "von": "", "family": name[1:-1], "jr": ""}
+        return NameParts(given="", von="", family=name[1:-1], jr="")
     from bibtexparser.middlewares.names import parse_single_name_into_parts
 
     parts = parse_single_name_into_parts(name, strict=False)
-    return {k: " ".join(getattr(parts, a)) for k, a in
-            (("given", "first"), ("von", "von"), ("family", "last"), ("jr", "jr"))}  # fmt: skip
+    return NameParts(given=" ".join(parts.first), von=" ".join(parts.von), family=" ".join(parts.last),
+                     jr=" ".join(parts.jr))

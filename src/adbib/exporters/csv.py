@@ -24,9 +24,10 @@ from typing import TextIO
 
 from adbib.exporters import primary_url, web_links
 from adbib.readers.adbib_csv import HEADER, LIST_SEP, NEUTRALIZED
+from adbib.records import ExportedPaper
 
 
-def write(papers: Iterable[dict], out: TextIO) -> int:
+def write(papers: Iterable[ExportedPaper], out: TextIO) -> int:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
     n = 0
@@ -36,7 +37,7 @@ def write(papers: Iterable[dict], out: TextIO) -> int:
     return n
 
 
-def row(paper: dict) -> list[str]:
+def row(paper: ExportedPaper) -> list[str]:
     """The cells of one paper, in HEADER order, before neutralization."""
     authors = paper["authors"] + (["and others"] if paper["authors_truncated"] else [])
     return [

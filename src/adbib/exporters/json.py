@@ -8,8 +8,10 @@ and indented one level.  Keys come in the fixed order of :data:`FIELDS`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TextIO
+
+from adbib.records import ExportedPaper
 
 FIELDS = (
     "id",
@@ -40,10 +42,11 @@ FIELDS = (
 OPTIONAL = frozenset({"short_name"})
 
 
-def write(papers: Iterable[dict], out: TextIO) -> int:
+def write(papers: Iterable[ExportedPaper], out: TextIO) -> int:
     n = 0
     for paper in papers:
-        text = json.dumps({key: paper.get(key, {}) if key == "fields" else paper.get(key) if key in OPTIONAL else paper[key]
+        values: Mapping[str, object] = paper  # read by the names in FIELDS
+        text = json.dumps({key: values.get(key, {}) if key == "fields" else values.get(key) if key in OPTIONAL else values[key]
                            for key in FIELDS}, indent=2, ensure_ascii=False)
         # JSON strings never hold a raw newline, so every newline is indentation.
         out.write(("[\n  " if n == 0 else ",\n  ") + text.replace("\n", "\n  "))

@@ -27,7 +27,7 @@ rendered bullet (a short string, not the paper dict) until the input is exhauste
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 from adbib.exporters import web_links
@@ -39,7 +39,7 @@ from adbib.readers.adbib_markdown import (
     OTHER,
     UNCATEGORIZED,
 )
-from adbib.records import DOMAINS, LINK_ROLES
+from adbib.records import DOMAINS, LINK_ROLES, ExportedPaper
 
 UNKNOWN_YEAR = "Unknown year"
 LINK_LABELS = {
@@ -57,7 +57,7 @@ _ENTITY_START = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _URL_PUNCT = re.compile(r"[\\()]")
 
 
-def write(papers: Iterable[dict], out: TextIO, *, category_titles: dict[str, str] | None = None) -> int:
+def write(papers: Iterable[ExportedPaper], out: TextIO, *, category_titles: dict[str, str] | None = None) -> int:
     titles = category_titles or {}
     rank = {slug: i for i, slug in enumerate(titles)}
     # sorted() is stable: within one heading, papers keep their input order
@@ -65,7 +65,7 @@ def write(papers: Iterable[dict], out: TextIO, *, category_titles: dict[str, str
         ((*_place(paper, titles, rank), bullet(paper, titles)) for paper in papers), key=lambda e: e[0]
     )
     out.write(GENERATED_BY + "\n")
-    shown: list = [None, None, None]
+    shown: Sequence[str | None] = (None, None, None)
     for _, headings, text in entries:
         changed = next((depth for depth in range(3) if headings[depth] != shown[depth]), None)
         if changed is not None:
@@ -77,7 +77,9 @@ def write(papers: Iterable[dict], out: TextIO, *, category_titles: dict[str, str
     return len(entries)
 
 
-def _place(paper: dict, titles: dict[str, str], rank: dict[str, int]) -> tuple[tuple, list[str]]:
+def _place(
+    paper: ExportedPaper, titles: dict[str, str], rank: dict[str, int]
+) -> tuple[tuple[int, tuple[int, int, str], tuple[int, int]], list[str]]:
     """Where a paper's bullet goes: its sort key and its (domain, category, year) headings."""
     domain, year = paper["domain"], paper["year"]
     slug = paper["categories"][0] if paper["categories"] else None
@@ -103,7 +105,7 @@ def category_title(slug: str, titles: dict[str, str]) -> str:
     return titles.get(slug) or slug.replace("-", " ").replace("_", " ").title()
 
 
-def bullet(paper: dict, titles: dict[str, str] | None = None) -> str:
+def bullet(paper: ExportedPaper, titles: dict[str, str] | None = None) -> str:
     """One paper's list item, with its sub-bullets, ending in a newline.
 
     The Datasets line leaves out the datasets adbib found in the abstract: the Abstract line

@@ -21,13 +21,14 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from adbib.exporters import page_range, primary_url, web_links, year_month
+from adbib.records import ExportedPaper, NameParts
 
 _TYPES = {"conference": "CONF", "workshop": "CONF", "journal": "JOUR", "preprint": "UNPB"}
 _KIND_OF_TYPE = {"inproceedings": "conference", "conference": "conference", "article": "journal"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
 
-def write(papers: Iterable[dict], out: TextIO) -> int:
+def write(papers: Iterable[ExportedPaper], out: TextIO) -> int:
     n = 0
     for paper in papers:
         out.write("".join(f"{tag}  - {value}\n" for tag, value in record(paper)) + "\n")
@@ -35,7 +36,7 @@ def write(papers: Iterable[dict], out: TextIO) -> int:
     return n
 
 
-def record(paper: dict) -> list[tuple[str, str]]:
+def record(paper: ExportedPaper) -> list[tuple[str, str]]:
     """The (tag, value) lines of one paper, ``TY`` first and ``ER`` last."""
     fields = paper.get("fields") or {}
     kind = paper["venue_type"] or _KIND_OF_TYPE.get(fields.get("entrytype", ""))
@@ -66,7 +67,7 @@ def record(paper: dict) -> list[tuple[str, str]]:
     return [(tag, _one_line(value)) for tag, value in lines if value is not None and (value or tag == "ER")]
 
 
-def _name(name: dict) -> str:
+def _name(name: NameParts) -> str:
     last = " ".join(p for p in (name["von"], name["family"]) if p)
     parts = [last, name["given"], name["jr"]]
     return ", ".join(p for p in parts if p)

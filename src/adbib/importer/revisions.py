@@ -102,7 +102,7 @@ def recognise(conn: Connection, sig: Signature, matched: Iterable[int | None], e
         select(prov.c.paper_id, src.c.list_name).join(src, src.c.id == prov.c.source_id).distinct()
     ):
         paper_lists.setdefault(pid, set()).add(list_name)
-    size = dict(
+    size: dict[str, int] = dict(
         conn.execute(
             select(src.c.list_name, func.count(prov.c.paper_id.distinct()))
             .join(prov, prov.c.source_id == src.c.id).group_by(src.c.list_name)
@@ -110,7 +110,9 @@ def recognise(conn: Connection, sig: Signature, matched: Iterable[int | None], e
     )
     known: dict[str, set[int]] = {}
     for pid in matched:
-        for list_name in paper_lists.get(pid, ()) if pid is not None else ():
+        if pid is None:
+            continue
+        for list_name in paper_lists.get(pid, ()):
             known.setdefault(list_name, set()).add(pid)
     best: Recognition | None = None
     for list_name, (titles, repos) in lists.items():

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from urllib.parse import unquote, urlsplit
+from typing import TYPE_CHECKING
+from urllib.parse import SplitResult, unquote, urlsplit
+
+if TYPE_CHECKING:
+    from adbib.records import LinkRecord
 
 _ARXIV_NEW = r"(\d{4}\.\d{4,5})(?:v\d+)?"
 _ARXIV_OLD = r"([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
@@ -105,7 +110,7 @@ _TRACKING = re.compile(r"utm_\w*|fbclid|gclid|dclid|msclkid|mc_eid|mc_cid|_hsenc
 _GITHUB_VIEW = re.compile(r"tab|ref_type|source", re.I)
 
 
-def clean_url(url: str, parts=None) -> str:
+def clean_url(url: str, parts: SplitResult | None = None) -> str:
     """``url`` without tracking: ``utm_*``, ``fbclid``, ``gclid`` … query parameters anywhere;
     on github.com also ``?tab=…`` and, on a repository's front page, the README anchor
     (``#readme``, ``#readme-ov-file``, ``#installation``: the repository is the link).  The rest of
@@ -161,7 +166,7 @@ def link_role(label: str, url: str) -> str:
     return "paper"
 
 
-def make_link(label: str, url: str | None, problems: list[str], role_label: str | None = None):
+def make_link(label: str, url: str | None, problems: list[str], role_label: str | None = None) -> LinkRecord | None:
     """A LinkRecord for a link as a list writes it, or None with the reason appended to
     ``problems`` (empty, not http(s), a space inside, a label contradicting its URL).
     ``role_label`` overrides the label when choosing the role (a venue tag's link is a 'Paper')."""
@@ -181,10 +186,8 @@ def link_key(url: str) -> str:
     aid = arxiv_from_url(url)
     if aid:
         return f"arxiv:{aid}"
-    try:
+    with contextlib.suppress(ValueError):  # not a URL clean_url can read: compared as it is
         url = clean_url(url)
-    except ValueError:
-        pass
     parts = urlsplit(url)
     host = parts.netloc.lower().removeprefix("www.")
     path = parts.path.rstrip("/")

@@ -92,8 +92,8 @@ def resolve_venue(raw: str | None) -> tuple[Venue | None, list[Venue]]:
         return venue, []
     parts = [p for p in _COMBINED.split(raw.strip()) if p]
     if len(parts) > 1:
-        found = [index.get(_key(p)) for p in parts]
-        if all(found):
+        found = [v for p in parts if (v := index.get(_key(p))) is not None]
+        if len(found) == len(parts):
             return found[0], found[1:]
     return None, []
 
@@ -169,7 +169,8 @@ def open_venue(raw: str | None) -> VenueMatch | None:
 def parse_venue_tag(tag: str) -> tuple[str | None, int | None]:
     """Split a venue tag into (venue text, year): '2024-MICCAI' -> ('MICCAI', 2024),
     'Nature Communications 2025' -> ('Nature Communications', 2025), '2024' -> (None, 2024)."""
-    m = _TAG.fullmatch(tag.strip(" \t\r\n()[]*"))  # always matches: the venue takes the rest
+    m = _TAG.fullmatch(tag.strip(" \t\r\n()[]*"))
+    assert m is not None  # always matches: the venue takes the rest
     year = m["year1"] or m["year2"]
     venue = clean_spaces(m["venue"]).strip(" -–:,")
     return venue or None, int(year) if year else None

@@ -19,7 +19,7 @@ import csv
 import io
 
 from adbib.normalize.ids import arxiv_from_url, doi_from_url, make_link, normalize_doi
-from adbib.records import DOMAINS, PaperRecord, ParseFailure, ParseResult, ReaderError
+from adbib.records import DOMAINS, LinkRecord, PaperRecord, ParseFailure, ParseResult, ReaderError
 
 HEADER = (
     "citekey",
@@ -113,7 +113,7 @@ def _record(cells: dict[str, str], line: int, raw: str) -> PaperRecord:
     )
 
 
-def _links(cells: dict[str, str], problems: list[str]) -> list:
+def _links(cells: dict[str, str], problems: list[str]) -> list[LinkRecord]:
     """Links from the url and code columns, then a resolver link for the doi / arxiv column
     when no link carries that id already."""
     wanted = [("url", cells["url"], "Paper")] + [("code", url, "Code") for url in cells["code"].split()]

@@ -105,6 +105,7 @@ def _paper(
 ) -> PaperRecord:
     """The record of the entry spanning ``lines[start:end]``; values are repaired here."""
     m = _TAG.fullmatch(clean_spaces(tag))
+    assert m is not None  # both groups may be empty: the pattern matches any one-line text
     return PaperRecord(
         title=repair(clean_spaces(title)),
         line=start + 1,

@@ -331,7 +331,7 @@ def read_entry(segs: list[Seg], details: dict[str, str] | None = None) -> Entry:
         evidence = True
         if tag_year := _citation_venue(rest):
             tags.insert(0, tag_year)
-    elif title is not None:
+    elif title_index is not None:  # set with title
         before = _plain(segs[:title_index])
         if (m := _NICK_LEAD.search(before)) and m["nick"] and short is None:
             short = _nick(m["nick"])
@@ -339,11 +339,11 @@ def read_entry(segs: list[Seg], details: dict[str, str] | None = None) -> Entry:
     else:
         # 3. the text before the first link or tag
         head: list[Seg] = []
-        lead = 0
-        while lead < len(segs) and (segs[lead].kind == "tag" or not segs[lead].text.strip()) and segs[lead].kind != "link":
-            lead += 1  # a leading venue tag: '**[arXiv' 19]** Title [[pdf]](url)'
-        head = segs[:lead]
-        for s in segs[lead:]:
+        start = 0
+        while start < len(segs) and (segs[start].kind == "tag" or not segs[start].text.strip()) and segs[start].kind != "link":
+            start += 1  # a leading venue tag: '**[arXiv' 19]** Title [[pdf]](url)'
+        head = segs[:start]
+        for s in segs[start:]:
             if s.kind in ("link", "tag"):
                 break
             head.append(s)
@@ -377,8 +377,8 @@ def read_entry(segs: list[Seg], details: dict[str, str] | None = None) -> Entry:
     if (m := _NICK_TRAIL.search(title)) and re.search(r"[A-Z]", m["nick"]) and " " in title[: m.start()]:
         short = short or m["nick"]
         title = title[: m.start()].rstrip()
-    if not tags and (t := find_tag(rest)):
-        tags.append(t[0])
+    if not tags and (in_rest := find_tag(rest)):
+        tags.append(in_rest[0])
         evidence = True
     if not evidence:
         raise NotAnEntry("no paper link, venue or year")

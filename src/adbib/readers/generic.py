@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from adbib.normalize.text import clean_spaces, repair
 from adbib.readers.entry import (
@@ -42,6 +44,10 @@ from adbib.readers.entry import (
     read_entry,
 )
 from adbib.records import PaperRecord, ParseFailure, ParseResult, Skipped
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+    from markdown_it.tree import SyntaxTreeNode
 
 _LIST_ITEM = re.compile(r"^[ \t]{0,3}(?:[-*+]|\d{1,3}[.)])[ \t]+\S", re.MULTILINE)
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$", re.MULTILINE)
@@ -70,13 +76,12 @@ def detect(text: str) -> bool:
 
 
 def read(text: str) -> ParseResult:
-    from markdown_it import MarkdownIt
     from markdown_it.token import Token
     from markdown_it.tree import SyntaxTreeNode
 
-    md = MarkdownIt("commonmark").enable("table")
-    md.normalizeLink = lambda url: url  # keep URLs as written
-    md.validateLink = lambda url: True
+    from adbib.readers.markdown_links import KeptAnyLinks
+
+    md = KeptAnyLinks("commonmark").enable("table")  # URLs kept as written
     tokens = md.parse(text)
     for token in tokens:
         if token.type == "inline" and token.children and _depth(token.children) > _MAX_INLINE_DEPTH:
@@ -95,7 +100,7 @@ def read(text: str) -> ParseResult:
 _MAX_INLINE_DEPTH = 30
 
 
-def _depth(children) -> int:
+def _depth(children: Sequence[Token]) -> int:
     """How deep the inline tokens nest (emphasis in links in emphasis …)."""
     depth = deepest = 0
     for t in children:
@@ -122,11 +127,11 @@ class _Reader:
         self.lines = lines
         self.result = ParseResult()
         self.headings: list[tuple[int, str]] = []
-        self.list_title = None
+        self.list_title: SyntaxTreeNode | None = None
 
     # -- the block structure
 
-    def blocks(self, nodes) -> None:
+    def blocks(self, nodes: Sequence[SyntaxTreeNode]) -> None:
         for node in nodes:
             if node.type == "heading":
                 self.heading(node)
@@ -142,7 +147,7 @@ class _Reader:
             elif node.type == "blockquote":
                 self.blocks(node.children)
 
-    def heading(self, node) -> None:
+    def heading(self, node: SyntaxTreeNode) -> None:
         level = int(node.tag[1:])
         text = clean_heading(repair(_inline_plain(node.children[0]) if node.children else ""))
         if node is self.list_title:
@@ -163,7 +168,7 @@ class _Reader:
 
     # -- list items
 
-    def item(self, item, parent: int | None) -> None:
+    def item(self, item: SyntaxTreeNode, parent: int | None) -> None:
         own = [c for c in item.children if c.type in ("paragraph", "heading")]
         nested = [c for c in item.children if c.type in ("bullet_list", "ordered_list")]
         segs: list[Seg] = []
@@ -192,7 +197,7 @@ class _Reader:
                     continue
                 self.item(child, parent=index if index is not None else parent)
 
-    def detail(self, child, index: int) -> bool:
+    def detail(self, child: SyntaxTreeNode, index: int) -> bool:
         """A nested item that is a detail line of entry ``index`` (Authors:, Datasets:, …)."""
         from adbib.readers.entry import detail_lines
 
@@ -217,7 +222,7 @@ class _Reader:
             rec.abstract = repair(details["abstract"])
         return True
 
-    def summary(self, child, index: int) -> bool:
+    def summary(self, child: SyntaxTreeNode, index: int) -> bool:
         """A nested item of plain text (no link, venue or year, no items of its own) under an
         entry: the entry's summary, when it has none yet."""
         if any(c.type in ("bullet_list", "ordered_list") for c in child.children):
@@ -265,7 +270,7 @@ class _Reader:
 
     # -- paragraphs outside lists
 
-    def paragraph(self, node) -> None:
+    def paragraph(self, node: SyntaxTreeNode) -> None:
         """A paragraph line naming a venue and year, or with a paper or code link, looks like an entry
         written outside any list: it is reported, not read (prose would give false papers)."""
         if not node.map:
@@ -294,7 +299,7 @@ class _Reader:
 
     # -- tables
 
-    def table(self, node) -> None:
+    def table(self, node: SyntaxTreeNode) -> None:
         head = [c for c in node.children if c.type == "thead"]
         body = [c for c in node.children if c.type == "tbody"]
         if not head or not body:
@@ -319,7 +324,7 @@ class _Reader:
         for tr in body[0].children:
             self.row(tr, fields)
 
-    def row(self, tr, fields: dict[str, int]) -> None:
+    def row(self, tr: SyntaxTreeNode, fields: dict[str, int]) -> None:
         cells = [(_segments(td.children[0].children) if td.children else []) for td in tr.children]
         line = tr.map[0] + 1 if tr.map else 0
         raw = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
@@ -413,11 +418,11 @@ def _read_with_title(title: str, others: list[Seg]) -> Entry:
     return probe
 
 
-def _inline_plain(node) -> str:
+def _inline_plain(node: SyntaxTreeNode) -> str:
     return "".join(s.text for s in _segments(node.children) if s.kind != "br")
 
 
-def _segments(nodes, in_strong: bool = False) -> list[Seg]:
+def _segments(nodes: Sequence[SyntaxTreeNode], in_strong: bool = False) -> list[Seg]:
     """markdown-it inline nodes -> Seg pieces (images and HTML tags dropped, ``<br>`` a break)."""
     out: list[Seg] = []
     for n in nodes:

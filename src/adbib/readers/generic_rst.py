@@ -11,11 +11,15 @@ still read.  Sections called Contents or Datasets are skipped, as in the markdow
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from adbib.normalize.text import repair
 from adbib.readers.entry import NotAnEntry, Seg, Unreadable, detail_lines, read_entry
 from adbib.readers.generic import _SKIP_SECTIONS, _YEAR_HEADING, clean_heading
 from adbib.records import PaperRecord, ParseFailure, ParseResult, Skipped
+
+if TYPE_CHECKING:  # docutils is imported when a list is read, not when one is detected
+    from docutils import nodes
 
 # a section title underlined (and maybe overlined) with one punctuation character
 _UNDERLINE = re.compile(r"^(?P<title>[^\s].*)\n(?P<u>([=\-~^\"'`#*+:.])\3{2,})[ \t]*$", re.MULTILINE)
@@ -48,19 +52,18 @@ def read(text: str) -> ParseResult:
     settings.raw_enabled = False
     doc = docutils.utils.new_document("<list>", settings)
     parser.parse(text, doc)
-    reader = _Reader(nodes)
+    reader = _Reader()
     top = [c for c in doc.children if isinstance(c, nodes.section)]
     reader.walk(doc, [], title=top[0] if len(top) == 1 else None)  # the list's own title
     return reader.result
 
 
 class _Reader:
-    def __init__(self, nodes) -> None:
-        self.n = nodes
+    def __init__(self) -> None:
         self.result = ParseResult()
 
-    def walk(self, node, headings: list[str], title=None) -> None:
-        n = self.n
+    def walk(self, node: nodes.Element, headings: list[str], title: nodes.section | None = None) -> None:
+        from docutils import nodes as n
         for child in node.children:
             if isinstance(child, n.section):
                 title_node = child.next_node(n.title)
@@ -72,12 +75,13 @@ class _Reader:
                 self.walk(child, path)
             elif isinstance(child, (n.bullet_list, n.enumerated_list)):
                 for item in child.children:
-                    self.item(item, headings, None)
+                    if isinstance(item, n.Element):  # list_item, always
+                        self.item(item, headings, None)
             elif isinstance(child, (n.block_quote, n.container)):
                 self.walk(child, headings)
 
-    def item(self, item, headings: list[str], parent: int | None) -> None:
-        n = self.n
+    def item(self, item: nodes.Element, headings: list[str], parent: int | None) -> None:
+        from docutils import nodes as n
         paras = [c for c in item.children if isinstance(c, n.paragraph)]
         lists = [c for c in item.children if isinstance(c, (n.bullet_list, n.enumerated_list))]
         segs: list[Seg] = []
@@ -87,7 +91,7 @@ class _Reader:
             segs += self.segments(p)
         line = _line(paras[0]) if paras else _line(item)
         raw = paras[0].rawsource if paras else item.rawsource
-        index = None
+        index: int | None = None
         if segs:
             try:
                 entry = read_entry(segs)
@@ -112,14 +116,18 @@ class _Reader:
                 index = len(self.result.records) - 1
         for lst in lists:
             for child in lst.children:
+                if not isinstance(child, n.Element):  # list_item, always
+                    continue
                 if index is not None and self.detail(child, index):
                     continue
                 self.item(child, headings, index if index is not None else parent)
 
-    def detail(self, child, index: int) -> bool:
+    def detail(self, child: nodes.Element, index: int) -> bool:
+        from docutils import nodes as n
+
         segs: list[Seg] = []
         for p in child.children:
-            if isinstance(p, self.n.paragraph):
+            if isinstance(p, n.paragraph):
                 segs += self.segments(p)
         _, details = detail_lines([Seg("text", "x"), Seg("br"), *segs])
         if not details:
@@ -133,8 +141,9 @@ class _Reader:
             rec.summary = repair(details["summary"])
         return True
 
-    def segments(self, node, in_strong: bool = False) -> list[Seg]:
-        n = self.n
+    def segments(self, node: nodes.Element, in_strong: bool = False) -> list[Seg]:
+        from docutils import nodes as n
+
         out: list[Seg] = []
         for c in node.children:
             if isinstance(c, n.Text):
@@ -159,15 +168,15 @@ class _Reader:
             elif isinstance(c, (n.image, n.target, n.system_message, n.substitution_reference)):
                 continue
             else:
-                out += self.segments(c, in_strong) if c.children else [Seg("text", c.astext())]
+                out += self.segments(c, in_strong) if isinstance(c, n.Element) and c.children else [Seg("text", c.astext())]
         return out
 
 
-def _line(node) -> int:
+def _line(node: nodes.Node | None) -> int:
     """The 1-based line where a node starts (docutils gives the line after a paragraph's
     first line for some nodes; the nearest known line is used)."""
     while node is not None:
-        if getattr(node, "line", None):
-            return int(node.line)
+        if node.line:
+            return node.line
         node = node.parent
     return 0

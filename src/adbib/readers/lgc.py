@@ -104,12 +104,9 @@ def read(text: str) -> ParseResult:
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     """CommonMark parser that keeps link destinations exactly as written (check_url judges them)."""
-    from markdown_it import MarkdownIt  # imported lazily: detect() must stay cheap
+    from adbib.readers.markdown_links import KeptAnyLinks  # imported lazily: detect() must stay cheap
 
-    md = MarkdownIt("commonmark")
-    md.normalizeLink = lambda url: url
-    md.validateLink = lambda url: True
-    return md
+    return KeptAnyLinks("commonmark")
 
 
 # --- block structure ----------------------------------------------------------------------
@@ -169,6 +166,7 @@ def _top_items(tokens: Sequence[Token]) -> Iterator[tuple[_Item, list[str], str 
             levels = {k: v for k, v in levels.items() if k < level}
             levels[level] = "".join(s.text for s in _spans(tokens[i + 1].children or [])).strip()
         elif tok.type == "list_item_open":
+            assert tok.map is not None  # markdown-it gives every block token its lines
             item = _Item(tok.map[0], tok.map[0])
             if stack:
                 stack[-1].children.append(item)
@@ -182,6 +180,7 @@ def _top_items(tokens: Sequence[Token]) -> Iterator[tuple[_Item, list[str], str 
         elif tok.type == "inline" and stack:
             if stack[-1].inline is None:
                 stack[-1].inline = tok
+            assert tok.map is not None  # an inline token of a block has the block's lines
             stack[-1].end = max(stack[-1].end, tok.map[1])
 
 
@@ -209,7 +208,7 @@ def _spans(children: Sequence[Token]) -> list[_Span]:
     for tok in children:
         if tok.nesting == 1:
             if depth == 0:
-                current = _Span(tok.type.removesuffix("_open"), href=tok.attrGet("href") or "")
+                current = _Span(tok.type.removesuffix("_open"), href=str(tok.attrGet("href") or ""))
                 spans.append(current)
             depth += 1
         elif tok.nesting == -1:

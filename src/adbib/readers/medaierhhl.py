@@ -57,8 +57,8 @@ def read(text: str) -> ParseResult:
         if not _ENTRY_START.match(line):
             continue
         m = _ENTRY.fullmatch(line)
-        title = m and _title(m["title"])
-        if title:
+        title = _title(m["title"]) if m else ""
+        if m and title:
             result.records.append(_record(m, title, i + 1, line))
         else:
             reason = "entry without a (YYYY/MM/DD) date and a title"
