@@ -293,7 +293,7 @@ def test_undo_refuses_when_a_foreign_key_would_cascade_onto_a_later_operation(se
     undoing the import would delete it through the foreign key, so the undo is refused."""
     ok(seeded_db, "import", str(LGC_NEXT), "-q")
     imported = last_op(seeded_db)
-    new_key = one(seeded_db, "SELECT p.citekey FROM paper p JOIN journal j ON j.tbl = 'paper' AND j.row_id = p.id "
+    new_key = one(seeded_db, "SELECT p.citekey FROM paper p JOIN journal j ON j.tbl = 'paper' AND p.id BETWEEN j.row_id AND j.row_last "
                              "WHERE j.operation_id = ? AND j.action = 'i' ORDER BY p.id", (imported,))[0]
     ok(seeded_db, "tag", new_key, "+to-read")
     tagged = last_op(seeded_db)
@@ -328,3 +328,12 @@ def test_log_lists_every_operation_newest_first(seeded_db):
         "import data/seed/lgc-industrial-medical-ad_2025-12.md as lgc-industrial-medical-ad",
     ]
     assert entries[-1]["summary"].endswith(": 49 new, 0 merged, 0 unchanged")
+
+
+def test_a_deleted_paper_is_no_probable_duplicate(seeded_db):
+    ok(seeded_db, "edit", "ju2025delving", "--set", f"title={TITLE}s")  # a typo apart, the same year
+    pairs = [(d["citekey"], d["other_citekey"]) for d in json.loads(ok(seeded_db, "duplicates", "-f", "json"))]
+    assert pairs == [(KEY, "ju2025delving")] or pairs == [("ju2025delving", KEY)]
+    ok(seeded_db, "delete", "ju2025delving")
+    result = invoke(seeded_db, "duplicates")
+    assert (result.stdout, result.stderr) == ("", "adbib: no probable duplicates\n")

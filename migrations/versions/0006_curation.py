@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column('operation_id', sa.Integer(), nullable=False),
         sa.Column('tbl', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column('row_id', sa.Integer(), nullable=False),
+        sa.Column('row_last', sa.Integer(), nullable=False),
         sa.Column('action', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column('before', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.CheckConstraint("action IN ('i', 'u', 'd')", name=op.f('ck_journal_action')),

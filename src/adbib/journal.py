@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -54,22 +54,23 @@ def _columns(con: sqlite3.Connection, table: str) -> list[str]:
 
 def _install(con: sqlite3.Connection) -> None:
     """The journal triggers on this connection (temporary: other connections never see them)."""
-    con.execute("CREATE TEMP TABLE IF NOT EXISTS adbib_op (id INTEGER NOT NULL)")
+    con.execute("CREATE TEMP TABLE IF NOT EXISTS adbib_op (id INTEGER NOT NULL, bulk TEXT)")
     current = "(SELECT id FROM temp.adbib_op)"
     for table in _tables():
         cols = _columns(con, table)
         image = "json_object(" + ", ".join(f"'{c}', OLD.\"{c}\"" for c in cols) + ")"
         changed = " OR ".join(f'OLD."{c}" IS NOT NEW."{c}"' for c in cols)  # a no-op UPDATE is no change
+        bulk = f" AND (SELECT bulk FROM temp.adbib_op) IS NOT '{table}'"  # journaled as one range (bulk_insert)
         for event, action, row, before, when in (
-            ("INSERT", "i", "NEW.rowid", "NULL", ""),
+            ("INSERT", "i", "NEW.rowid", "NULL", bulk),
             ("UPDATE", "u", "OLD.rowid", image, f" AND ({changed})"),
             ("DELETE", "d", "OLD.rowid", image, ""),
         ):
             con.execute(
                 f'CREATE TEMP TRIGGER IF NOT EXISTS "adbib_journal_{table}_{action}" AFTER {event} ON main."{table}" '
                 f"WHEN {current} IS NOT NULL{when} BEGIN "
-                f"INSERT INTO journal (operation_id, tbl, row_id, action, before) "
-                f"VALUES ({current}, '{table}', {row}, '{action}', {before}); END"
+                f"INSERT INTO journal (operation_id, tbl, row_id, row_last, action, before) "
+                f"VALUES ({current}, '{table}', {row}, {row}, '{action}', {before}); END"
             )
 
 
@@ -93,6 +94,39 @@ def operation(con: sqlite3.Connection, kind: str, summary: str) -> Iterator[Op]:
         con.execute("DELETE FROM operation WHERE id = ?", (op_id,))  # it wrote nothing: nothing to log
     else:
         con.execute("UPDATE operation SET summary = ? WHERE id = ?", (op.summary, op_id))
+
+
+def bulk_insert(con: sqlite3.Connection, table: str, rows: list[dict[str, Any]], run: Callable[[], None]) -> None:
+    """Run ``run`` (one executemany of ``rows`` into ``table``) journaling its rows as one range.
+
+    SQLite gives rows inserted without a rowid max(rowid) + 1, one after the other, so a bulk
+    insert fills (max before, max after] — provided the rows that bring their own id (the
+    writer allocates them above the table's maximum) bring ids above the current maximum; when
+    they do not, or no operation is running, each row is journaled by its trigger as usual."""
+    op = con.execute("SELECT id FROM temp.adbib_op").fetchone() if _has_op_table(con) else None
+    if op is None:
+        run()
+        return
+    first = (con.execute(f'SELECT max(rowid) FROM main."{table}"').fetchone()[0] or 0) + 1
+    own = [r["id"] for r in rows if r.get("id") is not None]
+    if own and min(own) < first:
+        run()
+        return
+    con.execute("UPDATE temp.adbib_op SET bulk = ?", (table,))
+    try:
+        run()
+    finally:
+        con.execute("UPDATE temp.adbib_op SET bulk = NULL")
+    last = con.execute(f'SELECT max(rowid) FROM main."{table}"').fetchone()[0] or 0
+    if last >= first:
+        con.execute(
+            "INSERT INTO journal (operation_id, tbl, row_id, row_last, action) VALUES (?, ?, ?, ?, 'i')",
+            (op[0], table, first, last),
+        )
+
+
+def _has_op_table(con: sqlite3.Connection) -> bool:
+    return con.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'adbib_op'").fetchone() is not None
 
 
 def dbapi(conn: Any) -> sqlite3.Connection:
@@ -127,7 +161,8 @@ def undo(con: sqlite3.Connection, op_id: int | None) -> dict[str, Any]:
         raise AdbibError(f"operation {op_id} was undone already (by operation {undone_by})")
     later = con.execute(
         """SELECT DISTINCT o.id, o.kind, o.summary FROM journal mine
-           JOIN journal j ON j.tbl = mine.tbl AND j.row_id = mine.row_id AND j.operation_id > mine.operation_id
+           JOIN journal j ON j.tbl = mine.tbl AND j.row_id <= mine.row_last AND j.row_last >= mine.row_id
+                AND j.operation_id > mine.operation_id
            JOIN operation o ON o.id = j.operation_id AND o.undone_by IS NULL
            WHERE mine.operation_id = ? ORDER BY o.id DESC LIMIT 1""",
         (op_id,),
@@ -138,11 +173,11 @@ def undo(con: sqlite3.Connection, op_id: int | None) -> dict[str, Any]:
     columns: dict[str, list[str]] = {}
     with operation(con, "undo", f"undo {op_id}: {summary}") as mine:
         entries = con.execute(
-            "SELECT tbl, row_id, action, before FROM journal WHERE operation_id = ? ORDER BY id DESC", (op_id,)
+            "SELECT tbl, row_id, row_last, action, before FROM journal WHERE operation_id = ? ORDER BY id DESC", (op_id,)
         ).fetchall()
-        for table, rowid, action, before in entries:
+        for table, rowid, last, action, before in entries:
             if action == "i":
-                con.execute(f'DELETE FROM main."{table}" WHERE rowid = ?', (rowid,))
+                con.execute(f'DELETE FROM main."{table}" WHERE rowid BETWEEN ? AND ?', (rowid, last))
                 continue
             values = json.loads(before)
             cols = columns.get(table) or columns.setdefault(table, _columns(con, table))
@@ -154,8 +189,9 @@ def undo(con: sqlite3.Connection, op_id: int | None) -> dict[str, Any]:
                 marks = ", ".join("?" * (len(cols) + 1))
                 con.execute(f'INSERT INTO main."{table}" ({names}) VALUES ({marks})', [rowid] + [values[c] for c in cols])
         outside = con.execute(
-            """SELECT tbl, row_id FROM journal WHERE operation_id = ?
-               EXCEPT SELECT tbl, row_id FROM journal WHERE operation_id = ? LIMIT 1""",
+            """SELECT u.tbl, u.row_id FROM journal u WHERE u.operation_id = ? AND NOT EXISTS (
+                   SELECT 1 FROM journal m WHERE m.operation_id = ? AND m.tbl = u.tbl
+                   AND u.row_id BETWEEN m.row_id AND m.row_last) LIMIT 1""",
             (mine.id, op_id),
         ).fetchone()
         if outside is not None:
@@ -186,7 +222,7 @@ def _cascade(con: sqlite3.Connection, op_id: int, outside: tuple[str, int]) -> A
     table, rowid = outside
     later = con.execute(
         """SELECT o.id, o.kind, o.summary FROM journal j JOIN operation o ON o.id = j.operation_id
-           WHERE j.tbl = ? AND j.row_id = ? AND o.id > ? AND o.undone_by IS NULL AND o.kind != 'undo'
+           WHERE j.tbl = ? AND ? BETWEEN j.row_id AND j.row_last AND o.id > ? AND o.undone_by IS NULL AND o.kind != 'undo'
            ORDER BY o.id DESC LIMIT 1""",
         (table, rowid, op_id),
     ).fetchone()

@@ -344,7 +344,8 @@ class Operation(SQLModel, table=True):
 
 class Journal(SQLModel, table=True):
     """The before-image of every row an operation changed (adbib.journal): undo replays it backwards.
-    action 'i': the row was inserted (before is NULL); 'u': updated; 'd': deleted (before: the row as JSON)."""
+    action 'i': the rows row_id..row_last were inserted (one row, or a bulk insert's whole range; before
+    is NULL); 'u': row_id was updated; 'd': deleted (before: the row as JSON)."""
 
     __tablename__ = "journal"
     __table_args__ = (CheckConstraint("action IN ('i', 'u', 'd')", name="action"), Index(None, "tbl", "row_id"))
@@ -352,5 +353,6 @@ class Journal(SQLModel, table=True):
     operation_id: int = _fk("operation.id", index=True)
     tbl: str
     row_id: int
+    row_last: int  # = row_id but for a bulk insert's range
     action: str
     before: str | None = None
