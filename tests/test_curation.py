@@ -120,18 +120,18 @@ def test_edit_refuses_bad_values_with_one_line_and_changes_nothing(seeded_db):
     before = dump(seeded_db)
     ops = last_op(seeded_db)
     for args, message in [
-        (("--set", "pages=1-2"), "adbib: --set: cannot edit 'pages' (fields: title, year, venue, authors, doi, arxiv, "
-                                 "domain, abstract, links)\n"),
-        (("--set", "year"), "adbib: --set 'year': write FIELD=VALUE (fields: title, year, venue, authors, doi, "
-                            "arxiv, domain, abstract, links)\n"),
+        (("--set", "pages=1-2"), ("adbib: --set: cannot edit 'pages' (fields: title, year, venue, authors, doi, arxiv, "
+                                 "domain, abstract, links)\n")),
+        (("--set", "year"), ("adbib: --set 'year': write FIELD=VALUE (fields: title, year, venue, authors, doi, "
+                            "arxiv, domain, abstract, links)\n")),
         (("--set", "year=20x5"), "adbib: --set year='20x5': a year is four digits (empty to clear it)\n"),
         (("--set", "title="), "adbib: --set title=: a title cannot be empty\n"),
-        (("--set", "domain=space"), "adbib: --set domain='space': a domain is industrial, medical or general "
-                                    "(empty to clear it)\n"),
+        (("--set", "domain=space"), ("adbib: --set domain='space': a domain is industrial, medical or general "
+                                    "(empty to clear it)\n")),
         (("--set", "links=homepage:https://x.org"), None),
         (("--set", "venue=ICCV", "--set", "year=bad"), None),  # the first change is rolled back too
-        ((), "adbib: nothing to edit: give --set FIELD=VALUE (fields: title, year, venue, authors, doi, arxiv, "
-             "domain, abstract, links) or --note\n"),
+        ((), ("adbib: nothing to edit: give --set FIELD=VALUE (fields: title, year, venue, authors, doi, arxiv, "
+             "domain, abstract, links) or --note\n")),
     ]:
         result = invoke(seeded_db, "edit", KEY, *args)
         assert result.exit_code != 0, args
@@ -179,8 +179,10 @@ def test_delete_hides_the_paper_from_every_listing_and_undo_brings_it_back(seede
     authors = {a["name"]: a["papers"] for a in json.loads(ok(seeded_db, "authors", "-f", "json"))}
     assert "Nico Schulthess" in authors_before and "Nico Schulthess" not in authors
     assert ok(seeded_db, "show", KEY).splitlines()[2] == (
-        f"DELETED {one(seeded_db, 'SELECT substr(deleted_at, 1, 19) FROM paper WHERE citekey = ?', (KEY,))[0]} "
-        f"(operation {op}): listed nowhere; adbib undo {op} brings it back")
+        f"DELETED by operation {op}: listed nowhere; adbib undo {op} brings it back")
+    assert json.loads(ok(seeded_db, "show", KEY, "-f", "json"))["deleted"] == {
+        "at": one(seeded_db, "SELECT substr(deleted_at, 1, 19) FROM paper WHERE citekey = ?", (KEY,))[0],
+        "operation": op}
     # the paper is kept with its provenance; a later import merges into it and does not bring it back
     assert one(seeded_db, "SELECT count(*) FROM provenance pr JOIN paper p ON p.id = pr.paper_id "
                           "WHERE p.citekey = ?", (KEY,)) == (1,)
@@ -337,3 +339,18 @@ def test_a_deleted_paper_is_no_probable_duplicate(seeded_db):
     ok(seeded_db, "delete", "ju2025delving")
     result = invoke(seeded_db, "duplicates")
     assert (result.stdout, result.stderr) == ("", "adbib: no probable duplicates\n")
+
+
+def test_the_log_table_shows_number_time_kind_and_summary(seeded_db):
+    """The README's `adbib log -n 4` block, whose times differ on every run."""
+    import re
+
+    ok(seeded_db, "edit", KEY, "--set", "venue=ICCV", "--set", "year=2024")
+    ok(seeded_db, "undo")
+    lines = ok(seeded_db, "log", "-n", "3").splitlines()
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
+    assert re.fullmatch(rf"   7  {stamp}  undo    undo 6: edit {KEY}: venue 'MICCAI' -> 'ICCV'; year 2025 -> 2024", lines[0])
+    assert re.fullmatch(rf"   6  {stamp}  edit    edit {KEY}: venue 'MICCAI' -> 'ICCV'; year 2025 -> 2024  \[undone by 7\]",
+                        lines[1])
+    assert re.fullmatch(rf"   5  {stamp}  import  import data/seed/medaierhhl-medical-image-ad_2024-02.md as "
+                        r"medaierhhl-medical-image-ad: 11 new, 3 merged, 0 unchanged", lines[2])

@@ -182,7 +182,7 @@ def detail(d: dict) -> str:
 
     if d.get("deleted"):
         gone = d["deleted"]
-        lines.append(f"DELETED {gone['at']} (operation {gone['operation']}): listed nowhere; "
+        lines.append(f"DELETED by operation {gone['operation']}: listed nowhere; "
                      f"adbib undo {gone['operation']} brings it back")
     field("id", d["id"])
     field("citekey", d["citekey"])
