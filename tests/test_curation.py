@@ -354,3 +354,18 @@ def test_the_log_table_shows_number_time_kind_and_summary(seeded_db):
                         lines[1])
     assert re.fullmatch(rf"   5  {stamp}  import  import data/seed/medaierhhl-medical-image-ad_2024-02.md as "
                         r"medaierhhl-medical-image-ad: 11 new, 3 merged, 0 unchanged", lines[2])
+
+
+def test_log_is_a_read_command_without_the_heavy_stack(seeded_db):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from adbib.cli import main; sys.argv = ['adbib', '--db', %r, 'log', '-f', 'json'];"
+        "\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel', 'alembic'))\n"
+        "print('HEAVY', heavy, file=sys.stderr)"
+    ) % str(seeded_db)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "HEAVY []" in proc.stderr, proc.stderr
+    assert json.loads(proc.stdout)[0]["kind"] == "import"

@@ -247,7 +247,7 @@ def _filters(venue, year, author, dataset, category, domain, type_, has_code, te
 _QUERY_ARG = typer.Argument(
     None,
     metavar="QUERY...",
-    help='Query: field:value terms (venue, year, author, dataset, category, domain, type, has, key), '
+    help='Query: field:value terms (venue, year, author, dataset, category, domain, type, has, key, tag), '
     '"|" or OR for alternatives, a leading "-" or NOT to negate, quotes for spaces; bare words '
     'search titles, abstracts and summaries (diffus* for a prefix). One quoted argument or '
     'several. Example: \'venue:MICCAI dataset:BraTS diffusion\'.',
@@ -732,7 +732,7 @@ def edit(
         "Family'), doi, arxiv, domain (industrial, medical, general), abstract, links (space-separated "
         "ROLE:URL items, replacing the paper's links). An empty VALUE clears the field.",
     ),
-    note_text: Optional[str] = typer.Option(None, "--note", help="Set the paper's note (empty: remove it)."),
+    note_text: Optional[str] = typer.Option(None, "--note", metavar="TEXT", help="Set the paper's note (empty: remove it)."),
 ) -> None:
     """Correct a paper by hand. An edited field is a manual value: later imports never override it.
     Logged (adbib log) and undone by adbib undo."""
@@ -770,7 +770,7 @@ def tag(
     ref: str = typer.Argument(..., help="The paper (id, citekey or alias, DOI or arXiv id)."),
     changes: List[str] = typer.Argument(..., help="+NAME (or NAME) adds a tag, -NAME removes one."),
 ) -> None:
-    """Add and remove tags: adbib tag ruff2021unifying +to-read -done. Find tagged papers with the
+    """Add and remove tags: adbib tag wolleb2022diffusion +to-read -done. Find tagged papers with the
     query field tag: (adbib query tag:to-read); exports carry them (JSON, CSV)."""
     with user_errors():
         from adbib.store import tag_paper
