@@ -361,11 +361,21 @@ def test_log_is_a_read_command_without_the_heavy_stack(seeded_db):
     import sys
 
     code = (
-        "import sys; from adbib.cli import main; sys.argv = ['adbib', '--db', %r, 'log', '-f', 'json'];"
+        f"import sys; from adbib.cli import main; sys.argv = ['adbib', '--db', {str(seeded_db)!r}, 'log', '-f', 'json'];"
         "\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel', 'alembic'))\n"
         "print('HEAVY', heavy, file=sys.stderr)"
-    ) % str(seeded_db)
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    )
+    proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
     assert "HEAVY []" in proc.stderr, proc.stderr
     assert json.loads(proc.stdout)[0]["kind"] == "import"
+
+
+def test_an_edit_that_changes_nothing_is_no_operation(seeded_db):
+    """An UPDATE that writes the values a row has already is not journaled: the edit is not in the log
+    (and cannot block the undo of an earlier operation)."""
+    ops = last_op(seeded_db)
+    result = invoke(seeded_db, "edit", KEY, "--set", "year=2025", "--set", "venue=MICCAI")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0, "", f"adbib: {KEY}: nothing changed (the values are the paper's already)\n")
+    assert last_op(seeded_db) == ops
