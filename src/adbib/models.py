@@ -146,6 +146,8 @@ class Paper(SQLModel, table=True):
     authors_truncated: bool = False
     stars: int | None = None
     short_name: str | None = None  # the nickname a list gives the paper (ALOCC)
+    note: str | None = None  # the user's own note (adbib note)
+    deleted_at: datetime | None = None  # hidden by adbib delete: kept with its provenance, listed nowhere
     created_at: datetime
     updated_at: datetime
 
@@ -319,3 +321,40 @@ class Conflict(SQLModel, table=True):
     paper_id: int | None = _fk("paper.id", nullable=True, index=True)  # the record's paper
     other_id: int | None = _fk("paper.id", cascade=False, nullable=True)  # the paper it collided with
     reason: str
+
+
+class Tag(SQLModel, table=True):
+    """A word the user files a paper under (``adbib tag REF +to-read``)."""
+
+    __tablename__ = "tag"
+    paper_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True)
+    )
+    name: str = Field(primary_key=True, index=True)
+
+
+class Operation(SQLModel, table=True):
+    """One command that wrote (an import, a merge, an edit, a delete, a tag, an undo): ``adbib log``."""
+
+    __tablename__ = "operation"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # 'import', 'merge', 'edit', 'delete', 'tag', 'note', 'undo', …
+    summary: str
+    at: datetime
+    undone_by: int | None = None  # the id of the undo operation that reverted it
+
+
+class Journal(SQLModel, table=True):
+    """The before-image of every row an operation changed (adbib.journal): undo replays it backwards.
+    action 'i': the rows row_id..row_last were inserted (one row, or a bulk insert's whole range; before
+    is NULL); 'u': row_id was updated; 'd': deleted (before: the row as JSON)."""
+
+    __tablename__ = "journal"
+    __table_args__ = (CheckConstraint("action IN ('i', 'u', 'd')", name="action"), Index(None, "tbl", "row_id"))
+    id: int | None = Field(default=None, primary_key=True)
+    operation_id: int = _fk("operation.id", index=True)
+    tbl: str
+    row_id: int
+    row_last: int  # = row_id but for a bulk insert's range
+    action: str
+    before: str | None = None

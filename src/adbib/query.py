@@ -39,7 +39,7 @@ from adbib.errors import UsageError
 from adbib.normalize.text import alias_key, fold, title_key
 from adbib.records import DOMAINS
 
-FIELDS = ("venue", "year", "author", "dataset", "category", "domain", "type", "has", "key")
+FIELDS = ("venue", "year", "author", "dataset", "category", "domain", "type", "has", "key", "tag")
 VENUE_TYPES = ("conference", "journal", "workshop", "preprint")
 HAS_VALUES = ("code", "arxiv", "doi")
 SORTS = ("year", "title", "venue", "relevance")
@@ -307,7 +307,7 @@ def to_sql(query: Query, sort: str | None = None, limit: int | None = None) -> t
 
     columns = ["p.id"]
     tables = ["paper p"]
-    where: list[str] = []
+    where: list[str] = ["p.deleted_at IS NULL"]  # a deleted paper is listed nowhere (adbib delete)
     params: list = []
 
     positive_text = [t for t in query.terms if t.field == "text" and not t.negated]
@@ -523,6 +523,12 @@ def _key_sql(values: tuple) -> tuple[str, list]:
         list(values) * 2,
     )
 
+def _tag_sql(values: tuple) -> tuple[str, list]:
+    """A tag the user gave (adbib tag), any case."""
+    tags = [v.lower() for v in values]
+    return f"p.id IN (SELECT paper_id FROM tag WHERE name IN ({_marks(tags)}))", tags
+
+
 _NAMED_SQL = {
     "venue": lambda values: _named("venue", "venue_alias", "venue_id", ("short_name", "name"), values),
     "dataset": lambda values: _named("dataset", "dataset_alias", "dataset_id", ("name", "family"), values),
@@ -539,4 +545,5 @@ _FIELD_SQL = {
     "type": _type_sql,
     "has": _has_sql,
     "key": _key_sql,
+    "tag": _tag_sql,
 }

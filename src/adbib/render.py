@@ -180,6 +180,10 @@ def detail(d: dict) -> str:
         if value not in (None, "", [], {}):
             lines.append(f"{name + ':':<14}{value}")
 
+    if d.get("deleted"):
+        gone = d["deleted"]
+        lines.append(f"DELETED by operation {gone['operation']}: listed nowhere; "
+                     f"adbib undo {gone['operation']} brings it back")
     field("id", d["id"])
     field("citekey", d["citekey"])
     field("short name", d.get("short_name"))
@@ -193,6 +197,9 @@ def detail(d: dict) -> str:
         field("venue", f"{d['venue']} — {d.get('venue_name') or ''} ({d.get('venue_type') or 'type unknown'})")
     field("domain", d.get("domain"))
     field("categories", ", ".join(d.get("categories") or []))
+    field("tags", ", ".join(d.get("tags") or []))
+    field("note", d.get("note"))
+    field("edited", ", ".join(d.get("edited") or []))
     field("arXiv", d.get("arxiv"))
     field("DOI", d.get("doi"))
     field("summary", d.get("summary"))

@@ -25,12 +25,15 @@ from adbib.records import LINK_ROLES
 # Dataset evidence, strongest first: a list's Datasets line, then an imported record, then a
 # name spotted in an abstract.
 EVIDENCE = ("datasets-line", "import", "abstract")
+# joins that keep the rows of live papers only (adbib delete hides a paper from every listing)
+LIVE_PD = "JOIN paper lp ON lp.id = pd.paper_id AND lp.deleted_at IS NULL"
+LIVE_PC = "JOIN paper lp ON lp.id = pc.paper_id AND lp.deleted_at IS NULL"
 _EVIDENCE_RANK = "CASE pd.evidence " + " ".join(f"WHEN '{e}' THEN {i}" for i, e in enumerate(EVIDENCE)) + " END"
 
 _PAPERS = """
 SELECT p.id, p.citekey, p.title, p.year, p.date, v.short_name, v.name, v.type,
        p.authors_truncated, p.arxiv_id, p.doi, p.domain, p.abstract, p.summary,
-       p.short_name
+       p.short_name, p.note
 FROM paper p LEFT JOIN venue v ON v.id = p.venue_id
 WHERE p.id IN ({ids})"""
 _AUTHORS = """
@@ -38,6 +41,7 @@ SELECT a.paper_id, au.name, au.given, au.family, au.von, au.jr
 FROM authorship a JOIN author au ON au.id = a.author_id
 WHERE a.paper_id IN ({ids}) ORDER BY a.paper_id, a.position"""
 _LINKS = "SELECT paper_id, role, url FROM link WHERE paper_id IN ({ids}) ORDER BY paper_id, id"
+_TAGS = "SELECT paper_id, name FROM tag WHERE paper_id IN ({ids}) ORDER BY paper_id, name"
 _FIELDS = "SELECT paper_id, name, value FROM paper_field WHERE paper_id IN ({ids}) ORDER BY paper_id, name"
 # One row per (paper, dataset): its strongest evidence; in the order the datasets were first
 # recorded (a list's Datasets line order).
@@ -85,6 +89,9 @@ def _chunk(cur: sqlite3.Cursor, batch: list[int]) -> Iterator[dict]:
     extra: dict[int, dict[str, str]] = defaultdict(dict)
     for pid, name, value in rows(_FIELDS):
         extra[pid][name] = value
+    tags: dict[int, list[str]] = defaultdict(list)
+    for pid, name in rows(_TAGS):
+        tags[pid].append(name)
     sources: dict[int, list[dict]] = defaultdict(list)
     for pid, path, line, section in rows(_SOURCES):
         sources[pid].append({"file": path, "line": line, "section": section})
@@ -118,6 +125,8 @@ def _chunk(cur: sqlite3.Cursor, batch: list[int]) -> Iterator[dict]:
             "sources": sources.get(pid, []),
             "fields": extra.get(pid, {}),  # pages, volume, number, publisher, month, editor, …
             "short_name": row[14],
+            "tags": tags.get(pid, []),
+            "note": row[15],
         }
 
 
@@ -201,6 +210,16 @@ def paper_detail(con: sqlite3.Connection, ref: str) -> dict | None:
             (pid,),
         )
     ]
+    deleted_at = con.execute("SELECT deleted_at FROM paper WHERE id = ?", (pid,)).fetchone()[0]
+    paper["deleted"] = None
+    if deleted_at is not None:
+        op = con.execute(
+            """SELECT o.id FROM operation o JOIN journal j ON j.operation_id = o.id
+               WHERE o.kind = 'delete' AND o.undone_by IS NULL AND j.tbl = 'paper' AND j.row_id = ?
+               ORDER BY o.id DESC LIMIT 1""", (pid,)).fetchone()
+        paper["deleted"] = {"at": deleted_at[:19], "operation": op[0] if op else None}
+    paper["edited"] = [r[0] for r in con.execute(
+        "SELECT field FROM field_source WHERE paper_id = ? AND list_name = 'manual' ORDER BY field", (pid,))]
     paper["citekey_aliases"] = [
         r[0] for r in con.execute("SELECT alias FROM citekey_alias WHERE paper_id = ? ORDER BY alias", (pid,))
     ]
@@ -266,6 +285,7 @@ def venues(con: sqlite3.Connection) -> list[dict]:
     rows = _dicts(con, """
         SELECT v.id, v.short_name, v.name, v.type, count(*) AS papers
         FROM venue v JOIN paper p ON p.venue_id = v.id
+        WHERE p.deleted_at IS NULL
         GROUP BY v.id ORDER BY papers DESC, v.short_name COLLATE NOCASE""")
     aliases = _aliases(con, "venue_alias", "venue_id")
     for r in rows:
@@ -278,12 +298,12 @@ def datasets(con: sqlite3.Connection) -> list[dict]:
     dataset of the family), datasets (name, papers, aliases; most papers first)."""
     per_dataset = _dicts(con, """
         SELECT d.id, d.name, d.family, count(DISTINCT pd.paper_id) AS papers
-        FROM dataset d JOIN paper_dataset pd ON pd.dataset_id = d.id
-        GROUP BY d.id ORDER BY papers DESC, d.name COLLATE NOCASE""")
+        FROM dataset d JOIN paper_dataset pd ON pd.dataset_id = d.id {LIVE_PD}
+        GROUP BY d.id ORDER BY papers DESC, d.name COLLATE NOCASE""".format(LIVE_PD=LIVE_PD))
     per_family = {
         family: papers for family, papers in con.execute("""
             SELECT d.family, count(DISTINCT pd.paper_id)
-            FROM dataset d JOIN paper_dataset pd ON pd.dataset_id = d.id GROUP BY d.family""")
+            FROM dataset d JOIN paper_dataset pd ON pd.dataset_id = d.id {LIVE_PD} GROUP BY d.family""".format(LIVE_PD=LIVE_PD))
     }
     aliases = _aliases(con, "dataset_alias", "dataset_id")
     families: dict[str, list[dict]] = defaultdict(list)
@@ -302,6 +322,7 @@ def authors(con: sqlite3.Connection, limit: int | None = None) -> list[dict]:
     sql = """
         SELECT au.name, au.family, count(DISTINCT a.paper_id) AS papers
         FROM author au JOIN authorship a ON a.author_id = au.id
+        JOIN paper lp ON lp.id = a.paper_id AND lp.deleted_at IS NULL
         GROUP BY au.id ORDER BY papers DESC, au.family_key, au.name_key"""
     if limit is not None:
         return _dicts(con, sql + " LIMIT ?", (limit,))
@@ -313,8 +334,8 @@ def categories(con: sqlite3.Connection) -> list[dict]:
     headings filed under it); most papers first."""
     rows = _dicts(con, """
         SELECT c.id, c.name, c.title, count(DISTINCT pc.paper_id) AS papers
-        FROM category c JOIN paper_category pc ON pc.category_id = c.id
-        GROUP BY c.id ORDER BY papers DESC, c.name""")
+        FROM category c JOIN paper_category pc ON pc.category_id = c.id {LIVE_PC}
+        GROUP BY c.id ORDER BY papers DESC, c.name""".format(LIVE_PC=LIVE_PC))
     aliases = _aliases(con, "category_alias", "category_id")
     for r in rows:
         r["aliases"] = _other(aliases[r.pop("id")], r["name"], r["title"])
@@ -330,13 +351,13 @@ def stats(con: sqlite3.Connection) -> dict:
     unknown year last), ``per_venue`` and ``per_category`` (most papers first).
     """
     (counts,) = _dicts(con, """
-        SELECT (SELECT count(*) FROM paper) AS papers,
+        SELECT (SELECT count(*) FROM paper WHERE deleted_at IS NULL) AS papers,
                (SELECT count(*) FROM author) AS authors,
-               (SELECT count(DISTINCT venue_id) FROM paper) AS venues,
-               (SELECT count(DISTINCT dataset_id) FROM paper_dataset) AS datasets,
-               (SELECT count(DISTINCT category_id) FROM paper_category) AS categories,
-               (SELECT count(*) FROM link) AS links,
-               (SELECT count(*) FROM source) AS sources""")
+               (SELECT count(DISTINCT venue_id) FROM paper WHERE deleted_at IS NULL) AS venues,
+               (SELECT count(DISTINCT dataset_id) FROM paper_dataset pd {LIVE_PD}) AS datasets,
+               (SELECT count(DISTINCT category_id) FROM paper_category pc {LIVE_PC}) AS categories,
+               (SELECT count(*) FROM link l JOIN paper lp ON lp.id = l.paper_id AND lp.deleted_at IS NULL) AS links,
+               (SELECT count(*) FROM source) AS sources""".format(LIVE_PD=LIVE_PD, LIVE_PC=LIVE_PC))
     sources = _dicts(con, """
         SELECT id, name, path, entries_read, papers_created AS created, papers_merged AS merged,
                papers_unchanged AS unchanged, entries_skipped AS skipped, entries_failed AS failed
@@ -356,14 +377,14 @@ def stats(con: sqlite3.Connection) -> dict:
         "counts": counts,
         "sources": sources,
         "per_year": _dicts(con, """
-            SELECT year, count(*) AS papers FROM paper GROUP BY year ORDER BY year IS NULL, year"""),
+            SELECT year, count(*) AS papers FROM paper WHERE deleted_at IS NULL GROUP BY year ORDER BY year IS NULL, year"""),
         "per_venue": _dicts(con, """
             SELECT v.short_name AS venue, count(*) AS papers FROM paper p LEFT JOIN venue v ON v.id = p.venue_id
-            GROUP BY v.id ORDER BY papers DESC, v.short_name IS NULL, v.short_name COLLATE NOCASE"""),
+            WHERE p.deleted_at IS NULL GROUP BY v.id ORDER BY papers DESC, v.short_name IS NULL, v.short_name COLLATE NOCASE"""),
         "per_category": _dicts(con, """
             SELECT c.name AS category, count(DISTINCT pc.paper_id) AS papers
-            FROM category c JOIN paper_category pc ON pc.category_id = c.id
-            GROUP BY c.id ORDER BY papers DESC, c.name"""),
+            FROM category c JOIN paper_category pc ON pc.category_id = c.id {LIVE_PC}
+            GROUP BY c.id ORDER BY papers DESC, c.name""".format(LIVE_PC=LIVE_PC)),
     }
 
 
@@ -375,11 +396,14 @@ def duplicates(con: sqlite3.Connection, min_score: float = 90.0) -> list[dict]:
 
     from adbib.normalize.ids import arxiv_from_url, doi_from_url
 
-    papers = {r["id"]: r for r in con.execute("SELECT id, citekey, title, title_key, year, arxiv_id, doi FROM paper")}
+    papers = {r["id"]: r for r in con.execute(
+        "SELECT id, citekey, title, title_key, year, arxiv_id, doi FROM paper WHERE deleted_at IS NULL")}
     by_arxiv = {r["arxiv_id"]: pid for pid, r in papers.items() if r["arxiv_id"]}
     by_doi = {r["doi"]: pid for pid, r in papers.items() if r["doi"]}
     found: dict[tuple[int, int], tuple[float, str]] = {}
     for pid, url in con.execute("SELECT paper_id, url FROM link"):
+        if pid not in papers:
+            continue
         for ident, index, what in ((arxiv_from_url(url), by_arxiv, "arXiv id"), (doi_from_url(url), by_doi, "DOI")):
             other = index.get(ident) if ident else None
             if other is not None and other != pid:
@@ -398,6 +422,8 @@ def duplicates(con: sqlite3.Connection, min_score: float = 90.0) -> list[dict]:
                     found[(a, b)] = (round(score, 1), "close titles")
     out = []
     for c in conflicts(con):  # what the imports refused to merge comes first
+        if any(c[k] is not None and c[k] not in papers for k in ("id", "other_id")):
+            continue  # a deleted paper's conflict is not for review
         pair = tuple(sorted((c["id"], c["other_id"]))) if c["id"] and c["other_id"] else None
         if pair is not None and pair[0] != pair[1]:
             found.pop(pair, None)

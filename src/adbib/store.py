@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -21,7 +22,7 @@ from typing import Any
 from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from adbib import citekeys, models
+from adbib import citekeys, journal, models
 from adbib.db import write_transaction
 from adbib.importer.report import ConflictNote, Entry, ImportReport, NewVocab, Note
 from adbib.importer.revisions import recognise, signature
@@ -51,6 +52,19 @@ class _DryRun(Exception):
 
 
 # ---------------------------------------------------------------- entry points
+
+
+@contextmanager
+def logged(engine: Engine, db_path: Path, kind: str, summary: str) -> Iterator[tuple[Connection, journal.Op]]:
+    """One write transaction, logged as one undoable operation (:mod:`adbib.journal`)."""
+    with write_transaction(engine, db_path) as conn:
+        with journal.operation(journal.dbapi(conn), kind, summary) as op:
+            yield conn, op
+
+
+def _import_summary(report: ImportReport) -> str:
+    counts = f"{len(report.created)} new, {len(report.merged)} merged, {len(report.unchanged)} unchanged"
+    return f"import {report.path} as {report.list_name or report.source}: {counts}"
 
 
 def file_hash(data: bytes) -> str:
@@ -189,7 +203,7 @@ def _ingest(
                 progress(i, total)
     report.entries = len(records)
     try:
-        with write_transaction(engine, db_path) as conn:
+        with logged(engine, db_path, "import", f"import {report.path}") as (conn, op):
             src = T["source"]
             if conn.execute(select(src.c.id).where(src.c.content_hash == content_hash)).first() is not None:
                 report.already_imported = True  # imported by another process meanwhile
@@ -200,6 +214,7 @@ def _ingest(
                 writer.list_name = _which_list(conn, writer, normalized, report)
             report.list_name = writer.list_name
             writer.run(normalized)
+            op.summary = _import_summary(report)
             if report.dry_run:
                 raise _DryRun
     except _DryRun:
@@ -243,13 +258,13 @@ def find_existing(engine: Engine, db_path: Path, paper: NormalizedPaper) -> tupl
 
 def map_vocabulary(engine: Engine, db_path: Path, kind: str, value: str, target: str) -> dict[str, Any]:
     """``adbib vocab map``: fold one stored venue, dataset or category into another."""
-    with write_transaction(engine, db_path) as conn:
+    with logged(engine, db_path, "vocab", f"vocab map {kind} {value!r} -> {target!r}") as (conn, _op):
         return map_value(conn, kind, value, target)
 
 
 def apply_vocabulary(engine: Engine, db_path: Path) -> None:
     """``adbib vocab sync``: the vocabulary files synced in, unknown values they now name folded."""
-    with write_transaction(engine, db_path) as conn:
+    with logged(engine, db_path, "vocab", "vocab sync") as (conn, _op):
         sync_vocabulary(conn)
 
 
@@ -328,7 +343,7 @@ def merge_papers(engine: Engine, db_path: Path, keep_ref: str, other_ref: str, f
     from adbib.rows import resolve
 
     p = T["paper"]
-    with write_transaction(engine, db_path) as conn:
+    with logged(engine, db_path, "merge", f"merge {other_ref} into {keep_ref}") as (conn, op):
         dbapi = conn.connection.driver_connection  # the same connection, inside this transaction
         keep, other = resolve(dbapi, keep_ref), resolve(dbapi, other_ref)
         for ref, pid in ((keep_ref, keep), (other_ref, other)):
@@ -374,6 +389,7 @@ def merge_papers(engine: Engine, db_path: Path, keep_ref: str, other_ref: str, f
         conn.execute(update(T["citekey_alias"]).where(T["citekey_alias"].c.paper_id == other).values(paper_id=keep))
         conn.execute(insert(T["citekey_alias"]).values(alias=o["citekey"], paper_id=keep))
         conn.execute(delete(p).where(p.c.id == other))
+        op.summary = f"merge {o['citekey']} into {k['citekey']}"
         return {"id": keep, "citekey": k["citekey"], "title": k["title"]}
 
 
@@ -435,7 +451,7 @@ def rekey_paper(engine: Engine, db_path: Path, ref: str, newkey: str) -> dict:
             f"{newkey!r} cannot be a citekey: use letters, digits and - _ : . / (no spaces, commas, braces or quotes)"
         )
     p, alias = T["paper"], T["citekey_alias"]
-    with write_transaction(engine, db_path) as conn:
+    with logged(engine, db_path, "rekey", f"rekey {ref} {newkey}") as (conn, _op):
         pid = resolve(conn.connection.driver_connection, ref)
         if pid is None:
             raise AdbibError(f"no paper {ref!r}")
@@ -455,3 +471,311 @@ def rekey_paper(engine: Engine, db_path: Path, ref: str, newkey: str) -> dict:
         conn.execute(update(p).where(p.c.id == pid).values(citekey=newkey, updated_at=datetime.now(timezone.utc)))
         conn.execute(insert(alias).values(alias=old, paper_id=pid))
         return {"id": pid, "old": old, "citekey": newkey, "title": title}
+
+
+# ---------------------------------------------------------------- curation: edit, delete, tag, note, undo
+
+EDITABLE = ("title", "year", "venue", "authors", "doi", "arxiv", "domain", "abstract", "links")
+DOMAINS = ("industrial", "medical", "general")
+
+
+def parse_sets(items: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """``--set field=value`` items as {field: value}; an unknown field or a missing ``=`` is a UsageError."""
+    from adbib.errors import UsageError
+
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip().lower()
+        if not sep:
+            raise UsageError(f"--set {item!r}: write FIELD=VALUE (fields: {', '.join(EDITABLE)})")
+        if name not in EDITABLE:
+            raise UsageError(f"--set: cannot edit {name!r} (fields: {', '.join(EDITABLE)})")
+        if name in out:
+            raise UsageError(f"--set: {name} given twice")
+        out[name] = value.strip()
+    return out
+
+
+def _paper_ref(conn: Connection, ref: str) -> Any:
+    from adbib.errors import AdbibError
+    from adbib.rows import resolve
+
+    pid = resolve(journal.dbapi(conn), ref)
+    if pid is None:
+        raise AdbibError(f"no paper {ref!r}")
+    p = T["paper"]
+    return conn.execute(select(p).where(p.c.id == pid)).one()
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "" or value == []:
+        return "(none)"
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def edit_paper(engine: Engine, db_path: Path, ref: str, sets: dict[str, str], note: str | None = None) -> dict[str, Any]:
+    """``adbib edit``: set fields of one paper by hand, in one logged transaction.
+
+    Each field set is owned by 'manual' in field_source, so that no later import overrides it
+    (:func:`adbib.resolve.merge`).  An empty value clears a field (not the title).  ``links``
+    replaces the paper's links: space-separated ``ROLE:URL`` items (roles: paper, arxiv, doi,
+    code, code-unofficial, project, dataset).  Returns id, citekey, title and ``changes``:
+    [(field, old, new)] as shown to the user (fields whose value did not change are left out)."""
+    from adbib.errors import UsageError
+
+    if not sets and note is None:
+        raise UsageError("nothing to edit: give --set FIELD=VALUE (fields: " + ", ".join(EDITABLE) + ") or --note")
+    with logged(engine, db_path, "edit", f"edit {ref}") as (conn, op):
+        row = _paper_ref(conn, ref)
+        pid = row.id
+        changes: list[tuple[str, str, str]] = []
+        for name, value in sets.items():
+            old, new = _EDITORS[name](conn, row, value)
+            if old != new:
+                changes.append((name, _shown(old), _shown(new)))
+                if name != "links":
+                    _own(conn, pid, name)
+        if note is not None:
+            old_note = row.note
+            new_note = note.strip() or None
+            if old_note != new_note:
+                conn.execute(update(T["paper"]).where(T["paper"].c.id == pid).values(note=new_note))
+                changes.append(("note", _shown(old_note), _shown(new_note)))
+        if changes:
+            conn.execute(update(T["paper"]).where(T["paper"].c.id == pid).values(updated_at=datetime.now(timezone.utc)))
+        title = conn.execute(select(T["paper"].c.title).where(T["paper"].c.id == pid)).scalar()
+        op.summary = f"edit {row.citekey}: " + "; ".join(f"{f} {o} -> {n}" for f, o, n in changes)
+        return {"id": pid, "citekey": row.citekey, "title": title, "changes": changes}
+
+
+def _own(conn: Connection, pid: int, name: str) -> None:
+    """The field's value is now a manual edit's: imports never override it."""
+    from adbib.resolve import MANUAL
+
+    fs = T["field_source"]
+    conn.execute(delete(fs).where(fs.c.paper_id == pid, fs.c.field == name))
+    conn.execute(insert(fs).values(paper_id=pid, field=name, list_name=MANUAL))
+
+
+def _set_column(conn: Connection, pid: int, **values: Any) -> None:
+    conn.execute(update(T["paper"]).where(T["paper"].c.id == pid).values(**values))
+
+
+def _edit_title(conn: Connection, row: Any, value: str) -> tuple[object, object]:
+    from adbib.errors import UsageError
+    from adbib.normalize.text import clean_spaces, title_key
+
+    title = clean_spaces(value)
+    if not title:
+        raise UsageError("--set title=: a title cannot be empty")
+    _set_column(conn, row.id, title=title, title_key=title_key(title))
+    return row.title, title
+
+
+def _edit_year(conn: Connection, row: Any, value: str) -> tuple[object, object]:
+    from adbib.errors import UsageError
+
+    year: int | None = None
+    if value:
+        if not value.isdigit() or not 1000 <= int(value) <= 2999:
+            raise UsageError(f"--set year={value!r}: a year is four digits (empty to clear it)")
+        year = int(value)
+    _set_column(conn, row.id, year=year, year_from_date=False)
+    return row.year, year
+
+
+def _edit_venue(conn: Connection, row: Any, value: str) -> tuple[object, object]:
+    from adbib.importer.vocabulary import VocabRows
+    from adbib.normalize.venues import open_venue
+
+    v = T["venue"]
+    old = conn.execute(select(v.c.short_name).where(v.c.id == row.venue_id)).scalar() if row.venue_id else None
+    match = open_venue(value)
+    if match is None:
+        _set_column(conn, row.id, venue_id=None)
+        return old, None
+
+    def queue(table: str, _line: int, values: dict[str, Any]) -> None:
+        conn.execute(insert(T[table]).values(**values))
+
+    def alloc(table: str) -> int:
+        return (conn.execute(select(func.max(T[table].c.id))).scalar() or 0) + 1
+
+    vocab = VocabRows(conn, queue, alloc, lambda *_: None)
+    vid, _ = vocab.venue(match.short, match.name, match.type, match.known, 0)
+    _set_column(conn, row.id, venue_id=vid)
+    return old, conn.execute(select(v.c.short_name).where(v.c.id == vid)).scalar()
+
+
+def _edit_authors(conn: Connection, row: Any, value: str) -> tuple[object, object]:
+    from adbib.errors import UsageError
+    from adbib.normalize.names import parse_authors
+    from adbib.normalize.text import title_key
+
+    a, au = T["authorship"], T["author"]
+    old = [r[0] for r in conn.execute(
+        select(au.c.name).join(a, a.c.author_id == au.c.id).where(a.c.paper_id == row.id).order_by(a.c.position))]
+    parsed = parse_authors(value)
+    if value and not parsed.names:
+        raise UsageError(f"--set authors={value!r}: no author name in it (write 'Given Family and Given Family')")
+    names = [n.full for n in parsed.names]
+    if names == old and bool(row.authors_truncated) == parsed.truncated:
+        return old, names
+    conn.execute(delete(a).where(a.c.paper_id == row.id))
+    for i, n in enumerate(parsed.names):
+        key = title_key(" ".join(x for x in (n.given, n.von, n.family) if x))
+        aid = conn.execute(select(au.c.id).where(au.c.name_key == key)).scalar()
+        if aid is None:
+            aid = conn.execute(insert(au).values(
+                name=n.full, given=n.given, von=n.von, family=n.family, jr=n.jr, name_key=key,
+                family_key=title_key(n.last),
+            )).inserted_primary_key[0]
+        conn.execute(insert(a).values(paper_id=row.id, position=i, author_id=aid))
+    _set_column(conn, row.id, authors_truncated=parsed.truncated)
+    return old, names + (["and others"] if parsed.truncated else [])
+
+
+def _edit_identifier(column: str, label: str) -> Callable[[Connection, Any, str], tuple[object, object]]:
+    def edit(conn: Connection, row: Any, value: str) -> tuple[object, object]:
+        from adbib.errors import AdbibError, UsageError
+        from adbib.normalize.ids import normalize_arxiv, normalize_doi
+
+        new = None
+        if value:
+            new = (normalize_doi if column == "doi" else normalize_arxiv)(value)
+            if new is None:
+                raise UsageError(f"--set {label}={value!r}: not a {'DOI' if column == 'doi' else 'arXiv id'}")
+            p = T["paper"]
+            other = conn.execute(select(p.c.citekey).where(p.c[column] == new, p.c.id != row.id)).scalar()
+            if other is not None:
+                raise AdbibError(f"{label} {new} belongs to another paper ({other})")
+        _set_column(conn, row.id, **{column: new})
+        return row._mapping[column], new
+
+    return edit
+
+
+def _edit_domain(conn: Connection, row: Any, value: str) -> tuple[object, object]:
+    from adbib.errors import UsageError
+
+    new = value.lower() or None
+    if new is not None and new not in DOMAINS:
+        raise UsageError(f"--set domain={value!r}: a domain is industrial, medical or general (empty to clear it)")
+    _set_column(conn, row.id, domain=new)
+    return row.domain, new
+
+
+def _edit_abstract(conn: Connection, row: Any, value: str) -> tuple[object, object]:
+    new = value or None
+    _set_column(conn, row.id, abstract=new)
+    return row.abstract, new
+
+
+def _edit_links(conn: Connection, row: Any, value: str) -> tuple[object, object]:
+    from adbib.errors import UsageError
+    from adbib.normalize.ids import BadLink, check_url
+    from adbib.records import LINK_ROLES
+    from adbib.resolve import MANUAL
+
+    wanted: list[tuple[str, str]] = []
+    for item in value.split():
+        role, sep, url = item.partition(":")
+        if not sep or role not in LINK_ROLES:
+            raise UsageError(f"--set links: {item!r} is not ROLE:URL (roles: {', '.join(LINK_ROLES)})")
+        try:
+            url = check_url(url)
+        except BadLink as e:
+            raise UsageError(f"--set links: {e}") from None
+        if (role, url) not in wanted:
+            wanted.append((role, url))
+    lk, ls = T["link"], T["link_source"]
+    have = [(r.role, r.url) for r in conn.execute(select(lk.c.role, lk.c.url).where(lk.c.paper_id == row.id).order_by(lk.c.id))]
+    if have == wanted:
+        return [f"{r}:{u}" for r, u in have], [f"{r}:{u}" for r, u in wanted]
+    conn.execute(delete(lk).where(lk.c.paper_id == row.id))
+    for role, url in wanted:
+        lid = conn.execute(insert(lk).values(paper_id=row.id, role=role, url=url)).inserted_primary_key[0]
+        conn.execute(insert(ls).values(link_id=lid, list_name=MANUAL))
+    return [f"{r}:{u}" for r, u in have], [f"{r}:{u}" for r, u in wanted]
+
+
+_EDITORS: dict[str, Callable[[Connection, Any, str], tuple[object, object]]] = {
+    "title": _edit_title, "year": _edit_year, "venue": _edit_venue, "authors": _edit_authors,
+    "doi": _edit_identifier("doi", "doi"), "arxiv": _edit_identifier("arxiv_id", "arxiv"),
+    "domain": _edit_domain, "abstract": _edit_abstract, "links": _edit_links,
+}
+
+
+def delete_paper(engine: Engine, db_path: Path, ref: str, purge: bool = False) -> dict[str, Any]:
+    """``adbib delete``: hide a paper from every listing (kept, with its provenance, and still
+    merged into by later imports, so it does not come back); ``purge`` removes it and all its
+    rows.  Either is undone by ``adbib undo``."""
+    from adbib.errors import AdbibError
+
+    with logged(engine, db_path, "delete", f"delete {ref}") as (conn, op):
+        row = _paper_ref(conn, ref)
+        p = T["paper"]
+        if purge:
+            conn.execute(delete(p).where(p.c.id == row.id))
+            op.summary = f"purge {row.citekey}: {row.title}"
+        else:
+            if row.deleted_at is not None:
+                raise AdbibError(f"{row.citekey} is deleted already (adbib delete --purge removes it for good)")
+            conn.execute(update(p).where(p.c.id == row.id).values(deleted_at=datetime.now(timezone.utc)))
+            op.summary = f"delete {row.citekey}: {row.title}"
+        return {"id": row.id, "citekey": row.citekey, "title": row.title, "purged": purge, "operation": op.id}
+
+
+def tag_paper(engine: Engine, db_path: Path, ref: str, changes: list[str]) -> dict[str, Any]:
+    """``adbib tag REF +to-read -done``: ``+name`` (or a bare name) adds a tag, ``-name`` removes one.
+    Tags are single words (letters, digits, - _ . / :), kept lowercase."""
+    from adbib.errors import UsageError
+
+    plan: list[tuple[str, str]] = []
+    for item in changes:
+        sign, name = ("-", item[1:]) if item.startswith("-") else ("+", item.removeprefix("+"))
+        name = name.strip().lower()
+        if not _TAG.fullmatch(name):
+            raise UsageError(f"tag {item!r}: a tag is one word of letters, digits and - _ . / : (+tag adds, -tag removes)")
+        plan.append((sign, name))
+    if not plan:
+        raise UsageError("give tags to add (+name) or remove (-name)")
+    t = T["tag"]
+    with logged(engine, db_path, "tag", f"tag {ref}") as (conn, op):
+        row = _paper_ref(conn, ref)
+        have = {r[0] for r in conn.execute(select(t.c.name).where(t.c.paper_id == row.id))}
+        done: list[str] = []
+        for sign, name in plan:
+            if sign == "+" and name not in have:
+                conn.execute(insert(t).values(paper_id=row.id, name=name))
+                have.add(name)
+                done.append(f"+{name}")
+            elif sign == "-" and name in have:
+                conn.execute(delete(t).where(t.c.paper_id == row.id, t.c.name == name))
+                have.discard(name)
+                done.append(f"-{name}")
+        op.summary = f"tag {row.citekey} {' '.join(done)}"
+        return {"id": row.id, "citekey": row.citekey, "title": row.title, "done": done, "tags": sorted(have)}
+
+
+_TAG = re.compile(r"\w[\w\-./:]*")
+
+
+def note_paper(engine: Engine, db_path: Path, ref: str, text: str) -> dict[str, Any]:
+    """``adbib note REF TEXT``: the paper's note (an empty TEXT removes it)."""
+    with logged(engine, db_path, "note", f"note {ref}") as (conn, op):
+        row = _paper_ref(conn, ref)
+        new = text.strip() or None
+        conn.execute(update(T["paper"]).where(T["paper"].c.id == row.id).values(note=new))
+        op.summary = f"note {row.citekey}: {_shown(row.note)} -> {_shown(new)}"
+        return {"id": row.id, "citekey": row.citekey, "title": row.title, "note": new, "old": row.note}
+
+
+def undo_operation(engine: Engine, db_path: Path, operation_id: int | None = None) -> dict[str, Any]:
+    """``adbib undo [OPERATION]``: revert the last operation that wrote, or the one named, exactly
+    (:func:`adbib.journal.undo`), in one transaction."""
+    with write_transaction(engine, db_path) as conn:
+        return journal.undo(journal.dbapi(conn), operation_id)

@@ -2,12 +2,13 @@
 
 Columns (the header row, exactly)::
 
-    citekey,title,authors,year,venue,venue_type,doi,arxiv,url,code,datasets,categories,domain,sources
+    citekey,title,authors,year,venue,venue_type,doi,arxiv,url,code,datasets,categories,domain,sources,tags,note
 
 ``authors`` are "Given Family" names joined by ``; `` (ending in ``and others`` when the list
 was truncated); ``datasets`` and ``categories`` are joined by ``; ``; ``url`` is the first paper
 link, else the arXiv page; ``code`` the official code URLs joined by a space; ``sources``
-``file:line`` provenance joined by ``; ``.  Empty values are empty cells.
+``file:line`` provenance joined by ``; ``; ``tags`` the user's tags joined by ``; `` and ``note``
+the user's note (``adbib tag``, ``adbib note``).  Empty values are empty cells.
 
 RFC 4180: comma-separated, cells quoted by the csv module when needed, CRLF line ends, UTF-8.
 Formula injection: a cell starting with ``=``, ``+``, ``-``, ``@``, tab or CR would be run as a
@@ -23,13 +24,13 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from adbib.exporters import primary_url, web_links
-from adbib.readers.adbib_csv import HEADER, LIST_SEP, NEUTRALIZED
+from adbib.readers.adbib_csv import CURATION, HEADER, LIST_SEP, NEUTRALIZED
 from adbib.records import ExportedPaper
 
 
 def write(papers: Iterable[ExportedPaper], out: TextIO) -> int:
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
+    writer.writerow(HEADER + CURATION)
     n = 0
     for paper in papers:
         writer.writerow([neutralize(cell) for cell in row(paper)])
@@ -55,6 +56,8 @@ def row(paper: ExportedPaper) -> list[str]:
         LIST_SEP.join(paper["categories"]),
         paper["domain"] or "",
         LIST_SEP.join(f"{s['file']}:{s['line']}" for s in paper["sources"]),
+        LIST_SEP.join(paper.get("tags", ())),
+        paper.get("note") or "",
     ]
 
 

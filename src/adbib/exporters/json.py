@@ -36,17 +36,20 @@ FIELDS = (
     "sources",
     "fields",  # pages, volume, number, publisher, month, editor, … ({} when none)
     "short_name",
+    "tags",  # the user's tags (adbib tag), sorted
+    "note",  # the user's note (adbib note), or null
 )
 
 # Fields added after the first release: a paper dict without them exports them as null.
-OPTIONAL = frozenset({"short_name"})
+OPTIONAL = frozenset({"short_name", "fields", "tags", "note"})
+_EMPTY: dict[str, object] = {"fields": {}, "tags": []}  # what a missing optional field exports as
 
 
 def write(papers: Iterable[ExportedPaper], out: TextIO) -> int:
     n = 0
     for paper in papers:
         values: Mapping[str, object] = paper  # read by the names in FIELDS
-        text = json.dumps({key: values.get(key, {}) if key == "fields" else values.get(key) if key in OPTIONAL else values[key]
+        text = json.dumps({key: values.get(key, _EMPTY.get(key)) if key in OPTIONAL else values[key]
                            for key in FIELDS}, indent=2, ensure_ascii=False)
         # JSON strings never hold a raw newline, so every newline is indentation.
         out.write(("[\n  " if n == 0 else ",\n  ") + text.replace("\n", "\n  "))

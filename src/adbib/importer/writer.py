@@ -20,7 +20,7 @@ from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from adbib import citekeys, models, resolve
+from adbib import citekeys, journal, models, resolve
 from adbib.errors import AdbibError
 from adbib.importer.report import ConflictNote, Entry, ImportReport, NewVocab, Note
 from adbib.importer.revisions import Signature
@@ -627,7 +627,7 @@ class Writer:
         rows = self.rows[name]
         try:
             with self.conn.begin_nested():
-                self.conn.execute(insert(T[name]), rows)
+                journal.bulk_insert(journal.dbapi(self.conn), name, rows, lambda: self.conn.execute(insert(T[name]), rows))
         except IntegrityError as e:
             for row, line in zip(rows, self.lines[name]):
                 try:

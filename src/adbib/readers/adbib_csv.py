@@ -37,6 +37,9 @@ HEADER = (
     "domain",
     "sources",
 )
+# The user's tags and note (adbib tag, adbib note), exported after HEADER; a file without them
+# (an export of an adbib before curation) reads the same.
+CURATION = ("tags", "note")
 # A cell starting with one of these is prefixed with "'" on export: spreadsheet formula
 # triggers, and the quote itself so that an original leading quote survives the round trip.
 NEUTRALIZED = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -45,8 +48,12 @@ LIST_SEP = "; "
 
 def detect(text: str) -> bool:
     """True when the first line is adbib's CSV header."""
+    return _header(text) is not None
+
+
+def _header(text: str) -> tuple[str, ...] | None:
     first = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
-    return first == ",".join(HEADER)
+    return next((h for h in (HEADER, HEADER + CURATION) if first == ",".join(h)), None)
 
 
 def restore(cell: str) -> str:
@@ -55,7 +62,8 @@ def restore(cell: str) -> str:
 
 
 def read(text: str) -> ParseResult:
-    if not detect(text):
+    header = _header(text)
+    if header is None:
         raise ReaderError(f"not an adbib CSV export: the first line must be {','.join(HEADER)}")
     # Lines end at \n, \r\n or \r only, as the csv module sees them (not at U+2028 & co).
     lines = io.StringIO(text.lstrip("\ufeff"), newline="").readlines()
@@ -74,11 +82,11 @@ def read(text: str) -> ParseResult:
         raw = "".join(lines[start - 1 : rows.line_num])
         if not any(row):
             continue
-        if len(row) != len(HEADER):
-            reason = f"expected {len(HEADER)} cells, found {len(row)}"
+        if len(row) != len(header):
+            reason = f"expected {len(header)} cells, found {len(row)}"
             result.failures.append(ParseFailure(start, reason, raw))
             continue
-        cells = dict(zip(HEADER, map(restore, row), strict=True))
+        cells = dict(zip(header, map(restore, row), strict=True))
         if not cells["title"].strip():
             result.failures.append(ParseFailure(start, "no title", raw))
             continue
