@@ -87,24 +87,37 @@ def user_errors() -> Iterator[None]:
     """A user mistake or a bad file: one line on stderr, a non-zero exit, no traceback."""
     from adbib.records import ReaderError
 
+    from adbib.render import visible
+
     try:
         yield
+        sys.stdout.flush()  # a full disk behind `>` is reported here, not at interpreter exit
     except AdbibError as e:
-        typer.echo(f"adbib: {e}", err=True)
+        typer.echo(f"adbib: {visible(str(e))}", err=True)
         raise typer.Exit(e.exit_code) from None
     except ReaderError as e:
-        typer.echo(f"adbib: {e}", err=True)
+        typer.echo(f"adbib: {visible(str(e))}", err=True)
         raise typer.Exit(1) from None
     except BrokenPipeError:
         sys.stderr.close()
         raise typer.Exit(0) from None
+    except MemoryError:
+        typer.echo("adbib: out of memory (the input is too large for this machine); nothing was written", err=True)
+        raise typer.Exit(1) from None
+    except OSError as e:
+        _os_error(e)
     except Exception as e:
         # a damaged file surfaces as sqlite3.DatabaseError, or wrapped by sqlalchemy (.orig)
         import sqlite3
 
         cause = e if isinstance(e, sqlite3.DatabaseError) else getattr(e, "orig", None)
+        if isinstance(cause, OSError):
+            _os_error(cause)
         if not isinstance(cause, sqlite3.DatabaseError):
             raise
+        if _too_complex(str(cause)):
+            typer.echo(f"adbib: the query is too complex for SQLite ({cause}): use fewer terms or alternatives", err=True)
+            raise typer.Exit(2) from None
         typer.echo(f"adbib: {db_path()}: cannot use the database ({cause})", err=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
@@ -112,8 +125,43 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
+def _too_complex(message: str) -> bool:
+    """SQLite's words for a statement beyond its limits (not a damaged database)."""
+    return any(m in message for m in ("Expression tree is too large", "too many SQL variables",
+                                      "too many terms in compound SELECT", "string or blob too big"))
+
+
+def _os_error(e: OSError) -> None:
+    """Any OSError that no layer turned into a message (standard output on a full disk, an I/O
+    error): one line, exit 1."""
+    import os
+
+    where = f"{e.filename}: " if e.filename else ("standard output: " if _stdout_failed() else "")
+    text = e.strerror or (os.strerror(e.errno) if e.errno else str(e))
+    typer.echo(f"adbib: {where}{text}", err=True)
+    raise typer.Exit(1) from None
+
+
+def _stdout_failed() -> bool:
+    """Whether standard output cannot take what is buffered for it; if so, what is left is sent
+    to /dev/null, so that Python's flush at exit does not print a second error."""
+    import os
+
+    try:
+        sys.stdout.flush()
+        return False
+    except OSError:
+        if sys.stdout is sys.__stdout__:
+            fd = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(fd, sys.stdout.fileno())
+            os.close(fd)
+        return True
+
+
 def note(message: str) -> None:
-    typer.echo(f"adbib: {message}", err=True)
+    from adbib.render import visible
+
+    typer.echo(f"adbib: {visible(message)}", err=True)
 
 
 def read_connection():
@@ -285,9 +333,7 @@ def show(
         if detail is None:
             raise AdbibError(f"no paper {ref!r} (try an id, a citekey, a DOI or an arXiv id)")
         if fmt == Fmt.json:
-            import json
-
-            typer.echo(json.dumps(detail, ensure_ascii=False, indent=2))
+            typer.echo(render.json_text(detail), nl=False)
         elif fmt == Fmt.table:
             typer.echo(render.detail(detail), nl=False)
         else:
@@ -409,9 +455,7 @@ def import_(
                            list_name=source, dry_run=dry_run, progress=progress)
                 )
         if report == "json":
-            import json
-
-            typer.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
+            typer.echo(render.json_text([r.to_dict() for r in reports]), nl=False)
         else:
             for r in reports:
                 typer.echo(render.import_report(r), nl=False)
@@ -440,7 +484,9 @@ def add(
             write_engine(), db_path(), title=title, authors=author or [], venue=venue, year=year,
             arxiv=arxiv, doi=doi, code=code or [], datasets=dataset or [], categories=category or [], domain=domain,
         )
-        typer.echo(f"added {paper['citekey']}: {paper['title']}")
+        from adbib.render import visible
+
+        typer.echo(visible(f"added {paper['citekey']}: {paper['title']}"))
 
 
 @app.command()
@@ -460,7 +506,9 @@ def merge(
         from adbib.store import merge_papers
 
         kept = merge_papers(write_engine(), db_path(), keep, other)
-        typer.echo(f"merged {other} into {kept['citekey']}: {kept['title']}")
+        from adbib.render import visible
+
+        typer.echo(visible(f"merged {other} into {kept['citekey']}: {kept['title']}"))
 
 
 def main() -> None:

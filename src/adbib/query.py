@@ -95,10 +95,23 @@ def parse(q: str) -> Query:
 
 def build(query: str | None, filters: Filters | None = None) -> Query:
     """The query string and the script options together (all terms ANDed)."""
+    _check_size(query or "", filters)
     terms = list(parse(query or "").terms)
     if filters is not None:
         terms += _filter_terms(filters)
-    return Query(tuple(terms))
+    # a term said twice is one condition: `anomaly anomaly …` 5,000 times would be 5,000 FTS5
+    # phrases (minutes of bm25) for the result of one
+    return Query(tuple(dict.fromkeys(terms)))
+
+
+def _check_size(query: str, filters: Filters | None) -> None:
+    from adbib.limits import MAX_QUERY
+
+    size = len(query) + sum(
+        len(v) for values in vars(filters).values() if isinstance(values, list) for v in values
+    ) if filters is not None else len(query)
+    if size > MAX_QUERY:
+        raise UsageError(f"the query is {size:,} characters long; at most {MAX_QUERY:,} are accepted")
 
 
 def _tokens(q: str) -> list[str]:
@@ -115,6 +128,8 @@ def _tokens(q: str) -> list[str]:
 
 
 def _token_term(token: str) -> Term:
+    if not token:
+        raise UsageError('empty phrase "" in the query (put words between the quotes, or drop them)')
     negated = token.startswith("-")
     body = token[1:] if negated else token
     if not body:

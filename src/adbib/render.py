@@ -9,15 +9,28 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Iterable
 
+from adbib.normalize.text import strip_controls, visible
+
 TITLE_WIDTH = 72
+__all__ = ["visible"]  # every text printed that adbib did not write itself goes through it
 
 
 def _tabulate(rows, headers, fmt: str = "simple") -> str:
     from tabulate import tabulate
 
+    if fmt == "github":  # a markdown table: each cell inert (no HTML, links or a stray '|')
+        rows = [[_md_cell(c) for c in row] for row in rows]
+    rows = [[visible(c) if isinstance(c, str) else c for c in row] for row in rows]  # before widths
     return tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True) + "\n"
+
+
+def _md_cell(value) -> str:
+    from adbib.exporters.markdown import escape
+
+    return escape(_cell(value)).replace("|", "\\|")
 
 
 def _short(text: str | None, width: int) -> str:
@@ -45,15 +58,17 @@ def listing(rows: list[dict], fmt: str) -> str:
     """A list of dicts as table, json, csv or markdown (nested lists of dicts are flattened
     into one row each for the tabular formats: datasets within their family)."""
     if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+        return json_text(rows)
     rows = _flatten(rows)
     headers = list(rows[0]) if rows else []
     values = [[_cell(r[h]) for h in headers] for r in rows]
     if fmt == "csv":
+        from adbib.exporters.csv import neutralize
+
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
         w.writerow(headers)
-        w.writerows(values)
+        w.writerows([neutralize(strip_controls(v)) for v in row] for row in values)
         return buf.getvalue()
     return _tabulate(values, headers, "github" if fmt == "markdown" else "simple")
 
@@ -78,6 +93,16 @@ def _cell(value) -> str:
     return str(value)
 
 
+def json_text(data) -> str:
+    """JSON for the terminal: what ``json`` leaves raw (C1 controls, DEL, bidi overrides) is
+    written as ``\\u`` escapes too, so the text stays valid JSON with the same values."""
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return _JSON_HOSTILE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
+_JSON_HOSTILE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def bar_chart(counts: list[tuple[str, int]], width: int = 40) -> str:
     """A horizontal bar chart: one line per label."""
     if not counts:
@@ -93,7 +118,7 @@ def bar_chart(counts: list[tuple[str, int]], width: int = 40) -> str:
 
 def stats(data: dict, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        return json_text(data)
     if fmt not in ("table", "markdown"):
         raise_usage(f"--format {fmt} is not available for stats; use table, markdown or json")
     tf = "github" if fmt == "markdown" else "simple"
@@ -113,7 +138,7 @@ def stats(data: dict, fmt: str) -> str:
     out.append("Papers per year\n" + bar_chart([(r["year"] or "n/a", r["papers"]) for r in data["per_year"]]))
     out.append(_tabulate([[r["venue"] or "(none)", r["papers"]] for r in data["per_venue"]], ["venue", "papers"], tf))
     out.append(_tabulate([[r["category"], r["papers"]] for r in data["per_category"]], ["category", "papers"], tf))
-    return "\n".join(out)
+    return visible("\n".join(out))
 
 
 def raise_usage(message: str):
@@ -180,7 +205,7 @@ def detail(d: dict) -> str:
                 f"  {c['field']}: {_short(_val(c.get('old')), 60)} -> {_short(_val(c.get('new')), 60)}"
                 f"  ({c.get('source', '')})"
             )
-    return "\n".join(lines) + "\n"
+    return visible("\n".join(lines) + "\n")
 
 
 def _val(v) -> str:
@@ -217,4 +242,4 @@ def import_report(r) -> str:
         lines.append(f"  not listed anymore   {e.citekey}  {_short(e.title, 60)} (kept)")
     if r.dry_run:
         lines.append("  dry run: nothing was written")
-    return "\n".join(lines) + "\n"
+    return visible("\n".join(lines) + "\n")

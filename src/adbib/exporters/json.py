@@ -8,6 +8,7 @@ and indented one level.  Keys come in the fixed order of :data:`FIELDS`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -35,10 +36,15 @@ FIELDS = (
 )
 
 
+_HOSTILE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def write(papers: Iterable[dict], out: TextIO) -> int:
     n = 0
     for paper in papers:
         text = json.dumps({key: paper[key] for key in FIELDS}, indent=2, ensure_ascii=False)
+        if _HOSTILE.search(text):  # what json leaves raw but a terminal would act on: \u escapes
+            text = _HOSTILE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
         # JSON strings never hold a raw newline, so every newline is indentation.
         out.write(("[\n  " if n == 0 else ",\n  ") + text.replace("\n", "\n  "))
         n += 1
