@@ -21,9 +21,10 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import TextIO
 
 from adbib.errors import AdbibError
 
@@ -51,9 +52,8 @@ def atomic_output(path: Path) -> Iterator[TextIO]:
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise AdbibError(f"{path}: is a directory; give a file name to -o")
     if st is not None and (stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode)):
-        with _writing(path):
-            with open(path, "w", encoding="utf-8", newline="") as out:
-                yield out
+        with _writing(path), open(path, "w", encoding="utf-8", newline="") as out:
+            yield out
         return
     if st is not None and not stat.S_ISREG(st.st_mode):
         raise AdbibError(f"{path}: not a regular file, FIFO or character device; adbib writes only to those")

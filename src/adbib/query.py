@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from adbib.errors import UsageError
-from adbib.normalize.text import alias_key, fold, title_key
+from adbib.normalize.text import alias_key, fold, strip_controls, title_key
 from adbib.records import DOMAINS
 
 FIELDS = ("venue", "year", "author", "dataset", "category", "domain", "type", "has")
@@ -158,7 +158,9 @@ def _filter_terms(filters: Filters) -> list[Term]:
 
 def _term(name: str, raw: str, negated: bool, shown: str) -> Term:
     """A term from its field name and raw value text (``|``-separated alternatives)."""
-    values = [v.strip() for v in raw.split("|")]
+    # controls and NUL never match stored text (stripped when stored) and a NUL ends an FTS5
+    # string early ("unterminated string"): they are removed like spaces
+    values = [strip_controls(v).strip() for v in raw.split("|")]
     if not all(values):
         raise UsageError(f"empty value in {shown!r}")
     if name == "text" and not all(_WORD.search(v) for v in values):

@@ -2,10 +2,13 @@
 
     cd /work/main && PYTHONPATH=src .venv/bin/python tests/fuzz/campaign.py --cases 10000
 
-For each dialect of ``adbib.readers.DIALECTS``: ``--cases`` texts, each either a real text of that
+For each dialect of ``adbib.readers.DIALECTS`` (the registry: a reader added there is fuzzed too;
+one without texts of its own in the corpus starts from every text) and for the query parser
+(``--dialect query-parser``, see queries.py): ``--cases`` texts, each either a real text of that
 dialect (see corpus.py) put through 1–4 random mutations (mutations.py), or — one case in eight —
 random text built from the syntax characters of every dialect.  Each text goes through
-``detect()``, the reader's ``read()`` and the normalization of every record, as an import does.
+adbib's decoding of its bytes (UTF-8 and UTF-16), ``detect()``, the reader's ``read()`` and the
+normalization of every record, as an import does.
 Anything but ReaderError (or a line number outside the text) is a failure; the first
 ``--keep`` distinct failures (by exception type and place) are saved under ``--out`` with the seed
 that replays them.  Cases slower than ``--slow`` seconds are reported, and a case still running
@@ -20,6 +23,7 @@ import argparse
 import random
 import shutil
 import signal
+import sqlite3
 import sys
 import tempfile
 import time
@@ -41,11 +45,14 @@ def random_text(rng: random.Random) -> str:
 
 
 def case(dialect: str, texts: dict[str, list[str]], seed: int) -> tuple[str, list[str]]:
-    """The text of one case (replayable from ``dialect`` and ``seed``) and how it was made."""
+    """The text of one case (replayable from ``dialect`` and ``seed``) and how it was made.
+
+    A reader registered without texts of its own in the corpus (a reader added later, such as a
+    generic one that reads any list) starts from any text of the corpus."""
     rng = random.Random(f"{dialect}:{seed}")
     if rng.randrange(8) == 0:
         return random_text(rng), ["random_text"]
-    base = rng.choice(texts[dialect])
+    base = rng.choice(texts.get(dialect) or [t for ts in texts.values() for t in ts])
     donor = rng.choice([t for ts in texts.values() for t in ts])
     return mutate(base, rng, donor, rng.randrange(1, 5))
 
@@ -65,18 +72,36 @@ def where(exc: BaseException) -> str:
     return f"{Path(frame.filename).name}:{frame.lineno}"
 
 
-def run(dialect: str, texts, cases: int, out: Path, keep: int, slow: float, timeout: float) -> dict:
+QUERY = "query-parser"  # the pseudo-dialect under which the query parser is fuzzed
+
+
+def run(dialect: str, texts, cases: int, out: Path, keep: int, slow: float, timeout: float, con=None) -> dict:
+    from fuzz.queries import check_query, query_case, too_complex
+
+    from adbib.errors import UsageError
     from adbib.records import ReaderError
 
     stats = {"cases": 0, "records": 0, "reader_errors": 0, "failures": {}, "slow": [], "seconds": 0.0}
     start = time.perf_counter()
     for seed in range(cases):
-        text, how = case(dialect, texts, seed)
+        if dialect == QUERY:
+            text, how = query_case(random.Random(f"{dialect}:{seed}"))
+        else:
+            text, how = case(dialect, texts, seed)
         t0 = time.perf_counter()
         signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
-            stats["records"] += check_read(dialect, text)
-        except ReaderError:
+            if dialect == QUERY:
+                try:
+                    stats["records"] += check_query(con, text)
+                except sqlite3.OperationalError as e:
+                    if not too_complex(e):
+                        raise
+                    stats["reader_errors"] += 1
+            else:
+                check_decode(text)
+                stats["records"] += check_read(dialect, text)
+        except (ReaderError, UsageError):
             stats["reader_errors"] += 1
         except Exception as e:  # noqa: BLE001 - the point is to catch anything else
             key = f"{type(e).__name__} at {where(e)}"
@@ -107,21 +132,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from adbib.db import open_for_write
+    from adbib.dbread import connect
     from adbib.readers import DIALECTS
     from adbib.seed import seed
 
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "seeded.db"
-        engine = open_for_write(db)
-        seed(engine, db)
-        engine.dispose()
-        texts = corpus(db)
+    tmp = tempfile.TemporaryDirectory()
+    db = Path(tmp.name) / "seeded.db"
+    engine = open_for_write(db)
+    seed(engine, db)
+    engine.dispose()
+    texts = corpus(db)
+    con = connect(db)  # the query parser's cases run on it
     args.out.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGALRM, _alarm)
     failed = False
-    print(f"{'reader':18} {'cases':>7} {'records':>9} {'ReaderError':>11} {'failures':>8} {'slow':>5} {'seconds':>8}")
-    for dialect in args.dialect or DIALECTS:
-        s = run(dialect, texts, args.cases, args.out, args.keep, args.slow, args.timeout)
+    print(f"{'reader':18} {'cases':>7} {'records':>9} {'refused':>11} {'failures':>8} {'slow':>5} {'seconds':>8}"
+          "   (refused: ReaderError, or UsageError / too complex for the query parser; records: papers selected)")
+    for dialect in args.dialect or [*DIALECTS, QUERY]:
+        s = run(dialect, texts, args.cases, args.out, args.keep, args.slow, args.timeout, con)
         n_fail = sum(f["count"] for f in s["failures"].values())
         print(f"{dialect:18} {s['cases']:>7} {s['records']:>9} {s['reader_errors']:>11} {n_fail:>8} "
               f"{len(s['slow']):>5} {s['seconds']:>8.1f}", flush=True)
@@ -130,9 +158,30 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    {f['count']:>5} × {key}: {f['message']!r} (first: seed {f['seed']}, {'+'.join(f['how'])})")
         for seed_, secs, how in s["slow"][:5]:
             print(f"    slow: seed {seed_} took {secs} s ({'+'.join(how)})")
+    con.close()
+    tmp.cleanup()
     if not failed and not any(args.out.iterdir()):
         shutil.rmtree(args.out)
     return 1 if failed else 0
+
+
+def check_decode(text: str) -> None:
+    """The bytes of the text (UTF-8, and one case in four UTF-16) through adbib's decoding, as
+    ``adbib import`` reads a file: only ReaderError may come out, and UTF-16 must give the text back."""
+    from adbib.readers import decode
+    from adbib.records import ReaderError
+
+    data = text.encode("utf-8", errors="surrogatepass")
+    try:
+        decode(data)
+    except ReaderError:
+        pass
+    if "\x00" not in text and text.strip() and "\ufeff" not in text[:1] and hash(text) % 4 == 0:
+        try:
+            back = decode(text.encode("utf-16", errors="surrogatepass"))
+        except ReaderError:
+            return
+        assert back == text, "UTF-16 with a BOM did not decode to the same text"
 
 
 if __name__ == "__main__":
