@@ -136,7 +136,11 @@ def _os_error(e: OSError) -> None:
     error): one line, exit 1."""
     import os
 
-    where = f"{e.filename}: " if e.filename else ("standard output: " if _stdout_failed() else "")
+    import errno
+
+    unflushed = _stdout_failed()
+    on_stdout = unflushed or e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO)
+    where = f"{e.filename}: " if e.filename else ("standard output: " if on_stdout else "")
     text = e.strerror or (os.strerror(e.errno) if e.errno else str(e))
     typer.echo(f"adbib: {where}{text}", err=True)
     raise typer.Exit(1) from None

@@ -17,6 +17,8 @@ def repair(text: str) -> str:
     """
     if not text:
         return text
+    if _HOSTILE.search(text):  # whole escape sequences first: ftfy would drop only their ESC
+        text = _ESCAPE_SEQUENCE.sub("", text)
     if any(m in text for m in _MAC_ROMAN_MARKERS):
         try:
             text = text.encode("mac_roman").decode("utf-8")
