@@ -522,3 +522,25 @@ def test_entries_with_one_author_year_and_title_start_import_in_linear_time(empt
 
     small, large = cost(150, "small"), cost(1_200, "large")
     assert large / small < 20, f"8x the entries cost {large / small:.1f}x"
+
+
+def test_a_nul_in_a_query_value_is_dropped_not_an_fts5_error(seeded_db):
+    """Found by the fuzz campaign: a NUL ended the FTS5 string early ('unterminated string')."""
+    from adbib import dbread
+    from adbib.query import build, run
+
+    con = dbread.connect(seeded_db)
+    try:
+        assert run(con, build("diff\x00usion")) == run(con, build("diffusion"))
+        assert run(con, build("-diff\x00usion venue:MIC\x00CAI")) == run(con, build("-diffusion venue:MICCAI"))
+    finally:
+        con.close()
+
+
+def test_utf32_is_still_binary():
+    """A UTF-32 text starts like UTF-16 with a byte-order mark: decoded so, it is full of NULs."""
+    from adbib.readers import decode
+    from adbib.records import ReaderError
+
+    with pytest.raises(ReaderError, match="binary file, not a bibliography"):
+        decode("@article{a, title={T}}".encode("utf-32"))

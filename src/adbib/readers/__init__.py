@@ -43,6 +43,8 @@ def decode(data: bytes, name: str = "input") -> str:
             text = data.decode(utf16)
         except UnicodeDecodeError:
             raise ReaderError(f"{name}: looks like UTF-16 but does not decode as UTF-16") from None
+        if "\x00" in text[:4096]:  # UTF-32, or binary data that happens to start like UTF-16
+            raise ReaderError(f"{name}: binary file, not a bibliography")
         return text[1:] if text.startswith("\ufeff") else text
     if b"\x00" in data[:8192]:
         raise ReaderError(f"{name}: binary file, not a bibliography")
