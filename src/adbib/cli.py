@@ -392,7 +392,7 @@ def categories(fmt: Fmt = typer.Option(Fmt.table, "--format", "-f", help=FORMAT_
 def export(
     q: Optional[str] = _QUERY_ARG,
     fmt: ExportFmt = typer.Option(..., "--format", "-f", help="bibtex, markdown, csv or json."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE (atomically) instead of standard output."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE instead of standard output: a regular file is replaced whole (keeping its mode), a FIFO or device written in place, a symlink followed; '-' is standard output."),
     unicode: bool = typer.Option(False, "--unicode", help="BibTeX: keep UTF-8 (for biber) instead of LaTeX-escaped ASCII."),
     venue: Optional[List[str]] = VENUE,
     year: Optional[List[str]] = YEAR,
