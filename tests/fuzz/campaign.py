@@ -75,7 +75,8 @@ def where(exc: BaseException) -> str:
 QUERY = "query-parser"  # the pseudo-dialect under which the query parser is fuzzed
 
 
-def run(dialect: str, texts, cases: int, out: Path, keep: int, slow: float, timeout: float, con=None) -> dict:
+def run(dialect: str, texts, cases: int, out: Path, keep: int, slow: float, timeout: float, con=None,
+        first: int = 0) -> dict:
     from fuzz.queries import check_query, query_case, too_complex
 
     from adbib.errors import UsageError
@@ -83,7 +84,7 @@ def run(dialect: str, texts, cases: int, out: Path, keep: int, slow: float, time
 
     stats = {"cases": 0, "records": 0, "reader_errors": 0, "failures": {}, "slow": [], "seconds": 0.0}
     start = time.perf_counter()
-    for seed in range(cases):
+    for seed in range(first, first + cases):
         if dialect == QUERY:
             text, how = query_case(random.Random(f"{dialect}:{seed}"))
         else:
@@ -125,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=10_000, help="cases per reader")
     parser.add_argument("--dialect", action="append", help="only these dialects (repeatable)")
+    parser.add_argument("--first", type=int, default=0,
+                        help="first seed (to split one campaign over processes: --first 0, --first 2500 …)")
     parser.add_argument("--out", type=Path, default=Path("fuzz-failures"), help="where failing inputs go")
     parser.add_argument("--keep", type=int, default=20, help="distinct failures saved per reader")
     parser.add_argument("--slow", type=float, default=2.0, help="report cases slower than this (s)")
@@ -149,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'reader':18} {'cases':>7} {'records':>9} {'refused':>11} {'failures':>8} {'slow':>5} {'seconds':>8}"
           "   (refused: ReaderError, or UsageError / too complex for the query parser; records: papers selected)")
     for dialect in args.dialect or [*DIALECTS, QUERY]:
-        s = run(dialect, texts, args.cases, args.out, args.keep, args.slow, args.timeout, con)
+        s = run(dialect, texts, args.cases, args.out, args.keep, args.slow, args.timeout, con, args.first)
         n_fail = sum(f["count"] for f in s["failures"].values())
         print(f"{dialect:18} {s['cases']:>7} {s['records']:>9} {s['reader_errors']:>11} {n_fail:>8} "
               f"{len(s['slow']):>5} {s['seconds']:>8.1f}", flush=True)
