@@ -544,3 +544,18 @@ def test_utf32_is_still_binary():
 
     with pytest.raises(ReaderError, match="binary file, not a bibliography"):
         decode("@article{a, title={T}}".encode("utf-32"))
+
+
+def test_exports_of_values_stored_raw_are_inert(empty_db, tmp_path):
+    """A database an older adbib filled: BibTeX, markdown and CSV exports drop what it stored raw."""
+    assert _import(empty_db, tmp_path, _bib("Plain Title")).exit_code == 0
+    con = sqlite3.connect(empty_db)
+    with con:
+        con.execute("UPDATE paper SET title = ?", (ESC_TITLE + "\x00",))
+    con.close()
+    for fmt in ("bibtex", "markdown", "csv"):
+        out = invoke(empty_db, "export", "--format", fmt).stdout
+        assert _inert(out) and "Anomaly" in out, fmt
+        written = tmp_path / f"out.{fmt}"
+        assert invoke(empty_db, "export", "--format", fmt, "-o", str(written)).exit_code == 0
+        assert _inert(written.read_text()), fmt

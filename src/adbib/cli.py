@@ -320,6 +320,10 @@ def _emit_papers(con, ids, fmt: str, out, **options) -> int:
 
     if fmt == "markdown":
         options["category_titles"] = dict(con.execute("SELECT name, title FROM category"))
+    if fmt != "json":  # JSON escapes them itself
+        from adbib.render import InertWriter
+
+        out = InertWriter(out)  # what an older adbib stored raw never reaches a file or terminal
     return exporters.get(fmt).write(papers, out, **options)
 
 

@@ -103,6 +103,32 @@ def json_text(data) -> str:
 _JSON_HOSTILE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+class InertWriter:
+    """A text stream that drops escape sequences, controls (but tab, newline and carriage return),
+    NUL and bidi overrides from what is written to it: exports of values stored before adbib
+    removed them at import."""
+
+    def __init__(self, out) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        if _EXPORT_HOSTILE.search(text):
+            text = _EXPORT_HOSTILE.sub(" ", _escape_sequences().sub("", text))
+        return self._out.write(text)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
+_EXPORT_HOSTILE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_sequences():
+    from adbib.normalize.text import _ESCAPE_SEQUENCE
+
+    return _ESCAPE_SEQUENCE
+
+
 def bar_chart(counts: list[tuple[str, int]], width: int = 40) -> str:
     """A horizontal bar chart: one line per label."""
     if not counts:
