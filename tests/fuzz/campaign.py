@@ -76,7 +76,7 @@ QUERY = "query-parser"  # the pseudo-dialect under which the query parser is fuz
 
 
 def run(dialect: str, texts, cases: int, out: Path, keep: int, slow: float, timeout: float, con=None,
-        first: int = 0) -> dict:
+        first: int = 0, progress: int = 0) -> dict:
     from fuzz.queries import check_query, query_case, too_complex
 
     from adbib.errors import UsageError
@@ -118,6 +118,10 @@ def run(dialect: str, texts, cases: int, out: Path, keep: int, slow: float, time
         if elapsed > slow:
             stats["slow"].append((seed, round(elapsed, 2), how))
         stats["cases"] += 1
+        if progress and stats["cases"] % progress == 0:
+            n_fail = sum(f["count"] for f in stats["failures"].values())
+            print(f"  … {dialect}: {stats['cases']} cases (seeds {first}–{seed}), {stats['reader_errors']} refused, "
+                  f"{n_fail} failures, {len(stats['slow'])} slow, {time.perf_counter() - start:.0f} s", flush=True)
     stats["seconds"] = time.perf_counter() - start
     return stats
 
@@ -128,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dialect", action="append", help="only these dialects (repeatable)")
     parser.add_argument("--first", type=int, default=0,
                         help="first seed (to split one campaign over processes: --first 0, --first 2500 …)")
+    parser.add_argument("--progress", type=int, default=0, help="print a running count every N cases (0: only at the end)")
     parser.add_argument("--out", type=Path, default=Path("fuzz-failures"), help="where failing inputs go")
     parser.add_argument("--keep", type=int, default=20, help="distinct failures saved per reader")
     parser.add_argument("--slow", type=float, default=2.0, help="report cases slower than this (s)")
@@ -152,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'reader':18} {'cases':>7} {'records':>9} {'refused':>11} {'failures':>8} {'slow':>5} {'seconds':>8}"
           "   (refused: ReaderError, or UsageError / too complex for the query parser; records: papers selected)")
     for dialect in args.dialect or [*DIALECTS, QUERY]:
-        s = run(dialect, texts, args.cases, args.out, args.keep, args.slow, args.timeout, con, args.first)
+        s = run(dialect, texts, args.cases, args.out, args.keep, args.slow, args.timeout, con, args.first, args.progress)
         n_fail = sum(f["count"] for f in s["failures"].values())
         print(f"{dialect:18} {s['cases']:>7} {s['records']:>9} {s['reader_errors']:>11} {n_fail:>8} "
               f"{len(s['slow']):>5} {s['seconds']:>8.1f}", flush=True)
