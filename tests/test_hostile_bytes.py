@@ -560,3 +560,16 @@ def test_exports_of_values_stored_raw_are_inert(empty_db, tmp_path):
         written = tmp_path / f"out.{fmt}"
         assert invoke(empty_db, "export", "--format", fmt, "-o", str(written)).exit_code == 0
         assert _inert(written.read_text()), fmt
+
+
+def test_a_heading_with_a_long_run_of_spaces_costs_linear_time():
+    """Found by the fuzz campaign (diaoquesang-md seed 7875): the heading regex backtracked
+    quadratically on a run of spaces; 290k of them took minutes."""
+    from adbib.readers.diaoquesang import _heading
+
+    def line(n: int) -> str:
+        return "## Methods" + " " * n + "x ##"
+
+    assert _heading(line(3)) == _heading("## Methods   x ##")
+    ratio = _cost(_heading, line(64_000)) / _cost(_heading, line(8_000))
+    assert ratio < 20, f"8x the spaces cost {ratio:.1f}x"
