@@ -1,7 +1,7 @@
 """The README's examples, run for real: every ``$ command`` line of a ``console`` block, in order,
 against the output printed under it.
 
-The commands run in the repository with bash (pipes and ``echo "exit $?"`` as a user types them),
+The commands run with bash, in a scratch directory that sees the repository's ``data`` and ``tests`` (pipes and ``echo "exit $?"`` as a user types them),
 standard error merged into standard output, and a private HOME whose database (the default one,
 ``~/.local/share/adbib/adbib.db``) is the freshly seeded one at the start of every block.  A comment
 just before a block changes that:
@@ -78,6 +78,12 @@ def test_every_readme_example_prints_what_the_readme_says(tmp_path, _seeded_temp
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ADBIB_", "XDG_"))}
     env.update(HOME=str(home), COLUMNS=COLUMNS, PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
+    # the commands run in a scratch directory that sees the repository's data and tests (the
+    # paths the README names) but keeps whatever a command writes (-o FILE) out of the checkout
+    work = tmp_path / "work"
+    work.mkdir()
+    for name in ("data", "tests"):
+        (work / name).symlink_to(REPO / name, target_is_directory=True)
     failures = []
     bodies: list[tuple[tuple[int, int], str]] = []
     for start, pairs, span in _blocks():
@@ -86,7 +92,7 @@ def test_every_readme_example_prints_what_the_readme_says(tmp_path, _seeded_temp
         body = []
         for cmd, expected in pairs:
             done = subprocess.run(
-                ["bash", "-c", "exec 2>&1\n" + cmd], cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+                ["bash", "-c", "exec 2>&1\n" + cmd], cwd=work, env=env, capture_output=True, text=True, timeout=120,
             )
             actual = done.stdout.replace(str(home), "~").rstrip("\n")
             body.append(f"$ {cmd}\n" + (actual + "\n" if actual else ""))

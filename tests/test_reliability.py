@@ -317,7 +317,7 @@ def test_import_of_files_that_are_not_bibliographies(seeded_db, tmp_path):
         "empty.bib": (b"", "{p}: the file is empty"),
         "blank.md": (b"  \n\n\t\n", "{p}: the file is empty"),
         "image.png": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "{p}: binary file, not a bibliography"),
-        "utf16.bib": ("@article{a, title={T}}".encode("utf-16"), "{p}: binary file, not a bibliography"),
+        "utf32.bib": ("@article{a, title={T}}".encode("utf-32"), "{p}: binary file, not a bibliography"),  # UTF-16 is read (issue 14)
         "page.html": (b"<!DOCTYPE html><html><body>- *(2022-MICCAI)* **T**</body></html>",
                       f"{{p}}: not a format adbib can read (known formats: {known})"),
         "notes.txt": (b"just some notes\nabout papers\n", f"{{p}}: not a format adbib can read (known formats: {known})"),

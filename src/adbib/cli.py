@@ -115,24 +115,37 @@ def user_errors() -> Iterator[None]:
     """A user mistake or a bad file: one line on stderr, a non-zero exit, no traceback."""
     from adbib.records import ReaderError
 
+    from adbib.render import visible
+
     try:
         yield
+        sys.stdout.flush()  # a full disk behind `>` is reported here, not at interpreter exit
     except AdbibError as e:
-        typer.echo(f"adbib: {e}", err=True)
+        typer.echo(f"adbib: {visible(str(e))}", err=True)
         raise typer.Exit(e.exit_code) from None
     except ReaderError as e:
-        typer.echo(f"adbib: {e}", err=True)
+        typer.echo(f"adbib: {visible(str(e))}", err=True)
         raise typer.Exit(1) from None
     except BrokenPipeError:
         sys.stderr.close()
         raise typer.Exit(0) from None
+    except MemoryError:
+        typer.echo("adbib: out of memory (the input is too large for this machine); nothing was written", err=True)
+        raise typer.Exit(1) from None
+    except OSError as e:
+        _os_error(e)
     except Exception as e:
         # a damaged file surfaces as sqlite3.DatabaseError, or wrapped by sqlalchemy (.orig)
         import sqlite3
 
         cause = e if isinstance(e, sqlite3.DatabaseError) else getattr(e, "orig", None)
+        if isinstance(cause, OSError):
+            _os_error(cause)
         if not isinstance(cause, sqlite3.DatabaseError):
             raise
+        if _too_complex(str(cause)):
+            typer.echo(f"adbib: the query is too complex for SQLite ({cause}): use fewer terms or alternatives", err=True)
+            raise typer.Exit(2) from None
         typer.echo(f"adbib: {db_path()}: cannot use the database ({cause})", err=True)
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
@@ -140,8 +153,47 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(130) from None
 
 
+def _too_complex(message: str) -> bool:
+    """SQLite's words for a statement beyond its limits (not a damaged database)."""
+    return any(m in message for m in ("Expression tree is too large", "too many SQL variables",
+                                      "too many terms in compound SELECT", "string or blob too big"))
+
+
+def _os_error(e: OSError) -> None:
+    """Any OSError that no layer turned into a message (standard output on a full disk, an I/O
+    error): one line, exit 1."""
+    import os
+
+    import errno
+
+    unflushed = _stdout_failed()
+    on_stdout = unflushed or e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO)
+    where = f"{e.filename}: " if e.filename else ("standard output: " if on_stdout else "")
+    text = e.strerror or (os.strerror(e.errno) if e.errno else str(e))
+    typer.echo(f"adbib: {where}{text}", err=True)
+    raise typer.Exit(1) from None
+
+
+def _stdout_failed() -> bool:
+    """Whether standard output cannot take what is buffered for it; if so, what is left is sent
+    to /dev/null, so that Python's flush at exit does not print a second error."""
+    import os
+
+    try:
+        sys.stdout.flush()
+        return False
+    except OSError:
+        if sys.stdout is sys.__stdout__:
+            fd = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(fd, sys.stdout.fileno())
+            os.close(fd)
+        return True
+
+
 def note(message: str) -> None:
-    typer.echo(f"adbib: {message}", err=True)
+    from adbib.render import visible
+
+    typer.echo(f"adbib: {visible(message)}", err=True)
 
 
 def read_connection():
@@ -371,6 +423,10 @@ def _emit_papers(con, ids, fmt: str, out, keys: list[str] | None = None, **optio
 
     if fmt == "markdown":
         options["category_titles"] = dict(con.execute("SELECT name, title FROM category"))
+    if fmt != "json":  # JSON escapes them itself
+        from adbib.render import InertWriter
+
+        out = InertWriter(out)  # what an older adbib stored raw never reaches a file or terminal
     return exporters.get(fmt).write(papers, out, **options)
 
 
@@ -393,9 +449,7 @@ def show(
         if detail is None:
             raise AdbibError(f"no paper {ref!r} (try an id, a citekey, a DOI or an arXiv id)")
         if fmt == "json":
-            import json
-
-            typer.echo(json.dumps(detail, ensure_ascii=False, indent=2))
+            typer.echo(render.json_text(detail), nl=False)
         elif fmt == "table":
             typer.echo(render.detail(detail), nl=False)
         else:
@@ -458,7 +512,7 @@ def export(
     q: Optional[List[str]] = _QUERY_ARG,
     fmt: str = typer.Option(..., "--format", "-f", metavar="FORMAT", help=F.help_text(F.exports()),
                             autocompletion=lambda: list(F.exports())),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE (atomically) instead of standard output."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE instead of standard output: a regular file is replaced whole (keeping its mode), a FIFO or device written in place, a symlink followed; '-' is standard output."),
     unicode: bool = typer.Option(False, "--unicode", help="BibTeX: keep UTF-8 (for biber) instead of LaTeX-escaped ASCII."),
     aux: Optional[Path] = typer.Option(
         None, "--aux", help="Export exactly the papers a LaTeX document cites, under the keys it uses: "
@@ -596,9 +650,7 @@ A file is recognised as the next revision of a list imported before (from its ti
                            list_name=source, dry_run=dry_run, progress=progress, columns=column_map)
                 )
         if report == "json":
-            import json
-
-            typer.echo(json.dumps([r.to_dict() for r in reports], ensure_ascii=False, indent=2))
+            typer.echo(render.json_text([r.to_dict() for r in reports]), nl=False)
         else:
             for r in reports:
                 typer.echo(render.import_report(r, level), nl=False)
@@ -627,7 +679,9 @@ def add(
             write_engine(), db_path(), title=title, authors=author or [], venue=venue, year=year,
             arxiv=arxiv, doi=doi, code=code or [], datasets=dataset or [], categories=category or [], domain=domain,
         )
-        typer.echo(f"added {paper['citekey']}: {paper['title']}")
+        from adbib.render import visible
+
+        typer.echo(visible(f"added {paper['citekey']}: {paper['title']}"))
 
 
 @app.command()
@@ -670,7 +724,9 @@ def merge(
         from adbib.store import merge_papers
 
         kept = merge_papers(engine, db_path(), keep, other, force=force)
-        typer.echo(f"merged {other} into {kept['citekey']}: {kept['title']}")
+        from adbib.render import visible
+
+        typer.echo(visible(f"merged {other} into {kept['citekey']}: {kept['title']}"))
 
 
 @app.command()

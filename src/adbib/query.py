@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from adbib.errors import UsageError
-from adbib.normalize.text import alias_key, fold, title_key
+from adbib.normalize.text import alias_key, fold, strip_controls, title_key
 from adbib.records import DOMAINS
 
 FIELDS = ("venue", "year", "author", "dataset", "category", "domain", "type", "has", "key", "tag")
@@ -119,11 +119,14 @@ def parse(q: str, known=None) -> Query:
 
 def build(query: str | None, filters: Filters | None = None, known=None) -> Query:
     """The query string and the script options together (all terms ANDed)."""
+    _check_size(query or "", filters)
     parsed = parse(query or "", known)
     terms = list(parsed.terms)
     if filters is not None:
         terms += _filter_terms(filters)
-    return Query(tuple(terms), parsed.notes)
+    # a term said twice is one condition: `anomaly anomaly …` 5,000 times would be 5,000 FTS5
+    # phrases (minutes of bm25) for the result of one
+    return Query(tuple(dict.fromkeys(terms)), parsed.notes)
 
 
 def _combine(tokens: list[str]) -> tuple[Term, ...]:
@@ -203,6 +206,16 @@ def _join_values(tokens: list[str], known, notes: list[str]) -> list[str]:
     return out
 
 
+def _check_size(query: str, filters: Filters | None) -> None:
+    from adbib.limits import MAX_QUERY
+
+    size = len(query) + sum(
+        len(v) for values in vars(filters).values() if isinstance(values, list) for v in values
+    ) if filters is not None else len(query)
+    if size > MAX_QUERY:
+        raise UsageError(f"the query is {size:,} characters long; at most {MAX_QUERY:,} are accepted")
+
+
 def _tokens(q: str) -> list[str]:
     """Split on whitespace; double quotes group (``'`` is an ordinary character: ``O'Neil``)."""
     lexer = shlex.shlex(q, posix=True)
@@ -217,6 +230,8 @@ def _tokens(q: str) -> list[str]:
 
 
 def _token_term(token: str) -> Term:
+    if not token:
+        raise UsageError('empty phrase "" in the query (put words between the quotes, or drop them)')
     negated = token.startswith("-")
     body = token[1:] if negated else token
     if not body:
@@ -245,7 +260,9 @@ def _filter_terms(filters: Filters) -> list[Term]:
 
 def _term(name: str, raw: str, negated: bool, shown: str) -> Term:
     """A term from its field name and raw value text (``|``-separated alternatives)."""
-    values = [v.strip() for v in raw.split("|")]
+    # controls and NUL never match stored text (stripped when stored) and a NUL ends an FTS5
+    # string early ("unterminated string"): they are removed like spaces
+    values = [strip_controls(v).strip() for v in raw.split("|")]
     if not all(values):
         raise UsageError(f"empty value in {shown!r}")
     if name == "text" and not all(_WORD.search(v) for v in values):

@@ -9,12 +9,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Iterable
+
+from adbib.normalize.text import strip_controls, visible
 
 TITLE_WIDTH = 72
 MIN_COLUMN = 8  # a fitted column keeps at least this many characters (or its header)
 _GAP = 2  # tabulate's "simple" format puts two spaces between columns
 _HEADER_PAD = 2  # and makes a column at least its header + 2 wide (tabulate.MIN_PADDING)
+
+__all__ = ["visible"]  # every text printed that adbib did not write itself goes through it
 
 
 def terminal_width(out=None) -> int | None:
@@ -59,9 +64,18 @@ def fit_columns(rows: list[list[str]], headers: list[str], width: int | None) ->
 def _tabulate(rows, headers, fmt: str = "simple", width: int | None = None) -> str:
     from tabulate import tabulate
 
+    if fmt == "github":  # a markdown table: each cell inert (no HTML, links or a stray '|')
+        rows = [[_md_cell(c) for c in row] for row in rows]
+    rows = [[visible(c) if isinstance(c, str) else c for c in row] for row in rows]  # before widths
     if fmt == "simple":
         rows = fit_columns([["" if c is None else str(c) for c in r] for r in rows], list(headers), width)
     return tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True) + "\n"
+
+
+def _md_cell(value) -> str:
+    from adbib.exporters.markdown import escape
+
+    return escape(_cell(value)).replace("|", "\\|")
 
 
 def _short(text: str | None, width: int) -> str:
@@ -95,15 +109,17 @@ def listing(rows: list[dict], fmt: str, width: int | None = None) -> str:
     """A list of dicts as table, json, csv or markdown (nested lists of dicts are flattened
     into one row each for the tabular formats: datasets within their family)."""
     if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+        return json_text(rows)
     rows = _flatten(rows)
     headers = list(rows[0]) if rows else []
     values = [[_cell(r[h]) for h in headers] for r in rows]
     if fmt == "csv":
+        from adbib.exporters.csv import neutralize
+
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n")
         w.writerow(headers)
-        w.writerows(values)
+        w.writerows([neutralize(strip_controls(v)) for v in row] for row in values)
         return buf.getvalue()
     return _tabulate(values, headers, "github" if fmt == "markdown" else "simple", width)
 
@@ -128,6 +144,42 @@ def _cell(value) -> str:
     return str(value)
 
 
+def json_text(data) -> str:
+    """JSON for the terminal: what ``json`` leaves raw (C1 controls, DEL, bidi overrides) is
+    written as ``\\u`` escapes too, so the text stays valid JSON with the same values."""
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return _JSON_HOSTILE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
+_JSON_HOSTILE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+class InertWriter:
+    """A text stream that drops escape sequences, controls (but tab, newline and carriage return),
+    NUL and bidi overrides from what is written to it: exports of values stored before adbib
+    removed them at import."""
+
+    def __init__(self, out) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        if _EXPORT_HOSTILE.search(text):
+            text = _EXPORT_HOSTILE.sub(" ", _escape_sequences().sub("", text))
+        return self._out.write(text)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+
+_EXPORT_HOSTILE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_sequences():
+    from adbib.normalize.text import _ESCAPE_SEQUENCE
+
+    return _ESCAPE_SEQUENCE
+
+
 def bar_chart(counts: list[tuple[str, int]], width: int = 40) -> str:
     """A horizontal bar chart: one line per label."""
     if not counts:
@@ -143,7 +195,7 @@ def bar_chart(counts: list[tuple[str, int]], width: int = 40) -> str:
 
 def stats(data: dict, fmt: str, width: int | None = None) -> str:
     if fmt == "json":
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        return json_text(data)
     if fmt not in ("table", "markdown"):
         raise_usage(f"--format {fmt} is not available for stats; use table, markdown or json")
     tf = "github" if fmt == "markdown" else "simple"
@@ -163,7 +215,7 @@ def stats(data: dict, fmt: str, width: int | None = None) -> str:
     out.append("Papers per year\n" + bar_chart([(r["year"] or "n/a", r["papers"]) for r in data["per_year"]]))
     out.append(_tabulate([[r["venue"] or "(none)", r["papers"]] for r in data["per_venue"]], ["venue", "papers"], tf, width))
     out.append(_tabulate([[r["category"], r["papers"]] for r in data["per_category"]], ["category", "papers"], tf, width))
-    return "\n".join(out)
+    return visible("\n".join(out))
 
 
 def raise_usage(message: str):
@@ -241,7 +293,7 @@ def detail(d: dict) -> str:
                 f"  {c['field']}: {_short(_val(c.get('old')), 60)} -> {_short(_val(c.get('new')), 60)}"
                 f"  ({c.get('source', '')})"
             )
-    return "\n".join(lines) + "\n"
+    return visible("\n".join(lines) + "\n")
 
 
 def _val(v) -> str:
@@ -294,7 +346,7 @@ def import_report(r, level: str = "verbose") -> str:
         lines.append(f"  not listed anymore   {e.citekey}  {_short(e.title, 60)} (kept)")
     if r.dry_run:
         lines.append("  dry run: nothing was written")
-    return "\n".join(lines) + "\n"
+    return visible("\n".join(lines) + "\n")
 
 
 def _short_report(r, level: str) -> str:

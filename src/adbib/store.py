@@ -12,7 +12,9 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -28,6 +30,7 @@ from adbib.importer.report import ConflictNote, Entry, ImportReport, NewVocab, N
 from adbib.importer.revisions import recognise, signature
 from adbib.importer.vocabulary import map_value, sync_vocabulary
 from adbib.importer.writer import Writer, families, load_index
+from adbib.limits import MAX_FILE_BYTES, MAX_LINE
 from adbib.normalize import normalize_record
 from adbib.readers import DIALECTS, decode, detect, reader
 from adbib.records import NormalizedPaper, PaperRecord, ParseFailure, ReaderError
@@ -73,19 +76,57 @@ def file_hash(data: bytes) -> str:
 
 def read_file(path: Path, dialect: str | None = None) -> tuple[str, bytes, str]:
     """(dialect, bytes, text) of a file, the dialect detected unless given.  No database."""
-    try:
-        data = Path(path).read_bytes()
-    except IsADirectoryError:
-        raise ReaderError(f"{path}: is a directory, not a file") from None
-    except OSError as e:
-        raise ReaderError(f"{path}: {e.strerror or e}") from None
+    data = _read_regular_file(Path(path))
     text = decode(data, str(path))
+    if len(text) > MAX_LINE and (long := _long_line(text)):
+        raise ReaderError(f"{path}: line {long[0]} has {long[1]:,} characters (at most {MAX_LINE:,}): not a bibliography")
     if dialect in (None, "auto"):
         dialect = detect(text)
         if dialect is None:
             raise ReaderError(f"{path}: not a format adbib can read (known formats: {', '.join(DIALECTS)})")
     reader(dialect)  # an unknown --format fails here, before any work
     return dialect, data, text
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES; anything else is one ReaderError.
+    A FIFO, a device or a socket is refused before it is opened (reading one would hang, or never
+    end: /dev/zero), and the opened file is checked again (it may have been swapped meanwhile)."""
+    try:
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise ReaderError(f"{path}: is a directory, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise ReaderError(f"{path}: is {_file_kind(st.st_mode)}, not a regular file; adbib imports only files")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise ReaderError(f"{path}: is {_file_kind(st.st_mode)}, not a regular file; adbib imports only files")
+            if st.st_size > MAX_FILE_BYTES:
+                raise ReaderError(f"{path}: {st.st_size:,} bytes; adbib imports files of at most {MAX_FILE_BYTES:,} bytes")
+            data = f.read(MAX_FILE_BYTES + 1)
+    except OSError as e:
+        raise ReaderError(f"{path}: {e.strerror or e}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ReaderError(f"{path}: more than {MAX_FILE_BYTES:,} bytes; adbib imports files of at most that")
+    return data
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "a special file"
+
+
+def _long_line(text: str) -> tuple[int, int] | None:
+    """(1-based number, length) of the first line longer than MAX_LINE, if any."""
+    for number, line in enumerate(text.split("\n"), 1):
+        if len(line) > MAX_LINE:
+            return number, len(line)
+    return None
 
 
 def ingest(

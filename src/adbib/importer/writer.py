@@ -174,7 +174,9 @@ class Writer:
         taken = {r[0] for r in c.execute(select(T["paper"].c.citekey))}
         taken |= {r[0] for r in c.execute(select(T["citekey_alias"].c.alias))}
         # bibtex compares keys ignoring case ("Repeated entry"): every key is also taken lowercased
-        self.citekeys = taken | {k.lower() for k in taken}
+        # (a KeyPool: the suffix search for a base resumes where it stopped, so n papers sharing a
+        # base cost n probes in all, not n²/2)
+        self.citekeys = citekeys.KeyPool(taken | {k.lower() for k in taken})
         self.aliases_of: dict[int, set[str]] = {}
         for alias, pid in c.execute(select(T["citekey_alias"].c.alias, T["citekey_alias"].c.paper_id)):
             self.aliases_of.setdefault(pid, set()).add(alias)

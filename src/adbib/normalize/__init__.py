@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 
+from adbib import limits
 from adbib.normalize import ids
 from adbib.normalize.categories import open_categories
 from adbib.normalize.datasets import is_known, resolve_dataset, scan_text, split_dataset_items
 from adbib.normalize.names import parse_authors, parse_bibtex_authors
-from adbib.normalize.text import clean_spaces, title_key
+from adbib.normalize.text import clean_spaces, strip_controls, title_key
 from adbib.normalize.venues import open_venue
 from adbib.records import DatasetMention, LinkRecord, NormalizedPaper, PaperRecord
 
@@ -96,6 +98,7 @@ def normalize_record(rec: PaperRecord, list_title: str | None = None) -> Normali
     """Resolve one record: canonical title key, year, venue, authors, identifiers, links,
     datasets (from its Datasets line, then abstract mentions) and categories (from headings;
     the heading that is the list's own title, ``list_title`` as a title key, is none)."""
+    rec = sanitize_record(rec)
     title = clean_title(rec.title)
     year, year_from_date = rec.year, False
     if year is None and rec.date and (m := _YEAR.match(rec.date)):
@@ -132,6 +135,51 @@ def normalize_record(rec: PaperRecord, list_title: str | None = None) -> Normali
         fields=dict(rec.fields),
         short_name=rec.short_name,
     )
+
+
+def sanitize_record(rec: PaperRecord) -> PaperRecord:
+    """The record with every value it will store cleaned and bounded, whatever reader made it.
+
+    Escape sequences, C0/C1 controls, NUL and bidi overrides are removed
+    (:func:`~adbib.normalize.text.strip_controls`; the abstract keeps its line breaks); a value
+    longer than its bound (:mod:`adbib.limits`) is cut there and the cut is a reported problem;
+    so is an author list beyond ``MAX_NAMES`` names (see :func:`parse_authors`).  ``raw`` — the
+    entry as the file has it — is kept as it is: it is escaped wherever it is shown."""
+    problems = list(rec.problems)
+
+    def clean(name: str, value: str | None, bound: int = limits.MAX_FIELD, keep_lines: bool = False) -> str | None:
+        if value is None:
+            return None
+        value = strip_controls(value, keep_lines=keep_lines)
+        if len(value) > bound:
+            problems.append(f"{name}: {len(value):,} characters, cut to the first {bound:,}")
+            value = value[:bound]
+        return value
+
+    def clean_all(name: str, values: list[str]) -> list[str]:
+        return [v for v in (clean(name, v) for v in values) if v is not None]
+
+    links = [
+        replace(link, url=clean("url", link.url) or "", label=clean("link label", link.label) or "")
+        for link in rec.links
+    ]
+    cleaned = replace(
+        rec,
+        title=clean("title", rec.title) or "",
+        date=clean("date", rec.date),
+        venue_raw=clean("venue", rec.venue_raw),
+        authors_raw=clean("authors", rec.authors_raw, limits.MAX_LONG_FIELD),
+        links=links,
+        datasets_raw=clean_all("dataset", rec.datasets_raw),
+        headings=clean_all("heading", rec.headings),
+        section=clean("section", rec.section),
+        abstract=clean("abstract", rec.abstract, limits.MAX_LONG_FIELD, keep_lines=True),
+        summary=clean("summary", rec.summary),
+        short_name=clean("short name", rec.short_name),
+        fields={k: v for k, v in ((k, clean(k, v)) for k, v in rec.fields.items()) if v is not None},
+        problems=[strip_controls(p) for p in problems],
+    )
+    return rec if cleaned == rec else cleaned  # the same object when there was nothing to do
 
 
 def _unique_links(links: list[LinkRecord]) -> list[LinkRecord]:

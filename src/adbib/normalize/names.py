@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
+from adbib.limits import MAX_NAMES
 from adbib.normalize.text import title_key
 from adbib.records import Name
 
@@ -70,6 +71,9 @@ def parse_authors(raw: str | None) -> AuthorList:
     items = [i for i in items if i and i.casefold() != "others"]
     if not any("," in i for i in items):
         items = _split_missing_commas(items, result.notes)
+    if len(items) > MAX_NAMES:
+        result.notes.append(f"{len(items):,} authors: the first {MAX_NAMES:,} kept, the rest as 'and others'")
+        items, result.truncated = items[:MAX_NAMES], True
     result.names = [name for name in map(_name, items) if name.family or name.given]
     return result
 
@@ -89,8 +93,12 @@ def parse_bibtex_authors(raw: str | None) -> AuthorList:
     persons = [p.strip() for p in split_multiple_persons_names(text)]
     truncated = bool(persons) and persons[-1].casefold() == "others"
     persons = [p for p in persons if p and p.casefold() != "others"]
+    notes = []
+    if len(persons) > MAX_NAMES:
+        notes.append(f"{len(persons):,} authors: the first {MAX_NAMES:,} kept, the rest as 'and others'")
+        persons, truncated = persons[:MAX_NAMES], True
     names = [name for name in map(_name, persons) if name.family or name.given]
-    return AuthorList(names, truncated=truncated)
+    return AuthorList(names, truncated=truncated, notes=notes)
 
 
 def _person_strings(text: str) -> list[str]:
@@ -126,13 +134,14 @@ def _is_one_person(text: str) -> bool:
 def _split_missing_commas(items: list[str], notes: list[str]) -> list[str]:
     """Read a four-word item among two-word 'Given Family' names as two people."""
     words = [i.split() for i in items]
+    # "every other item has two words", counted once (not a copy of the list per item: quadratic)
+    not_two = sum(len(w) != 2 for w in words)
     out: list[str] = []
     for k, w in enumerate(words):
-        others = words[:k] + words[k + 1 :]
         if (
             len(w) == 4
-            and len(others) >= 2
-            and all(len(o) == 2 for o in others)
+            and len(words) - 1 >= 2
+            and not_two == 1  # w itself is the only item without two words
             and all(x.isalpha() and x[0].isupper() and x[1:].islower() for x in w)
         ):
             out += [" ".join(w[:2]), " ".join(w[2:])]

@@ -17,6 +17,8 @@ def repair(text: str) -> str:
     """
     if not text:
         return text
+    if _HOSTILE.search(text):  # whole escape sequences first: ftfy would drop only their ESC
+        text = _ESCAPE_SEQUENCE.sub("", text)
     if any(m in text for m in _MAC_ROMAN_MARKERS):
         try:
             text = text.encode("mac_roman").decode("utf-8")
@@ -57,3 +59,47 @@ def alias_key(text: str) -> str:
 
 def clean_spaces(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+# ------------------------------------------------------------------ hostile characters
+# What must never reach a terminal or an export as it is: ESC sequences (CSI ``ESC [ … final``,
+# OSC ``ESC ] … BEL`` or ``ESC ] … ESC \\`` — window titles, OSC 8 hyperlinks, OSC 52 clipboard
+# writes — and the other two-character escapes), their 8-bit forms (CSI U+009B, OSC U+009D, DCS,
+# SOS, PM, APC), every other C0/C1 control and DEL, and the bidirectional overrides and isolates
+# (U+202A-U+202E, U+2066-U+2069) that make text display in another order than it is stored.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, SOS, PM, APC
+    r"|\x9b[0-?]*[ -/]*[@-~]?"  # 8-bit CSI
+    r"|\x1b[ -/]*[0-~]?"  # other escapes (ESC c, ESC ( B, ESC 7 …)
+)
+_CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_CONTROLS = re.compile(f"[{_CONTROL}]")
+_CONTROLS_AND_LINES = re.compile(f"[{_CONTROL}\t\n]")
+_HOSTILE = re.compile(f"[{_CONTROL}]")  # a quick test: most texts have none
+
+
+def strip_controls(text: str, *, keep_lines: bool = False) -> str:
+    """``text`` without escape sequences, C0/C1 controls, DEL, NUL and bidi overrides — the one
+    sanitizing step for every value adbib stores.  Tab and newline become a space, or stay when
+    ``keep_lines`` (multi-line text such as an abstract)."""
+    if not _HOSTILE.search(text) and (keep_lines or ("\t" not in text and "\n" not in text)):
+        return text
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    if keep_lines:
+        return _CONTROLS.sub(lambda m: " " if m[0] in "\r\x0b\x0c\x1c\x1d\x1e\x1f\x85" else "", text)
+    return _CONTROLS_AND_LINES.sub(lambda m: " " if m[0] in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85" else "", text)
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character but tab and newline, DEL and bidi override shown as
+    an escape (``\\x1b``, ``\\u202e``) instead of acting on the terminal.  Used for everything
+    adbib prints that it did not write itself."""
+    if not _HOSTILE.search(text):
+        return text
+    return _CONTROLS.sub(lambda m: _escape_char(m[0]), text)
+
+
+def _escape_char(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -41,6 +41,15 @@ def decode(data: bytes, name: str = "input") -> str:
     """Bytes -> text, refusing what is not a text bibliography (binary, empty)."""
     if not data.strip():
         raise ReaderError(f"{name}: the file is empty")
+    utf16 = _utf16(data)
+    if utf16 is not None:
+        try:
+            text = data.decode(utf16)
+        except UnicodeDecodeError:
+            raise ReaderError(f"{name}: looks like UTF-16 but does not decode as UTF-16") from None
+        if "\x00" in text[:4096]:  # UTF-32, or binary data that happens to start like UTF-16
+            raise ReaderError(f"{name}: binary file, not a bibliography")
+        return text[1:] if text.startswith("\ufeff") else text
     if b"\x00" in data[:8192]:
         raise ReaderError(f"{name}: binary file, not a bibliography")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -64,6 +73,23 @@ def holds_bibtex(text: str) -> bool:
     if not entries:
         return False
     return len(_MD_LINK_LINE.findall(text)) <= entries
+
+
+def _utf16(data: bytes) -> str | None:
+    """'utf-16' for a text with a UTF-16 byte-order mark, 'utf-16-le' / 'utf-16-be' for one
+    without a mark whose every other byte is NUL (ASCII text saved as UTF-16, as Windows tools
+    do), else None."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = data[:8192]
+    if len(head) < 4 or len(head) % 2 and len(head) == len(data):
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
 
 
 def detect(text: str) -> str | None:

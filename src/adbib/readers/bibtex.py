@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache, partial
 from typing import TYPE_CHECKING
 
+from adbib.limits import MAX_MACRO
 from adbib.normalize import ids
 from adbib.normalize.text import clean_spaces, repair
 from adbib.records import LinkRecord, PaperRecord, ParseFailure, ParseResult, ReaderError
@@ -190,7 +191,12 @@ def _read_chunk(chunk: str, offset: int, state: _State) -> ParseResult:
         if isinstance(block, ParsingFailedBlock) and block.ignore_error_block is not None:
             block = block.ignore_error_block  # a duplicate key or field: the block itself is whole
         if isinstance(block, String):
-            state.macros[block.key.strip().lower()] = _resolve(block.value, state.macros)
+            try:
+                state.macros[block.key.strip().lower()] = _resolve(block.value, state.macros)
+            except _Oversized as e:  # every value that uses it fails too, naming it
+                state.macros[block.key.strip().lower()] = _TOO_BIG
+                line = offset + block.start_line + 1
+                result.failures.append(ParseFailure(line, f"@string {block.key.strip()!r} {e}", block.raw[:200]))
         elif isinstance(block, (Entry, ParsingFailedBlock)):
             line = offset + block.start_line + 1
             raw = as_written.of(block.raw) if as_written else block.raw
@@ -304,7 +310,10 @@ def _record(
     if not key:
         return ParseFailure(line, "entry without a citation key", raw)
     problems: list[str] = []
-    fields = _fields(entry, state.macros, problems)
+    try:
+        fields = _fields(entry, state.macros, problems)
+    except _Oversized as e:
+        return ParseFailure(line, f"entry {key!r}: {e}", raw[:200])
     if "crossref" in fields and not _inherit(fields, state, problems, deferred):
         return None
     title = _title(fields.get("title"))
@@ -401,8 +410,25 @@ def _fields(entry: Entry, macros: dict[str, str], problems: list[str]) -> dict[s
         if name in fields:
             problems.append(f"duplicate field {name!r}: the first one is used")
         else:
-            fields[name] = _resolve(f.value, macros)
+            try:
+                fields[name] = _resolve(f.value, macros)
+            except _Oversized as e:
+                raise _Oversized(f"field {name!r} {e}") from None
     return fields
+
+
+class _Oversized(Exception):
+    """A value that @string macros expand beyond MAX_MACRO characters (``@string{m1 = m0 # m0}``
+    doubling forty times would be terabytes)."""
+
+
+_TOO_BIG = "\x00<an @string beyond MAX_MACRO>"  # told apart by identity, never by value
+
+
+def _joined(parts: list[str]) -> str:
+    if sum(map(len, parts)) > MAX_MACRO:
+        raise _Oversized(f"expands to more than {MAX_MACRO:,} characters (@string macros); not read")
+    return "".join(parts)
 
 
 def _resolve(value: str, macros: dict[str, str]) -> str:
@@ -412,14 +438,17 @@ def _resolve(value: str, macros: dict[str, str]) -> str:
     ``may`` -> ``May``; an undefined macro stays as written."""
     if "#" not in value:
         return _resolve_part(value, macros)
-    return "".join(_resolve_part(part, macros) for part in _concatenation_parts(value))
+    return _joined([_resolve_part(part, macros) for part in _concatenation_parts(value)])
 
 
 def _resolve_part(part: str, macros: dict[str, str]) -> str:
     part = part.strip()
     if len(part) >= 2 and (part[0] + part[-1]) in ("{}", '""'):
         return part[1:-1]
-    return macros.get(part.lower(), part)
+    got = macros.get(part.lower(), part)
+    if got is _TOO_BIG:
+        raise _Oversized(f"uses @string {part!r}, which expands to more than {MAX_MACRO:,} characters; not read")
+    return got
 
 
 def _concatenation_parts(value: str) -> list[str]:
