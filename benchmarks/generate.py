@@ -385,8 +385,11 @@ def _paper(draw: _Draw, index: int, domain: str, h1: str, h2: str) -> Paper:
     venue = draw.venue(domain)
     method = draw.choice(_METHODS_BY_CATEGORY.get(h2, _METHODS) if rng.random() < 0.8 else _METHODS)
     phrase = draw.choice(_TEMPLATES).format(
-        adj=draw.choice(_ADJECTIVES), task=draw.choice(_TASKS), obj=draw.choice(_OBJECTS[domain]),
-        method=method, component=draw.choice(_COMPONENTS),
+        adj=draw.choice(_ADJECTIVES),
+        task=draw.choice(_TASKS),
+        obj=draw.choice(_OBJECTS[domain]),
+        method=method,
+        component=draw.choice(_COMPONENTS),
     )
     named = ":" not in phrase and rng.random() < 0.6
     method_name = draw.choice(_NAME_HEADS) + draw.choice(_NAME_TAILS) if named else None
@@ -399,17 +402,30 @@ def _paper(draw: _Draw, index: int, domain: str, h1: str, h2: str) -> Paper:
         arxiv = draw.arxiv(year)  # every paper has an identifier (arXiv id, DOI or both)
     m = method.lower()
     summary = draw.choice(_SUMMARY_STARTS).format(
-        m=m, verb=draw.choice(_VERBS),
-        goal=draw.choice(_GOALS), component=draw.choice(_COMPONENTS).lower(),
+        m=m,
+        verb=draw.choice(_VERBS),
+        goal=draw.choice(_GOALS),
+        component=draw.choice(_COMPONENTS).lower(),
     )
     data = draw.datasets(domain)
     return Paper(
-        index=index, h1=h1, h2=h2, title=title, method_name=method_name, year=year,
-        venue=venue, venue_tag=_venue_tag(draw, venue), venue_written=_venue_written(draw, venue),
-        authors=authors, truncated=len(authors) >= 8 and rng.random() < 0.2, arxiv=arxiv, doi=doi,
+        index=index,
+        h1=h1,
+        h2=h2,
+        title=title,
+        method_name=method_name,
+        year=year,
+        venue=venue,
+        venue_tag=_venue_tag(draw, venue),
+        venue_written=_venue_written(draw, venue),
+        authors=authors,
+        truncated=len(authors) >= 8 and rng.random() < 0.2,
+        arxiv=arxiv,
+        doi=doi,
         paper_url=_paper_url(draw, venue, year, doi, title, authors[0]),
         code_url=_code_url(draw, method_name, title, authors[0]) if rng.random() < 0.55 else None,
-        datasets=data, summary=summary[0].upper() + summary[1:] if rng.random() < 0.5 else summary,
+        datasets=data,
+        summary=summary[0].upper() + summary[1:] if rng.random() < 0.5 else summary,
         abstract=_abstract(draw, m, data, summary) if rng.random() < 0.25 else None,
         stars=1 + (rng.random() < 0.4) + (rng.random() < 0.15),
     )
@@ -468,8 +484,11 @@ def _paper_url(draw: _Draw, v: Venue, year: int, doi: str | None, title: str, fi
 
 
 def _code_url(draw: _Draw, method_name: str | None, title: str, first: Author) -> str:
-    owner = draw.choice(_GITHUB_LABS) if draw.rng.random() < 0.3 else (
-        _ascii(first.given.split()[0] + first.family).lower() + str(draw.rng.randrange(100)))
+    owner = (
+        draw.choice(_GITHUB_LABS)
+        if draw.rng.random() < 0.3
+        else (_ascii(first.given.split()[0] + first.family).lower() + str(draw.rng.randrange(100)))
+    )
     repo = method_name or "-".join(re.findall(r"[A-Za-z0-9]+", title)[:3])
     return f"https://github.com/{owner}/{repo}"
 

@@ -170,10 +170,12 @@ def capture(argv: Sequence[str], timeout: float, stream: str = "stdout") -> str:
     return getattr(done, stream)
 
 
-def paired(target: Sequence[str], baseline: Sequence[str], repeat: int, timeout: float,
-           baseline_stdin: Path | None = None) -> tuple[list[Sample], list[Sample]]:
+def paired(
+    target: Sequence[str], baseline: Sequence[str], repeat: int, timeout: float, baseline_stdin: Path | None = None
+) -> tuple[list[Sample], list[Sample]]:
     """Cold runs of target and baseline, interleaved (order alternating each round) after one
     unmeasured warm-up of each (bytecode and page cache)."""
+
     def once(argv):
         if baseline_stdin is None or argv is target:
             return spawn(argv, timeout=timeout)
@@ -254,17 +256,24 @@ def measure_cold_query(report: Report, work: Path, repeat: int, timeout: float) 
     baseline = python_c(BASELINE_QUERY, str(db), sql, json.dumps(params))
     found = len(json.loads(capture(target, timeout) or "[]"))
     floor = len(json.loads(capture(baseline, timeout)))
-    report.notes.append(f"seeded-database query {SEED_QUERY!r}: adbib printed {found} papers, "
-                        f"the baseline {floor} rows")
+    report.notes.append(
+        f"seeded-database query {SEED_QUERY!r}: adbib printed {found} papers, the baseline {floor} rows"
+    )
     log(f"cold query × {repeat}")
     ts, bs = paired(target, baseline, repeat, timeout)
     t, b = ms(ts), ms(bs)
     ratio = t.median / b.median
-    report.rows.append(Row(
-        f"cold `query \"{SEED_QUERY}\" --format json` (seeded db), ms", t.show("{:.0f}"),
-        "`python -c` sqlite3 SELECT + JSON", b.show("{:.0f}"), f"{ratio:.2f}×", "≤ 5×",
-        verdict(ratio <= 5, f"{ratio / 5:.2f}× over"),
-    ))
+    report.rows.append(
+        Row(
+            f'cold `query "{SEED_QUERY}" --format json` (seeded db), ms',
+            t.show("{:.0f}"),
+            "`python -c` sqlite3 SELECT + JSON",
+            b.show("{:.0f}"),
+            f"{ratio:.2f}×",
+            "≤ 5×",
+            verdict(ratio <= 5, f"{ratio / 5:.2f}× over"),
+        )
+    )
     if ratio > 5:
         report.missed.append(("cold query", target, True))
 
@@ -275,10 +284,17 @@ def measure_help(report: Report, repeat: int, timeout: float) -> None:
     ts, bs = paired(target, python_c("import sqlite3"), repeat, timeout)
     t, b = ms(ts), ms(bs)
     ratio = t.median / b.median
-    report.rows.append(Row(
-        "cold `adbib --help`, ms", t.show("{:.0f}"), '`python -c "import sqlite3"`', b.show("{:.0f}"),
-        f"{ratio:.2f}×", "≤ 4×", verdict(ratio <= 4, f"{ratio / 4:.2f}× over"),
-    ))
+    report.rows.append(
+        Row(
+            "cold `adbib --help`, ms",
+            t.show("{:.0f}"),
+            '`python -c "import sqlite3"`',
+            b.show("{:.0f}"),
+            f"{ratio:.2f}×",
+            "≤ 4×",
+            verdict(ratio <= 4, f"{ratio / 4:.2f}× over"),
+        )
+    )
     if ratio > 4:
         report.missed.append(("--help", target, True))
 
@@ -315,11 +331,17 @@ def measure_import(report: Report, work: Path, label: str, bib: Path, repeat: in
     rate, floor = Stat.of([n / s.wall for s in firsts]), Stat.of([n / s.wall for s in parse_runs])
     ratio = rate.median / floor.median
     is_target = n == 100_000
-    report.rows.append(Row(
-        f"{name}, entries/s", rate.show("{:,.0f}"), "bibtexparser split only, entries/s", floor.show("{:,.0f}"),
-        f"{ratio:.2f}×", "≥ 2,000/s" if is_target else "(100k)",
-        verdict(rate.median >= 2000, f"{rate.median / 2000:.2f}× of the target") if is_target else "—",
-    ))
+    report.rows.append(
+        Row(
+            f"{name}, entries/s",
+            rate.show("{:,.0f}"),
+            "bibtexparser split only, entries/s",
+            floor.show("{:,.0f}"),
+            f"{ratio:.2f}×",
+            "≥ 2,000/s" if is_target else "(100k)",
+            verdict(rate.median >= 2000, f"{rate.median / 2000:.2f}× of the target") if is_target else "—",
+        )
+    )
     if is_target and rate.median < 2000:
         report.missed.append(_import_profile(work, label))
 
@@ -335,11 +357,17 @@ def measure_import(report: Report, work: Path, label: str, bib: Path, repeat: in
     growth = again.rss_mb / first_rss.median
     said = out.read_text().strip().splitlines()
     report.notes.append(f"second import {label} took {again.wall:.1f} s and said: {said[0] if said else '(nothing)'}")
-    report.rows.append(Row(
-        f"peak RSS, second identical import {label} (vs first), MB", f"{again.rss_mb:,.0f}",
-        "first import", first_rss.show("{:,.0f}"), f"{growth:.2f}×", "≤ 1× (no growth)",
-        verdict(growth <= RSS_TOLERANCE, f"+{(growth - 1) * 100:.0f} %"),
-    ))
+    report.rows.append(
+        Row(
+            f"peak RSS, second identical import {label} (vs first), MB",
+            f"{again.rss_mb:,.0f}",
+            "first import",
+            first_rss.show("{:,.0f}"),
+            f"{growth:.2f}×",
+            "≤ 1× (no growth)",
+            verdict(growth <= RSS_TOLERANCE, f"+{(growth - 1) * 100:.0f} %"),
+        )
+    )
     return db
 
 
@@ -361,8 +389,7 @@ def replicate(src: Path, dst: Path, times: int) -> Path:
     con = sqlite3.connect(dst)
     step = con.execute("SELECT max(id) FROM paper").fetchone()[0]
     tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    refs = {t: [fk[3] for fk in con.execute(f'PRAGMA foreign_key_list("{t}")') if fk[2] == "paper"]
-            for t in tables}
+    refs = {t: [fk[3] for fk in con.execute(f'PRAGMA foreign_key_list("{t}")') if fk[2] == "paper"] for t in tables}
     refs["paper"] = ["id"]
     with con:
         for k in range(1, times):
@@ -408,21 +435,27 @@ def measure_large_queries(report: Report, work: Path, db: Path, label: str, repe
         report.rows.append(Row("query vs sqlite3 CLI", "not measured: no sqlite3 CLI (apt-get install sqlite3)"))
         return
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    sizes = {name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for (name,) in con.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'paper_fts%'")}
+    sizes = {
+        name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'paper_fts%'")
+    }
     for kind, q in LARGE_QUERIES.items():
         for limit in (None, LIMIT):
             sql, params = to_sql(parse(q), None, limit)
             plan = [row[3] for row in con.execute("EXPLAIN QUERY PLAN " + sql, params)]
             scans = [line for line in plan if _full_scan(line, sizes)]
             suffix = f" --limit {limit}" if limit else ""
-            name = f"`query \"{q}\"{suffix} --format json` ({kind}, {label} db), ms"
+            name = f'`query "{q}"{suffix} --format json` ({kind}, {label} db), ms'
             if limit is None:
                 matches = len(con.execute(sql, params).fetchall())
                 report.notes.append(
-                    f"EXPLAIN QUERY PLAN for {q!r} ({matches:,} matches in {label}):\n    " + "\n    ".join(plan)
-                    + ("\n    -> full scans of large tables: " + "; ".join(scans) if scans else
-                       "\n    -> every large table is searched through an index or FTS5")
+                    f"EXPLAIN QUERY PLAN for {q!r} ({matches:,} matches in {label}):\n    "
+                    + "\n    ".join(plan)
+                    + (
+                        "\n    -> full scans of large tables: " + "; ".join(scans)
+                        if scans
+                        else "\n    -> every large table is searched through an index or FTS5"
+                    )
                 )
             script = work / f"query-{len(report.rows)}.sql"
             script.write_text(_cli_script(sql, params))
@@ -435,11 +468,17 @@ def measure_large_queries(report: Report, work: Path, db: Path, label: str, repe
                 continue
             t, b = ms(ts), ms(bs)
             ratio = t.median / b.median
-            report.rows.append(Row(
-                name, t.show("{:,.0f}"), "sqlite3 CLI, same SQL and parameters", b.show("{:,.0f}"),
-                f"{ratio:.2f}×", "≤ 2× (at 1M)",
-                verdict(ratio <= 2, f"{ratio / 2:.2f}× over") if label == "1M" else "— (the target is at 1M)",
-            ))
+            report.rows.append(
+                Row(
+                    name,
+                    t.show("{:,.0f}"),
+                    "sqlite3 CLI, same SQL and parameters",
+                    b.show("{:,.0f}"),
+                    f"{ratio:.2f}×",
+                    "≤ 2× (at 1M)",
+                    verdict(ratio <= 2, f"{ratio / 2:.2f}× over") if label == "1M" else "— (the target is at 1M)",
+                )
+            )
             if ratio > 2 and label == "1M":
                 report.missed.append((f"{kind} query{suffix} ({label})", target, True))
     con.close()
@@ -483,22 +522,33 @@ def measure_export(report: Report, work: Path, dbs: dict[str, Path], repeat: int
         rss[label] = Stat.of([s.rss_mb for s in runs]).median
         ratio = rate.median / floor.median
         is_target = label == "100k"
-        report.rows.append(Row(
-            f"`export --format bibtex -o FILE` {label} ({n:,} papers), papers/s", rate.show("{:,.0f}"),
-            "stdlib sqlite3 → minimal BibTeX, papers/s", floor.show("{:,.0f}"), f"{ratio:.2f}×",
-            "≥ 20,000/s" if is_target else "(100k)",
-            verdict(rate.median >= 20_000, f"{rate.median / 20_000:.2f}× of the target") if is_target else "—",
-        ))
+        report.rows.append(
+            Row(
+                f"`export --format bibtex -o FILE` {label} ({n:,} papers), papers/s",
+                rate.show("{:,.0f}"),
+                "stdlib sqlite3 → minimal BibTeX, papers/s",
+                floor.show("{:,.0f}"),
+                f"{ratio:.2f}×",
+                "≥ 20,000/s" if is_target else "(100k)",
+                verdict(rate.median >= 20_000, f"{rate.median / 20_000:.2f}× of the target") if is_target else "—",
+            )
+        )
         if is_target and rate.median < 20_000:
             report.missed.append((f"export {label}", target, False))
     if len(rss) >= 2:
         small, large = min(rss, key=generate.SIZES.get), max(rss, key=generate.SIZES.get)
         growth = rss[large] / rss[small]
-        report.rows.append(Row(
-            f"peak RSS, export {large} vs {small}, MB", f"{rss[large]:,.0f}", f"export {small}", f"{rss[small]:,.0f}",
-            f"{growth:.2f}×", f"flat (≤ {FLAT_MEMORY}×)",
-            verdict(growth <= FLAT_MEMORY, f"+{(growth - 1) * 100:.0f} %"),
-        ))
+        report.rows.append(
+            Row(
+                f"peak RSS, export {large} vs {small}, MB",
+                f"{rss[large]:,.0f}",
+                f"export {small}",
+                f"{rss[small]:,.0f}",
+                f"{growth:.2f}×",
+                f"flat (≤ {FLAT_MEMORY}×)",
+                verdict(growth <= FLAT_MEMORY, f"+{(growth - 1) * 100:.0f} %"),
+            )
+        )
 
 
 # ------------------------------------------------------------------------------ profiles
@@ -521,18 +571,26 @@ def profile(what: str, argv: list[str], work: Path, timeout: float, cold: bool, 
         return f"profile of {what}: {e}"
     stats = pstats.Stats(str(prof))
     total = stats.total_tt
-    rows = [(_short(path), line, func, calls, own, cum)
-            for (path, line, func), (_, calls, own, cum, _) in stats.stats.items()]
+    rows = [
+        (_short(path), line, func, calls, own, cum)
+        for (path, line, func), (_, calls, own, cum, _) in stats.stats.items()
+    ]
     lines = [f"profile of {what} (`adbib {' '.join(argv[3:])}`): {total:.2f} s under cProfile"]
     if imports:
         largest = sorted(imports.items(), key=lambda kv: -kv[1])[:8]
-        lines.append(f"  modules imported at start-up, {sum(imports.values()):.0f} ms in all; the largest: "
-                     + ", ".join(f"{name} {t:.0f} ms" for name, t in largest))
+        lines.append(
+            f"  modules imported at start-up, {sum(imports.values()):.0f} ms in all; the largest: "
+            + ", ".join(f"{name} {t:.0f} ms" for name, t in largest)
+        )
     lines.append("  by own time:")
     lines += [_profile_line(r, total) for r in sorted(rows, key=lambda r: -r[4])[:top]]
     lines.append("  by cumulative time (Python functions, entry points and import machinery left out):")
-    lines += [_profile_line(r, total) for r in sorted(
-        (r for r in rows if not r[0].startswith(("~", "<")) and r[5] < 0.97 * total), key=lambda r: -r[5])[:top]]
+    lines += [
+        _profile_line(r, total)
+        for r in sorted(
+            (r for r in rows if not r[0].startswith(("~", "<")) and r[5] < 0.97 * total), key=lambda r: -r[5]
+        )[:top]
+    ]
     return "\n".join(lines)
 
 
@@ -560,8 +618,15 @@ def _short(path: str) -> str:
 
 
 def render(report: Report) -> str:
-    header = ["measurement", "adbib: median [min–max]", "baseline", "baseline: median [min–max]",
-              "ratio", "target", "result"]
+    header = [
+        "measurement",
+        "adbib: median [min–max]",
+        "baseline",
+        "baseline: median [min–max]",
+        "ratio",
+        "target",
+        "result",
+    ]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in report.rows:
         cells = [r.measurement, r.value, r.baseline, r.baseline_value, r.ratio, r.target, r.verdict]
@@ -588,8 +653,9 @@ def environment() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10k,100k",
-                        help="import/export sizes, of 1k,10k,100k,1M [default: 10k,100k]")
+    parser.add_argument(
+        "--sizes", default="10k,100k", help="import/export sizes, of 1k,10k,100k,1M [default: 10k,100k]"
+    )
     parser.add_argument("--repeat", type=int, default=9, help="rounds of each cold-start pair [default: 9]")
     parser.add_argument("--bulk-repeat", type=int, default=2, help="runs of each import and export [default: 2]")
     parser.add_argument("--full", action="store_true", help="add 1M papers (slow: import, export, queries at 1M)")
@@ -597,9 +663,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="profile every missed target with cProfile")
     parser.add_argument("--work", type=Path, help="directory for databases [default: a fresh temporary one]")
     parser.add_argument("--markdown", type=Path, help="also write the table and notes to this file")
-    parser.add_argument("--db", action="append", default=[], metavar="SIZE=PATH",
-                        help="measure queries and export at SIZE on this existing database instead of the one "
-                             "the import made (repeatable), e.g. 1M=/data/adbib-1M.db")
+    parser.add_argument(
+        "--db",
+        action="append",
+        default=[],
+        metavar="SIZE=PATH",
+        help="measure queries and export at SIZE on this existing database instead of the one "
+        "the import made (repeatable), e.g. 1M=/data/adbib-1M.db",
+    )
     args = parser.parse_args(argv)
     labels = [s for s in args.sizes.split(",") if s]
     if args.full and "1M" not in labels:
@@ -666,8 +737,11 @@ def main(argv: list[str] | None = None) -> int:
 
     elapsed = time.perf_counter() - started
     command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    text = (f"`{command.strip()}` — {environment()}; {elapsed / 60:.1f} min\n\n{render(report)}\n\n"
-            + "\n".join(f"- {note}" for note in report.notes) + "\n")
+    text = (
+        f"`{command.strip()}` — {environment()}; {elapsed / 60:.1f} min\n\n{render(report)}\n\n"
+        + "\n".join(f"- {note}" for note in report.notes)
+        + "\n"
+    )
     print(text)
     if args.markdown:
         args.markdown.write_text(text, encoding="utf-8")

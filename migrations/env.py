@@ -41,9 +41,7 @@ def _run(connection) -> None:
 
 
 def run_migrations_offline() -> None:
-    context.configure(
-        url=_url(), target_metadata=metadata, literal_binds=True, render_as_batch=True
-    )
+    context.configure(url=_url(), target_metadata=metadata, literal_binds=True, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 

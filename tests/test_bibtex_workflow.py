@@ -88,7 +88,10 @@ def test_crossref_target_before_its_entries_and_a_missing_target():
     )
     by_key = {r.citekey: r for r in reader.read(text).records}
     assert (by_key["a"].venue_raw, by_key["a"].year, by_key["a"].fields["publisher"]) == (
-        "Medical Imaging with Deep Learning", 2024, "PMLR")
+        "Medical Imaging with Deep Learning",
+        2024,
+        "PMLR",
+    )
     assert by_key["b"].problems == ["crossref 'nowhere': no entry with that key"]
 
 
@@ -199,9 +202,13 @@ def test_a_key_that_differs_only_in_case_is_taken_too(imported, tmp_path):
     result = json.loads(cli(imported, "import", str(bib), "--report", "json").output)[0]
     assert [e["citekey"] for e in result["created"]] == ["other2021yet"]
     assert [p["reason"] for p in result["problems"]] == [
-        "citekey 'Ruff2020Deep' belongs to another paper: this entry is other2021yet"]
+        "citekey 'Ruff2020Deep' belongs to another paper: this entry is other2021yet"
+    ]
     refused = cli(imported, "rekey", "other2021yet", "RUFF2020DEEP", ok=False)
-    assert (refused.exit_code, refused.output) == (1, "adbib: 'RUFF2020DEEP' is taken by another paper (ruff2020deep)\n")
+    assert (refused.exit_code, refused.output) == (
+        1,
+        "adbib: 'RUFF2020DEEP' is taken by another paper (ruff2020deep)\n",
+    )
 
 
 def test_a_merged_entry_leaves_its_key_as_an_alias(imported):
@@ -210,7 +217,8 @@ def test_a_merged_entry_leaves_its_key_as_an_alias(imported):
     shown = json.loads(cli(imported, "show", "Ruff_DeepSAD", "-f", "json").output)
     assert (shown["citekey"], shown["citekey_aliases"]) == ("ruff2020deep", ["Ruff_DeepSAD"])
     assert cli(imported, "query", "key:Ruff_DeepSAD|roth2022patchcore", "-f", "keys").output == (
-        "roth2022patchcore\nruff2020deep\n")
+        "roth2022patchcore\nruff2020deep\n"
+    )
 
 
 def test_an_anon_key_is_derived_again_once_when_the_paper_first_gets_authors(imported):
@@ -234,7 +242,8 @@ def test_an_anon_key_is_derived_again_once_when_the_paper_first_gets_authors(imp
 
 def test_rekey_keeps_the_old_key_as_an_alias(imported):
     assert cli(imported, "rekey", "roth2022patchcore", "roth2022towards").output == (
-        "roth2022patchcore is now roth2022towards: Towards Total Recall in Industrial Anomaly Detection\n")
+        "roth2022patchcore is now roth2022towards: Towards Total Recall in Industrial Anomaly Detection\n"
+    )
     shown = json.loads(cli(imported, "show", "roth2022patchcore", "-f", "json").output)
     assert (shown["citekey"], shown["citekey_aliases"]) == ("roth2022towards", ["roth2022patchcore"])
     # back to the alias: it becomes the key again, the other key an alias
@@ -293,7 +302,9 @@ def test_export_aux_prints_no_terminal_control_from_the_aux_file(imported, tmp_p
 
 
 def test_export_aux_reads_biblatex_and_included_aux_files(imported, tmp_path):
-    (tmp_path / "chapter.aux").write_text("\\relax\n\\abx@aux@cite{0}{Ruff_DeepSAD}\n\\abx@aux@segm{0}{0}{Ruff_DeepSAD}\n")
+    (tmp_path / "chapter.aux").write_text(
+        "\\relax\n\\abx@aux@cite{0}{Ruff_DeepSAD}\n\\abx@aux@segm{0}{0}{Ruff_DeepSAD}\n"
+    )
     (tmp_path / "main.aux").write_text("\\relax\n\\abx@aux@cite{0}{roth2022patchcore}\n\\@input{chapter.aux}\n")
     result = cli(imported, "export", "-f", "bibtex", "--aux", str(tmp_path / "main.aux"))
     assert re.findall(r"^@\w+\{([^,]+),", result.output, re.MULTILINE) == ["roth2022patchcore", "Ruff_DeepSAD"]
@@ -309,7 +320,9 @@ def test_export_keys_and_limit(imported):
 
 
 def test_exported_fields_for_each_entry_type(imported):
-    out = cli(imported, "export", "-f", "bibtex", "--keys", "Teixeira2022Fundus,someone2022different,roth2022patchcore").output
+    out = cli(
+        imported, "export", "-f", "bibtex", "--keys", "Teixeira2022Fundus,someone2022different,roth2022patchcore"
+    ).output
     entries = {m[1]: m[0] for m in re.finditer(r"^@\w+\{([^,]+),\n.*?^\}$", out, re.MULTILINE | re.DOTALL)}
     assert entries["Teixeira2022Fundus"] == (
         "@inproceedings{Teixeira2022Fundus,\n"
@@ -353,11 +366,17 @@ def _run(cwd: Path, *cmd: str) -> str:
 
 
 _LATEX = ("pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-draftmode")
-_CITES = r"\cite{roth2022patchcore} \cite{Teixeira2022Fundus,Ruff_DeepSAD} \cite{anon2023latent} \cite{vanhengel2022fundus}"
-_BIBTEX_DOC = "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{natbib}\n\\usepackage{url}\n" \
-              "\\begin{document}\nCITES\n\\bibliographystyle{STYLE}\n\\bibliography{refs}\n\\end{document}\n"
-_BIBLATEX_DOC = "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage[backend=biber]{biblatex}\n" \
-                "\\addbibresource{refs.bib}\n\\begin{document}\nCITES\n\\printbibliography\n\\end{document}\n"
+_CITES = (
+    r"\cite{roth2022patchcore} \cite{Teixeira2022Fundus,Ruff_DeepSAD} \cite{anon2023latent} \cite{vanhengel2022fundus}"
+)
+_BIBTEX_DOC = (
+    "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{natbib}\n\\usepackage{url}\n"
+    "\\begin{document}\nCITES\n\\bibliographystyle{STYLE}\n\\bibliography{refs}\n\\end{document}\n"
+)
+_BIBLATEX_DOC = (
+    "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage[backend=biber]{biblatex}\n"
+    "\\addbibresource{refs.bib}\n\\begin{document}\nCITES\n\\printbibliography\n\\end{document}\n"
+)
 
 
 def _warnings(log: str) -> list[str]:
@@ -423,14 +442,22 @@ def test_csl_json_renders_with_pandoc_citeproc(imported, tmp_path):
     doc = tmp_path / "doc.md"
     doc.write_text("See [@roth2022patchcore; @Teixeira2022Fundus; @vanhengel2022fundus].\n")
     text = _run(tmp_path, "pandoc", "--citeproc", "--bibliography", str(path), "-t", "plain", "--wrap=none", str(doc))
-    assert "Roth, Karsten, Latha Pemula, Joaquin Zepeda, Bernhard Schölkopf, Thomas Brox, and Peter Gehler. 2022." in text
+    assert (
+        "Roth, Karsten, Latha Pemula, Joaquin Zepeda, Bernhard Schölkopf, Thomas Brox, and Peter Gehler. 2022." in text
+    )
     assert "“Towards Total Recall in Industrial Anomaly Detection.”" in text
     # the citation shows the particles; Chicago (pandoc's default style) sorts by the family name and
     # moves the particle after the given name in the bibliography
-    assert "See (Roth et al. 2022; dos Santos Teixeira and Milidiú 2022; van den Hengel, De La Torre, and Santos 2022)." in text
+    assert (
+        "See (Roth et al. 2022; dos Santos Teixeira and Milidiú 2022; van den Hengel, De La Torre, and Santos 2022)."
+        in text
+    )
     assert "Santos Teixeira, Pedro Henriques dos, and Ruy Luiz Milidiú. 2022." in text
     assert "Hengel, Anton van den, Fernando De La Torre, and Maria Santos Jr. 2022." in text
-    assert "edited by Linwei Wang, Qi Dou, P. Thomas Fletcher, Stefanie Speidel, and Shuo Li, 13438:654–63. Cham: Springer." in text
+    assert (
+        "edited by Linwei Wang, Qi Dou, P. Thomas Fletcher, Stefanie Speidel, and Shuo Li, 13438:654–63. Cham: Springer."
+        in text
+    )
 
 
 def test_csl_item_fields():
@@ -628,8 +655,11 @@ def services(monkeypatch, tmp_path):
 
 
 def test_enrich_fills_only_what_is_missing_with_its_own_provenance(seeded_db, services):
-    result = cli(seeded_db, "enrich",
-                 "key:anon2023latent|anon2024maediff|anonndexploiting|anon2023recontrast|ruff2020deep|pang2019deep")
+    result = cli(
+        seeded_db,
+        "enrich",
+        "key:anon2023latent|anon2024maediff|anonndexploiting|anon2023recontrast|ruff2020deep|pang2019deep",
+    )
     # ruff2020deep lacks only pages, volume…: arXiv cannot give those, so it is not asked
     assert result.output.splitlines() == [
         "graham2023latent: authors, volume, publisher from crossref",
@@ -648,7 +678,11 @@ def test_enrich_fills_only_what_is_missing_with_its_own_provenance(seeded_db, se
     assert latent["title"] == "Latent Transformer Models for out-of-distribution detection"
     assert [p["source"] for p in latent["provenance"]][-1] == "crossref"
     exploiting = json.loads(cli(seeded_db, "show", "anonndexploiting", "-f", "json").output)
-    assert (exploiting["year"], exploiting["date"], exploiting["authors"]) == (2024, "2024-03-13", ["Tiange Xiang", "Zongwei Zhou"])
+    assert (exploiting["year"], exploiting["date"], exploiting["authors"]) == (
+        2024,
+        "2024-03-13",
+        ["Tiange Xiang", "Zongwei Zhou"],
+    )
     # the venue it had stays; no second lookup: responses (also "not found") are cached
     assert exploiting["venue"] == "PAMI"
     asked = len(services.seen)
@@ -670,7 +704,9 @@ def test_enrich_without_network_is_one_line_and_writes_nothing(seeded_db, monkey
 
 
 def test_merge_moves_the_fields_and_show_lists_them(imported):
-    cli(imported, "merge", "vanhengel2022fundus", "Teixeira2022Fundus", "--force")  # two papers: merged by hand on purpose
+    cli(
+        imported, "merge", "vanhengel2022fundus", "Teixeira2022Fundus", "--force"
+    )  # two papers: merged by hand on purpose
     shown = json.loads(cli(imported, "show", "Teixeira2022Fundus", "-f", "json").output)
     assert shown["citekey"] == "vanhengel2022fundus"
     # the kept paper's own values win; what it lacked comes from the other one
@@ -693,7 +729,9 @@ def test_adbib_bibtex_export_imports_back_with_its_keys_fields_and_code_links(im
     for key, url in con_a.execute(sql):
         first_code.setdefault(key, url)  # the export writes the first official code link
     assert dict(con_b.execute(sql).fetchall()) == first_code
-    assert {r[0] for r in con_b.execute("SELECT citekey FROM paper")} == {r[0] for r in con_a.execute("SELECT citekey FROM paper")}
+    assert {r[0] for r in con_b.execute("SELECT citekey FROM paper")} == {
+        r[0] for r in con_a.execute("SELECT citekey FROM paper")
+    }
     fields = ("SELECT p.citekey, f.name, f.value FROM paper_field f JOIN paper p ON p.id = f.paper_id"
               " WHERE f.name IN ('pages', 'volume', 'editor', 'month') ORDER BY 1, 2")  # fmt: skip
     back = con_b.execute(fields).fetchall()

@@ -38,7 +38,9 @@ def test_default_table(run):
     result = run("query", "venue:MICCAI dataset:BraTS diffusion", "--sort", "title")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0].split() == ["citekey", "year", "venue", "title", "authors"]
-    assert result.stdout.splitlines()[2].startswith("wolleb2022diffusion  2022    MICCAI   Diffusion Models for Medical Anomaly Detection")
+    assert result.stdout.splitlines()[2].startswith(
+        "wolleb2022diffusion  2022    MICCAI   Diffusion Models for Medical Anomaly Detection"
+    )
 
 
 def test_json_objects(run):
@@ -47,7 +49,12 @@ def test_json_objects(run):
     [paper] = json.loads(result.stdout)
     assert paper["citekey"] == "wolleb2022diffusion"
     assert paper["authors"] == ["Julia Wolleb", "Florentin Bieder", "Robin Sandkühler", "Philippe C Cattin"]
-    assert (paper["venue"], paper["venue_type"], paper["year"], paper["arxiv"]) == ("MICCAI", "conference", 2022, "2203.04306")
+    assert (paper["venue"], paper["venue_type"], paper["year"], paper["arxiv"]) == (
+        "MICCAI",
+        "conference",
+        2022,
+        "2203.04306",
+    )
     assert paper["links"]["code"] == ["https://github.com/JuliaWolleb/diffusion-anomaly"]
     assert [s["file"] for s in paper["sources"]] == [
         "data/seed/diaoquesang-medical-ad_2025-03.md",
@@ -63,7 +70,10 @@ def test_venue_aliases(run, q):
 
 def test_author_accent_insensitive(run):
     assert sorted(keys(run("query", "author:muller", "-f", "keys"))) == [
-        "baugh2023many", "baugh2024imageconditioned", "liznerski2021explainable", "ruff2020deep",
+        "baugh2023many",
+        "baugh2024imageconditioned",
+        "liznerski2021explainable",
+        "ruff2020deep",
     ]
 
 
@@ -73,11 +83,20 @@ def test_options_match_the_query_language(run):
     assert a == b
 
 
-@pytest.mark.parametrize("q, message", [
-    ("venu:MICCAI", "adbib: unknown field 'venu' (known: venue, year, author, dataset, category, domain, type, has, key, tag)\n"),
-    ("year:20x", "adbib: malformed year '20x' (expected a year such as 2023 or a range: 2022-2024, 2022-, -2020)\n"),
-    ('"unbalanced', "adbib: unbalanced quote (\") in query '\"unbalanced'\n"),
-])
+@pytest.mark.parametrize(
+    "q, message",
+    [
+        (
+            "venu:MICCAI",
+            "adbib: unknown field 'venu' (known: venue, year, author, dataset, category, domain, type, has, key, tag)\n",
+        ),
+        (
+            "year:20x",
+            "adbib: malformed year '20x' (expected a year such as 2023 or a range: 2022-2024, 2022-, -2020)\n",
+        ),
+        ('"unbalanced', "adbib: unbalanced quote (\") in query '\"unbalanced'\n"),
+    ],
+)
 def test_query_errors_are_one_line_exit_2(run, q, message):
     result = run("query", q)
     assert result.exit_code == 2
@@ -92,15 +111,19 @@ def test_empty_result_is_not_an_error(run):
     assert result.stderr == "adbib: no paper matches\n"
 
 
-@pytest.mark.parametrize("ref", ["cai2024rethinking", "2403.09303", "arXiv:2403.09303v2",
-                                 "https://doi.org/10.1007/978-3-031-72120-5_51"])
+@pytest.mark.parametrize(
+    "ref", ["cai2024rethinking", "2403.09303", "arXiv:2403.09303v2", "https://doi.org/10.1007/978-3-031-72120-5_51"]
+)
 def test_show_by_any_reference(run, ref):
     result = run("show", ref)
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.startswith("Rethinking Autoencoders for Medical Anomaly Detection from A Theoretical Perspective\n")
     assert "  data/seed/diaoquesang-medical-ad_2025-06.md:100  [AE-Based Approaches]" in out
-    assert "  BraTS 2021 (family BraTS) — data/seed/lgc-industrial-medical-ad_2025-12.md (datasets-line: 'BraTS2021')" in out
+    assert (
+        "  BraTS 2021 (family BraTS) — data/seed/lgc-industrial-medical-ad_2025-12.md (datasets-line: 'BraTS2021')"
+        in out
+    )
 
 
 def test_show_disagreements(run):
@@ -121,7 +144,12 @@ def test_browsing_commands(run):
     families = json.loads(run("datasets", "-f", "json").stdout)
     brats = next(f for f in families if f["family"] == "BraTS")
     assert sorted(d["name"] for d in brats["datasets"]) == [
-        "BraTS", "BraTS 2017", "BraTS 2018", "BraTS 2019", "BraTS 2020", "BraTS 2021",
+        "BraTS",
+        "BraTS 2017",
+        "BraTS 2018",
+        "BraTS 2019",
+        "BraTS 2020",
+        "BraTS 2021",
     ]
     result = run("venues", "-f", "bibtex")
     assert result.exit_code == 2

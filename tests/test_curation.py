@@ -12,10 +12,10 @@ import json
 import sqlite3
 from pathlib import Path
 
-from helpers.dbstate import check_health
 from typer.testing import CliRunner
 
 from adbib.cli import app
+from helpers.dbstate import check_health
 
 LISTS = Path(__file__).parent / "fixtures" / "lists"
 LGC_NEXT = LISTS / "LGC-AD__awesome-industrial-medical-anomaly-detection__36cd91e.md"
@@ -39,9 +39,13 @@ def dump(db: Path) -> dict[str, list[tuple]]:
     con = sqlite3.connect(db)
     try:
         check_health(con)
-        names = [r[0] for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
-            " AND name NOT LIKE 'paper_fts%' AND name NOT IN ('operation', 'journal') ORDER BY name")]
+        names = [
+            r[0]
+            for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+                " AND name NOT LIKE 'paper_fts%' AND name NOT IN ('operation', 'journal') ORDER BY name"
+            )
+        ]
         return {t: con.execute(f'SELECT rowid, * FROM "{t}" ORDER BY rowid').fetchall() for t in names}
     finally:
         con.close()
@@ -63,10 +67,27 @@ def last_op(db: Path) -> int:
 
 
 def test_edit_sets_each_field_and_says_what_changed(seeded_db):
-    out = ok(seeded_db, "edit", KEY, "--set", "venue=ICCV", "--set", "year=2024",
-             "--set", "authors=Nico Schulthess and Ender Konukoglu and Jane Doe", "--set", "domain=industrial",
-             "--set", "doi=", "--set", "abstract=Clusters DINO features.",
-             "--set", "links=code:https://github.com/NicoSchulthess/anomalydino-dpmm", "--note", "baseline for BMAD")
+    out = ok(
+        seeded_db,
+        "edit",
+        KEY,
+        "--set",
+        "venue=ICCV",
+        "--set",
+        "year=2024",
+        "--set",
+        "authors=Nico Schulthess and Ender Konukoglu and Jane Doe",
+        "--set",
+        "domain=industrial",
+        "--set",
+        "doi=",
+        "--set",
+        "abstract=Clusters DINO features.",
+        "--set",
+        "links=code:https://github.com/NicoSchulthess/anomalydino-dpmm",
+        "--note",
+        "baseline for BMAD",
+    )
     assert out == (
         f"edited {KEY}: {TITLE}\n"
         "  venue: 'MICCAI' -> 'ICCV'\n"
@@ -82,7 +103,12 @@ def test_edit_sets_each_field_and_says_what_changed(seeded_db):
     )
     (paper,) = json.loads(ok(seeded_db, "query", f"key:{KEY}", "-f", "json"))
     assert (paper["venue"], paper["venue_name"], paper["year"], paper["domain"], paper["doi"]) == (
-        "ICCV", "IEEE/CVF International Conference on Computer Vision", 2024, "industrial", None)
+        "ICCV",
+        "IEEE/CVF International Conference on Computer Vision",
+        2024,
+        "industrial",
+        None,
+    )
     assert paper["authors"] == ["Nico Schulthess", "Ender Konukoglu", "Jane Doe"]
     assert paper["links"] == {"code": ["https://github.com/NicoSchulthess/anomalydino-dpmm"]}
     assert paper["abstract"] == "Clusters DINO features."
@@ -101,14 +127,20 @@ def test_an_edited_field_is_never_overridden_by_a_later_import(seeded_db):
     assert paper["venue"] == "ICCV"
     assert paper["title"] == "DINO Embeddings in a Dirichlet Process Mixture"
     assert paper["year"] == 2025  # not edited: the list's value
-    assert one(seeded_db, "SELECT list_name FROM field_source fs JOIN paper p ON p.id = fs.paper_id "
-                          "WHERE p.citekey = ? AND field = 'venue'", (KEY,)) == ("manual",)
+    assert one(
+        seeded_db,
+        "SELECT list_name FROM field_source fs JOIN paper p ON p.id = fs.paper_id "
+        "WHERE p.citekey = ? AND field = 'venue'",
+        (KEY,),
+    ) == ("manual",)
 
 
 def test_without_an_edit_the_revision_corrects_the_venue(seeded_db):
     """The control of the test above: a venue the seed gave is corrected by the list's newer revision."""
     con = sqlite3.connect(seeded_db)
-    con.execute("UPDATE paper SET venue_id = (SELECT id FROM venue WHERE short_name = 'ICCV') WHERE citekey = ?", (KEY,))
+    con.execute(
+        "UPDATE paper SET venue_id = (SELECT id FROM venue WHERE short_name = 'ICCV') WHERE citekey = ?", (KEY,)
+    )
     con.commit()
     con.close()
     ok(seeded_db, "import", str(LGC_NEXT), "-q")
@@ -120,18 +152,35 @@ def test_edit_refuses_bad_values_with_one_line_and_changes_nothing(seeded_db):
     before = dump(seeded_db)
     ops = last_op(seeded_db)
     for args, message in [
-        (("--set", "pages=1-2"), ("adbib: --set: cannot edit 'pages' (fields: title, year, venue, authors, doi, arxiv, "
-                                 "domain, abstract, links)\n")),
-        (("--set", "year"), ("adbib: --set 'year': write FIELD=VALUE (fields: title, year, venue, authors, doi, "
-                            "arxiv, domain, abstract, links)\n")),
+        (
+            ("--set", "pages=1-2"),
+            (
+                "adbib: --set: cannot edit 'pages' (fields: title, year, venue, authors, doi, arxiv, "
+                "domain, abstract, links)\n"
+            ),
+        ),
+        (
+            ("--set", "year"),
+            (
+                "adbib: --set 'year': write FIELD=VALUE (fields: title, year, venue, authors, doi, "
+                "arxiv, domain, abstract, links)\n"
+            ),
+        ),
         (("--set", "year=20x5"), "adbib: --set year='20x5': a year is four digits (empty to clear it)\n"),
         (("--set", "title="), "adbib: --set title=: a title cannot be empty\n"),
-        (("--set", "domain=space"), ("adbib: --set domain='space': a domain is industrial, medical or general "
-                                    "(empty to clear it)\n")),
+        (
+            ("--set", "domain=space"),
+            ("adbib: --set domain='space': a domain is industrial, medical or general (empty to clear it)\n"),
+        ),
         (("--set", "links=homepage:https://x.org"), None),
         (("--set", "venue=ICCV", "--set", "year=bad"), None),  # the first change is rolled back too
-        ((), ("adbib: nothing to edit: give --set FIELD=VALUE (fields: title, year, venue, authors, doi, arxiv, "
-             "domain, abstract, links) or --note\n")),
+        (
+            (),
+            (
+                "adbib: nothing to edit: give --set FIELD=VALUE (fields: title, year, venue, authors, doi, arxiv, "
+                "domain, abstract, links) or --note\n"
+            ),
+        ),
     ]:
         result = invoke(seeded_db, "edit", KEY, *args)
         assert result.exit_code != 0, args
@@ -145,7 +194,9 @@ def test_edit_refuses_bad_values_with_one_line_and_changes_nothing(seeded_db):
 
 
 def test_edit_refuses_an_identifier_of_another_paper(seeded_db):
-    doi, other = one(seeded_db, "SELECT doi, citekey FROM paper WHERE doi IS NOT NULL AND citekey != ? ORDER BY id", (KEY,))
+    doi, other = one(
+        seeded_db, "SELECT doi, citekey FROM paper WHERE doi IS NOT NULL AND citekey != ? ORDER BY id", (KEY,)
+    )
     result = invoke(seeded_db, "edit", KEY, "--set", f"doi={doi}")
     assert result.exit_code == 1
     assert result.stderr == f"adbib: doi {doi} belongs to another paper ({other})\n"
@@ -172,20 +223,27 @@ def test_delete_hides_the_paper_from_every_listing_and_undo_brings_it_back(seede
     assert KEY not in _keys(seeded_db, "venue:MICCAI")
     assert KEY not in _keys(seeded_db, "dirichlet")  # full text too
     assert KEY not in [p["citekey"] for p in json.loads(ok(seeded_db, "export", "-f", "json"))]
-    assert next(v["papers"] for v in json.loads(ok(seeded_db, "venues", "-f", "json"))
-                if v["short_name"] == "MICCAI") == miccai - 1
-    assert json.loads(ok(seeded_db, "stats", "-f", "json"))["counts"]["papers"] == \
-        json.loads(stats)["counts"]["papers"] - 1
+    assert (
+        next(v["papers"] for v in json.loads(ok(seeded_db, "venues", "-f", "json")) if v["short_name"] == "MICCAI")
+        == miccai - 1
+    )
+    assert (
+        json.loads(ok(seeded_db, "stats", "-f", "json"))["counts"]["papers"]
+        == json.loads(stats)["counts"]["papers"] - 1
+    )
     authors = {a["name"]: a["papers"] for a in json.loads(ok(seeded_db, "authors", "-f", "json"))}
     assert "Nico Schulthess" in authors_before and "Nico Schulthess" not in authors
     assert ok(seeded_db, "show", KEY).splitlines()[2] == (
-        f"DELETED by operation {op}: listed nowhere; adbib undo {op} brings it back")
+        f"DELETED by operation {op}: listed nowhere; adbib undo {op} brings it back"
+    )
     assert json.loads(ok(seeded_db, "show", KEY, "-f", "json"))["deleted"] == {
         "at": one(seeded_db, "SELECT substr(deleted_at, 1, 19) FROM paper WHERE citekey = ?", (KEY,))[0],
-        "operation": op}
+        "operation": op,
+    }
     # the paper is kept with its provenance; a later import merges into it and does not bring it back
-    assert one(seeded_db, "SELECT count(*) FROM provenance pr JOIN paper p ON p.id = pr.paper_id "
-                          "WHERE p.citekey = ?", (KEY,)) == (1,)
+    assert one(
+        seeded_db, "SELECT count(*) FROM provenance pr JOIN paper p ON p.id = pr.paper_id WHERE p.citekey = ?", (KEY,)
+    ) == (1,)
     again = invoke(seeded_db, "delete", KEY)
     assert again.exit_code == 1
     assert again.stderr == f"adbib: {KEY} is deleted already (adbib delete --purge removes it for good)\n"
@@ -199,8 +257,9 @@ def test_a_deleted_paper_stays_hidden_after_an_import_that_lists_it(seeded_db):
     ok(seeded_db, "delete", KEY)
     ok(seeded_db, "import", str(LGC_NEXT), "-q")
     assert KEY not in _keys(seeded_db, "venue:MICCAI")
-    assert one(seeded_db, "SELECT count(*) FROM provenance pr JOIN paper p ON p.id = pr.paper_id "
-                          "WHERE p.citekey = ?", (KEY,)) == (2,)
+    assert one(
+        seeded_db, "SELECT count(*) FROM provenance pr JOIN paper p ON p.id = pr.paper_id WHERE p.citekey = ?", (KEY,)
+    ) == (2,)
 
 
 def test_purge_removes_every_row_and_undo_restores_the_database_exactly(seeded_db):
@@ -234,8 +293,10 @@ def test_tags_are_added_removed_queried_and_exported(seeded_db):
     assert ok(seeded_db, "note", KEY, "") == f"{KEY}: note removed\n"
     bad = invoke(seeded_db, "tag", KEY, "+two words")
     assert bad.exit_code == 2
-    assert bad.stderr == "adbib: tag '+two words': a tag is one word of letters, digits and - _ . / : " \
-                         "(+tag adds, -tag removes)\n"
+    assert (
+        bad.stderr == "adbib: tag '+two words': a tag is one word of letters, digits and - _ . / : "
+        "(+tag adds, -tag removes)\n"
+    )
 
 
 def test_an_exported_csv_with_tags_imports_again(seeded_db, tmp_path):
@@ -256,7 +317,9 @@ def test_undo_an_import_restores_the_whole_database(seeded_db):
     op = last_op(seeded_db)
     assert dump(seeded_db) != before
     out = ok(seeded_db, "undo")
-    assert out.startswith(f"undid operation {op} (import): import {LGC_NEXT} as lgc-industrial-medical-ad: 21 new, 2 merged")
+    assert out.startswith(
+        f"undid operation {op} (import): import {LGC_NEXT} as lgc-industrial-medical-ad: 21 new, 2 merged"
+    )
     assert dump(seeded_db) == before
     assert ok(seeded_db, "export", "-f", "json") == exported
     # the file imports again (its source row went with the undo)
@@ -280,13 +343,16 @@ def test_undo_names_an_operation_and_refuses_one_a_later_operation_depends_on(se
     assert refused.exit_code == 1
     assert refused.stderr == (
         f"adbib: cannot undo operation {first}: the later operation {second} (edit: edit {KEY}: venue 'MICCAI' -> "
-        f"'ICCV') changed the same rows; undo {second} first\n")
+        f"'ICCV') changed the same rows; undo {second} first\n"
+    )
     ok(seeded_db, "undo", str(second))
     ok(seeded_db, "undo", str(first))
     (paper,) = json.loads(ok(seeded_db, "query", f"key:{KEY}", "-f", "json"))
     assert (paper["year"], paper["venue"]) == (2025, "MICCAI")
-    assert invoke(seeded_db, "undo", str(first)).stderr == \
-        f"adbib: operation {first} was undone already (by operation {last_op(seeded_db)})\n"
+    assert (
+        invoke(seeded_db, "undo", str(first)).stderr
+        == f"adbib: operation {first} was undone already (by operation {last_op(seeded_db)})\n"
+    )
     assert invoke(seeded_db, "undo", "999").stderr == "adbib: no operation 999 in the log (adbib log lists them)\n"
 
 
@@ -295,8 +361,12 @@ def test_undo_refuses_when_a_foreign_key_would_cascade_onto_a_later_operation(se
     undoing the import would delete it through the foreign key, so the undo is refused."""
     ok(seeded_db, "import", str(LGC_NEXT), "-q")
     imported = last_op(seeded_db)
-    new_key = one(seeded_db, "SELECT p.citekey FROM paper p JOIN journal j ON j.tbl = 'paper' AND p.id BETWEEN j.row_id AND j.row_last "
-                             "WHERE j.operation_id = ? AND j.action = 'i' ORDER BY p.id", (imported,))[0]
+    new_key = one(
+        seeded_db,
+        "SELECT p.citekey FROM paper p JOIN journal j ON j.tbl = 'paper' AND p.id BETWEEN j.row_id AND j.row_last "
+        "WHERE j.operation_id = ? AND j.action = 'i' ORDER BY p.id",
+        (imported,),
+    )[0]
     ok(seeded_db, "tag", new_key, "+to-read")
     tagged = last_op(seeded_db)
     before = dump(seeded_db)
@@ -304,7 +374,8 @@ def test_undo_refuses_when_a_foreign_key_would_cascade_onto_a_later_operation(se
     assert refused.exit_code == 1
     assert refused.stderr == (
         f"adbib: cannot undo operation {imported}: the later operation {tagged} (tag: tag {new_key} +to-read) "
-        f"changed the same rows; undo {tagged} first\n")
+        f"changed the same rows; undo {tagged} first\n"
+    )
     assert dump(seeded_db) == before
 
 
@@ -349,11 +420,17 @@ def test_the_log_table_shows_number_time_kind_and_summary(seeded_db):
     ok(seeded_db, "undo")
     lines = ok(seeded_db, "log", "-n", "3").splitlines()
     stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
-    assert re.fullmatch(rf"   7  {stamp}  undo    undo 6: edit {KEY}: venue 'MICCAI' -> 'ICCV'; year 2025 -> 2024", lines[0])
-    assert re.fullmatch(rf"   6  {stamp}  edit    edit {KEY}: venue 'MICCAI' -> 'ICCV'; year 2025 -> 2024  \[undone by 7\]",
-                        lines[1])
-    assert re.fullmatch(rf"   5  {stamp}  import  import data/seed/medaierhhl-medical-image-ad_2024-02.md as "
-                        r"medaierhhl-medical-image-ad: 11 new, 3 merged, 0 unchanged", lines[2])
+    assert re.fullmatch(
+        rf"   7  {stamp}  undo    undo 6: edit {KEY}: venue 'MICCAI' -> 'ICCV'; year 2025 -> 2024", lines[0]
+    )
+    assert re.fullmatch(
+        rf"   6  {stamp}  edit    edit {KEY}: venue 'MICCAI' -> 'ICCV'; year 2025 -> 2024  \[undone by 7\]", lines[1]
+    )
+    assert re.fullmatch(
+        rf"   5  {stamp}  import  import data/seed/medaierhhl-medical-image-ad_2024-02.md as "
+        r"medaierhhl-medical-image-ad: 11 new, 3 merged, 0 unchanged",
+        lines[2],
+    )
 
 
 def test_log_is_a_read_command_without_the_heavy_stack(seeded_db):
@@ -377,5 +454,8 @@ def test_an_edit_that_changes_nothing_is_no_operation(seeded_db):
     ops = last_op(seeded_db)
     result = invoke(seeded_db, "edit", KEY, "--set", "year=2025", "--set", "venue=MICCAI")
     assert (result.exit_code, result.stdout, result.stderr) == (
-        0, "", f"adbib: {KEY}: nothing changed (the values are the paper's already)\n")
+        0,
+        "",
+        f"adbib: {KEY}: nothing changed (the values are the paper's already)\n",
+    )
     assert last_op(seeded_db) == ops

@@ -49,7 +49,9 @@ def export(fmt: str, papers=PAPERS, **options) -> str:
 def test_registry_names_the_known_formats():
     assert list(exporters.FORMATS) == ["bibtex", "markdown", "csv", "json", "csl", "ris"]
     assert exporters.get("csv") is csv_export
-    with pytest.raises(ValueError, match=r"^unknown format 'docx'; known formats: bibtex, markdown, csv, json, csl, ris$"):
+    with pytest.raises(
+        ValueError, match=r"^unknown format 'docx'; known formats: bibtex, markdown, csv, json, csl, ris$"
+    ):
         exporters.get("docx")
 
 

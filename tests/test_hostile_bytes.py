@@ -49,8 +49,13 @@ def invoke(db: Path, *args: str):
 def adbib(db: Path, *args: str, **kw) -> subprocess.CompletedProcess:
     """The real command in a subprocess (for what CliRunner cannot show: real file descriptors)."""
     kw.setdefault("stdout", subprocess.PIPE)
-    return subprocess.run([sys.executable, "-m", "adbib.cli", "--db", str(db), *args],
-                          stderr=subprocess.PIPE, timeout=120, check=False, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "adbib.cli", "--db", str(db), *args],
+        stderr=subprocess.PIPE,
+        timeout=120,
+        check=False,
+        **kw,
+    )
 
 
 # ---------------------------------------------------------------- 1. -o only onto what it should
@@ -100,7 +105,9 @@ def test_o_onto_a_block_device_is_refused_without_opening_it(seeded_db, tmp_path
     os.mknod(disk, 0o600 | stat.S_IFBLK, os.makedev(7, 250))  # a loop device number nothing uses
     result = invoke(seeded_db, "export", "--format", "bibtex", "-o", str(disk))
     assert (result.exit_code, result.stdout, result.stderr) == (
-        1, "", f"adbib: {disk}: not a regular file, FIFO or character device; adbib writes only to those\n"
+        1,
+        "",
+        f"adbib: {disk}: not a regular file, FIFO or character device; adbib writes only to those\n",
     )
     assert stat.S_ISBLK(os.lstat(disk).st_mode)
 
@@ -150,8 +157,12 @@ def test_o_onto_a_hard_linked_file_is_refused(seeded_db, tmp_path):
     os.link(first, tmp_path / "b.bib")
     result = invoke(seeded_db, "export", "--format", "bibtex", "-o", str(first))
     assert (result.exit_code, result.stdout, result.stderr) == (
-        1, "", (f"adbib: {first}: has 2 hard links, and replacing it would cut it off from the others; "
-                "write to another file and copy it over\n")
+        1,
+        "",
+        (
+            f"adbib: {first}: has 2 hard links, and replacing it would cut it off from the others; "
+            "write to another file and copy it over\n"
+        ),
     )
     assert (tmp_path / "b.bib").read_text() == "% shared\n" and os.stat(first).st_nlink == 2
 
@@ -162,14 +173,18 @@ def test_o_onto_a_full_disk_is_one_line(seeded_db, tmp_path):
     os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))  # /dev/full: every write is ENOSPC
     result = invoke(seeded_db, "export", "--format", "bibtex", "-o", str(full))
     assert (result.exit_code, result.stdout, result.stderr) == (
-        1, "", f"adbib: {full}: cannot write (No space left on device)\n"
+        1,
+        "",
+        f"adbib: {full}: cannot write (No space left on device)\n",
     )
     assert stat.S_ISCHR(os.lstat(full).st_mode)
 
 
 @needs_root
-@pytest.mark.parametrize("command", [["export", "--format", "bibtex"], ["query", "venue:MICCAI", "--format", "json"],
-                                     ["venues", "--format", "csv"]])
+@pytest.mark.parametrize(
+    "command",
+    [["export", "--format", "bibtex"], ["query", "venue:MICCAI", "--format", "json"], ["venues", "--format", "csv"]],
+)
 def test_standard_output_on_a_full_disk_is_one_line(seeded_db, tmp_path, command):
     """`adbib … > file` on a full disk: one line and exit 1, not a traceback at exit."""
     full = tmp_path / "full"
@@ -243,9 +258,14 @@ def test_values_already_stored_raw_are_made_visible_when_printed(empty_db, tmp_p
     show = invoke(empty_db, "show", "k1").stdout
     assert _inert(show) and "Clip \\x1b]52;c;ZWNobyBwd25lZA==\\x07 board" in show
     shown = invoke(empty_db, "show", "k1", "--format", "json").stdout
-    assert _inert(shown) and '"title": "Hi \\u001b]0;pwned\\u0007\\u001b[2J Anomaly \\u202eevil\\u202c Detection"' in shown
+    assert (
+        _inert(shown) and '"title": "Hi \\u001b]0;pwned\\u0007\\u001b[2J Anomaly \\u202eevil\\u202c Detection"' in shown
+    )
     exported = invoke(empty_db, "export", "--format", "json").stdout
-    assert _inert(exported) and '"title": "Hi \\u001b]0;pwned\\u0007\\u001b[2J Anomaly \\u202eevil\\u202c Detection"' in exported
+    assert (
+        _inert(exported)
+        and '"title": "Hi \\u001b]0;pwned\\u0007\\u001b[2J Anomaly \\u202eevil\\u202c Detection"' in exported
+    )
 
 
 def test_a_file_name_with_escapes_is_shown_escaped(empty_db, tmp_path):
@@ -280,7 +300,11 @@ def test_browse_markdown_outputs_are_inert(empty_db, tmp_path):
 
 def _string_bomb(levels: int) -> str:
     lines = ['@string{m0 = "ab"}'] + [f"@string{{m{i} = m{i - 1} # m{i - 1}}}" for i in range(1, levels + 1)]
-    return "\n".join(lines) + f"\n@article{{bomb, title = m{levels}, author = {{Ann Lee}}, year = 2024}}\n" + _bib("Fine Paper", key="ok")
+    return (
+        "\n".join(lines)
+        + f"\n@article{{bomb, title = m{levels}, author = {{Ann Lee}}, year = 2024}}\n"
+        + _bib("Fine Paper", key="ok")
+    )
 
 
 def test_string_expansion_is_capped_with_a_line_naming_the_entry(empty_db, tmp_path):
@@ -288,9 +312,14 @@ def test_string_expansion_is_capped_with_a_line_naming_the_entry(empty_db, tmp_p
     result = _import(empty_db, tmp_path, _string_bomb(24))
     assert result.exit_code == 3  # imported, with the entries it could not read listed as failed
     lines = result.stdout.splitlines()
-    assert "  failed     line    17  @string 'm16' expands to more than 100,000 characters (@string macros); not read" in lines
-    assert ("  failed     line    26  entry 'bomb': field 'title' uses @string 'm24', which expands to more than "
-            "100,000 characters; not read") in lines
+    assert (
+        "  failed     line    17  @string 'm16' expands to more than 100,000 characters (@string macros); not read"
+        in lines
+    )
+    assert (
+        "  failed     line    26  entry 'bomb': field 'title' uses @string 'm24', which expands to more than "
+        "100,000 characters; not read"
+    ) in lines
     assert _stored(empty_db) == ["Fine Paper"]
 
 
@@ -313,7 +342,9 @@ def test_a_line_beyond_the_bound_is_one_line(empty_db, tmp_path):
     result = _import(empty_db, tmp_path, _bib("T" + "x" * 1_000_001))
     path = tmp_path / "evil.bib"
     assert (result.exit_code, result.stdout, result.stderr) == (
-        1, "", f"adbib: {path}: line 2 has 1,000,015 characters (at most 1,000,000): not a bibliography\n"
+        1,
+        "",
+        f"adbib: {path}: line 2 has 1,000,015 characters (at most 1,000,000): not a bibliography\n",
     )
 
 
@@ -331,7 +362,10 @@ def test_names_per_entry_are_bounded(empty_db, tmp_path):
     authors = " and ".join(f"Author{i:04d}, Given" for i in range(1500))
     result = _import(empty_db, tmp_path, _bib("Many Authors", author=authors))
     assert result.exit_code == 0
-    assert "  problem    line     1  1,500 authors: the first 1,000 kept, the rest as 'and others'" in result.stdout.splitlines()
+    assert (
+        "  problem    line     1  1,500 authors: the first 1,000 kept, the rest as 'and others'"
+        in result.stdout.splitlines()
+    )
     con = sqlite3.connect(empty_db)
     assert con.execute("SELECT count(*), max(position) FROM authorship").fetchone() == (1000, 999)
     assert con.execute("SELECT authors_truncated FROM paper").fetchone() == (1,)
@@ -344,7 +378,9 @@ def test_a_fifo_as_input_is_one_line_not_a_hang(empty_db, tmp_path):
     os.mkfifo(fifo)
     done = adbib(empty_db, "import", str(fifo))  # timeout=120: a hang fails the test
     assert (done.returncode, done.stdout, done.stderr.decode()) == (
-        1, b"", f"adbib: {fifo}: is a FIFO (named pipe), not a regular file; adbib imports only files\n"
+        1,
+        b"",
+        f"adbib: {fifo}: is a FIFO (named pipe), not a regular file; adbib imports only files\n",
     )
 
 
@@ -354,7 +390,9 @@ def test_a_device_as_input_is_one_line(empty_db, tmp_path):
     zero.symlink_to("/dev/zero")
     result = invoke(empty_db, "import", str(zero))
     assert (result.exit_code, result.stdout, result.stderr) == (
-        1, "", f"adbib: {zero}: is a character device, not a regular file; adbib imports only files\n"
+        1,
+        "",
+        f"adbib: {zero}: is a character device, not a regular file; adbib imports only files\n",
     )
 
 
@@ -373,9 +411,13 @@ def test_utf16_with_and_without_a_bom_is_decoded(empty_db, tmp_path):
         assert decode(text.encode(encoding)) == text, encoding
     for encoding in ("utf-16", "utf-16-le"):  # with a byte-order mark, and without
         result = _import(empty_db, tmp_path, text.encode(encoding), f"lgc-{encoding}.md")
-        assert (result.exit_code, result.stdout.splitlines()[0]) == (0, (
-            f"{tmp_path / f'lgc-{encoding}.md'} (lgc, source lgc-{encoding}): imported 49 entries: 0 new, 0 merged, "
-            "49 unchanged, 2 skipped, 0 failed, 4 problems"))
+        assert (result.exit_code, result.stdout.splitlines()[0]) == (
+            0,
+            (
+                f"{tmp_path / f'lgc-{encoding}.md'} (lgc, source lgc-{encoding}): imported 49 entries: 0 new, 0 merged, "
+                "49 unchanged, 2 skipped, 0 failed, 4 problems"
+            ),
+        )
     assert _stored(empty_db) == titles
 
 
@@ -389,7 +431,9 @@ def test_memory_error_is_one_line(empty_db, tmp_path, monkeypatch):
     before = empty_db.read_bytes()
     result = _import(empty_db, tmp_path, _bib("Some Title"))
     assert (result.exit_code, result.stdout, result.stderr) == (
-        1, "", "adbib: out of memory (the input is too large for this machine); nothing was written\n"
+        1,
+        "",
+        "adbib: out of memory (the input is too large for this machine); nothing was written\n",
     )
     assert empty_db.read_bytes() == before
 
@@ -399,8 +443,12 @@ def test_an_expression_too_large_for_sqlite_says_so(seeded_db):
     years = "|".join(str(1000 + i) for i in range(1900))
     result = invoke(seeded_db, "query", f"year:{years}")
     assert (result.exit_code, result.stdout, result.stderr) == (
-        2, "", ("adbib: the query is too complex for SQLite (Expression tree is too large (maximum depth 1000)): "
-                "use fewer terms or alternatives\n")
+        2,
+        "",
+        (
+            "adbib: the query is too complex for SQLite (Expression tree is too large (maximum depth 1000)): "
+            "use fewer terms or alternatives\n"
+        ),
     )
 
 
@@ -408,13 +456,17 @@ def test_an_empty_phrase_says_so(seeded_db):
     """Before: `query '""'` said "nothing after '-'"."""
     result = invoke(seeded_db, "query", '""')
     assert (result.exit_code, result.stderr) == (
-        2, 'adbib: empty phrase "" in the query (put words between the quotes, or drop them)\n'
+        2,
+        'adbib: empty phrase "" in the query (put words between the quotes, or drop them)\n',
     )
 
 
 def test_a_query_beyond_the_bound_is_one_line(seeded_db):
     result = invoke(seeded_db, "query", "w" * 10_001)
-    assert (result.exit_code, result.stderr) == (2, "adbib: the query is 10,001 characters long; at most 10,000 are accepted\n")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "adbib: the query is 10,001 characters long; at most 10,000 are accepted\n",
+    )
 
 
 def test_a_populated_database_without_a_version_row_is_not_taken_for_empty(seeded_db):
@@ -427,8 +479,12 @@ def test_a_populated_database_without_a_version_row_is_not_taken_for_empty(seede
     for command in (["query", "venue:MICCAI"], ["add", "--title", "A Paper"]):
         result = invoke(seeded_db, *command)
         assert (result.exit_code, result.stdout, result.stderr) == (
-            1, "", (f"adbib: {seeded_db}: has adbib tables but no schema version (its alembic_version table is empty), "
-                    "so adbib cannot tell which migrations it needs; restore a backup, or import into a new database\n")
+            1,
+            "",
+            (
+                f"adbib: {seeded_db}: has adbib tables but no schema version (its alembic_version table is empty), "
+                "so adbib cannot tell which migrations it needs; restore a backup, or import into a new database\n"
+            ),
         ), command
     assert seeded_db.read_bytes() == before
 

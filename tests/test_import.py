@@ -24,13 +24,17 @@ def next_revision(tmp_path):
         if line.startswith("- (2023/11/20) Leveraging healthy population"):
             continue
         if line.startswith("- (2024/01/19) MAEDiff"):
-            line = ("- (2024/01/19) MAEDiff: Masked Autoencoder-enhanced Diffusion Models for Unsupervised Anomaly "
-                    "Detection in Brain Images. [[MICCAI](https://arxiv.org/abs/2401.10561)]"
-                    "[[code](https://github.com/example/maediff)]\n")
+            line = (
+                "- (2024/01/19) MAEDiff: Masked Autoencoder-enhanced Diffusion Models for Unsupervised Anomaly "
+                "Detection in Brain Images. [[MICCAI](https://arxiv.org/abs/2401.10561)]"
+                "[[code](https://github.com/example/maediff)]\n"
+            )
         out.append(line)
         if line.startswith("Time recording principle"):
-            out.append("\n- (2024/02/01) A Brand New Anomaly Detector for Retinal OCT. "
-                       "[[arxiv](https://arxiv.org/abs/2402.00001)]\n")
+            out.append(
+                "\n- (2024/02/01) A Brand New Anomaly Detector for Retinal OCT. "
+                "[[arxiv](https://arxiv.org/abs/2402.00001)]\n"
+            )
     path = tmp_path / "medaierhhl-next.md"
     path.write_text("".join(out), encoding="utf-8")
     return path
@@ -38,7 +42,9 @@ def next_revision(tmp_path):
 
 def dump(db) -> dict:
     con = sqlite3.connect(db)
-    tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'paper_fts%'")]
+    tables = [
+        r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'paper_fts%'")
+    ]
     out = {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}"))) for t in tables}
     con.close()
     return out
@@ -62,8 +68,10 @@ def test_next_revision_of_a_list(seeded_db, tmp_path):
     ]
     assert len(report["unchanged"]) == 12
     assert [(e["citekey"], e["title"]) for e in report["missing"]] == [
-        ("anon2023leveraging",
-         "Leveraging healthy population variability in deep learning unsupervised anomaly detection in brain FDG PET"),
+        (
+            "anon2023leveraging",
+            "Leveraging healthy population variability in deep learning unsupervised anomaly detection in brain FDG PET",
+        ),
     ]
     con = sqlite3.connect(seeded_db)
     venue, year, date = con.execute(
@@ -122,11 +130,14 @@ def test_a_failure_in_the_middle_leaves_the_database_as_it_was(seeded_db, tmp_pa
     assert dump(seeded_db) == before
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "the file is empty"),
-    (b"\x00\x01\x02binary\x00", "binary file, not a bibliography"),
-    (b"<!DOCTYPE html><html><body>hello</body></html>", "not a format adbib can read"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "the file is empty"),
+        (b"\x00\x01\x02binary\x00", "binary file, not a bibliography"),
+        (b"<!DOCTYPE html><html><body>hello</body></html>", "not a format adbib can read"),
+    ],
+)
 def test_files_that_are_not_bibliographies(empty_db, tmp_path, data, message):
     path = tmp_path / "input.txt"
     path.write_bytes(data)
@@ -147,14 +158,20 @@ def test_exports_import_into_an_empty_database(seeded_db, empty_db, tmp_path, fm
     assert report["dialect"] == ("csv" if fmt == "csv" else "adbib-md")
     assert report["failed"] == []
     src, dst = sqlite3.connect(seeded_db), sqlite3.connect(empty_db)
-    q = ("SELECT p.title, p.year, v.short_name, p.doi, p.arxiv_id FROM paper p "
-         "LEFT JOIN venue v ON v.id = p.venue_id ORDER BY p.title_key, p.year")
+    q = (
+        "SELECT p.title, p.year, v.short_name, p.doi, p.arxiv_id FROM paper p "
+        "LEFT JOIN venue v ON v.id = p.venue_id ORDER BY p.title_key, p.year"
+    )
     assert dst.execute(q).fetchall() == src.execute(q).fetchall()
-    authors = ("SELECT p.title, group_concat(a.name, '; ') FROM paper p JOIN authorship x ON x.paper_id = p.id "
-               "JOIN author a ON a.id = x.author_id GROUP BY p.id ORDER BY p.title_key, p.year")
+    authors = (
+        "SELECT p.title, group_concat(a.name, '; ') FROM paper p JOIN authorship x ON x.paper_id = p.id "
+        "JOIN author a ON a.id = x.author_id GROUP BY p.id ORDER BY p.title_key, p.year"
+    )
     assert dst.execute(authors).fetchall() == src.execute(authors).fetchall()
-    categories = ("SELECT p.title, p.year, group_concat(DISTINCT c.name) FROM paper p JOIN paper_category pc "
-                  "ON pc.paper_id = p.id JOIN category c ON c.id = pc.category_id GROUP BY p.id ORDER BY p.title_key, p.year")
+    categories = (
+        "SELECT p.title, p.year, group_concat(DISTINCT c.name) FROM paper p JOIN paper_category pc "
+        "ON pc.paper_id = p.id JOIN category c ON c.id = pc.category_id GROUP BY p.id ORDER BY p.title_key, p.year"
+    )
     got = {(t, y): set(c.split(",")) for t, y, c in dst.execute(categories)}
     want = {(t, y): set(c.split(",")) for t, y, c in src.execute(categories)}
     assert got == want
@@ -168,8 +185,24 @@ def test_add_refuses_a_duplicate(seeded_db):
         "adbib: already in the database as cai2024rethinking (id 24): "
         "Rethinking Autoencoders for Medical Anomaly Detection from A Theoretical Perspective\n"
     )
-    result = runner.invoke(app, ["--db", str(seeded_db), "add", "--title", "Anomaly Detection for Wind Turbines",
-                                 "--author", "Ada Lovelace", "--venue", "MIA", "--year", "2026", "--dataset", "BraTS2021"])
+    result = runner.invoke(
+        app,
+        [
+            "--db",
+            str(seeded_db),
+            "add",
+            "--title",
+            "Anomaly Detection for Wind Turbines",
+            "--author",
+            "Ada Lovelace",
+            "--venue",
+            "MIA",
+            "--year",
+            "2026",
+            "--dataset",
+            "BraTS2021",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout == "added lovelace2026anomaly: Anomaly Detection for Wind Turbines\n"
 

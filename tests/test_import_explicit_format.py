@@ -8,10 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers.dbstate import snapshot
 from typer.testing import CliRunner
 
 from adbib.cli import app
+from helpers.dbstate import snapshot
 
 LISTS = Path(__file__).resolve().parent / "fixtures" / "lists"
 LGC_NEXT = LISTS / "LGC-AD__awesome-industrial-medical-anomaly-detection__36cd91e.md"
@@ -29,8 +29,12 @@ def run(db: Path, *args: str):
         (LGC_NEXT, "medaierhhl", "", "lgc"),
         (LGC_NEXT, "diaoquesang-md", "", "lgc"),
         # the LGC reader takes a bullet with [[links]] for a paper and says why it is not one
-        (MEDAIER_NEXT, "lgc", (" (16 entry-like lines could not be read, the first at line 13:"
-                               " paper entry without a title)"), "medaierhhl"),
+        (
+            MEDAIER_NEXT,
+            "lgc",
+            (" (16 entry-like lines could not be read, the first at line 13: paper entry without a title)"),
+            "medaierhhl",
+        ),
         (DIAO_NEXT, "medaierhhl", "", "diaoquesang-md"),
     ],
 )
@@ -70,8 +74,7 @@ def test_a_file_that_only_holds_templates_is_an_error_too(empty_db):
     result = run(empty_db, str(path), "--format", "lgc")
     assert result.exit_code == 1
     assert result.stderr == (
-        f"adbib: {path}: read as lgc, no entries found — is it another format?"
-        " (auto-detect says lgc)\n"
+        f"adbib: {path}: read as lgc, no entries found — is it another format? (auto-detect says lgc)\n"
     )
     assert snapshot(empty_db) == before
 

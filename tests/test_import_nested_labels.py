@@ -14,8 +14,12 @@ from typer.testing import CliRunner
 
 from adbib.cli import app
 
-LGC_NEXT = (Path(__file__).resolve().parent / "fixtures" / "lists"
-            / "LGC-AD__awesome-industrial-medical-anomaly-detection__36cd91e.md")
+LGC_NEXT = (
+    Path(__file__).resolve().parent
+    / "fixtures"
+    / "lists"
+    / "LGC-AD__awesome-industrial-medical-anomaly-detection__36cd91e.md"
+)
 PARENT = "Self-Supervised Predictive Convolutional Attentive Block for Anomaly Detection"
 CHILD = "Self-Supervised Masked Convolutional Transformer Block for Anomaly Detection"
 
@@ -35,11 +39,18 @@ def test_extend_to_pami_and_an_unknown_label_through_an_import(empty_db, tmp_pat
     assert result.exit_code == 0, result.stderr
     [report] = json.loads(result.stdout)
     assert [(e["line"], e["title"]) for e in report["created"]] == [
-        (5, PARENT), (9, CHILD), (10, "A Hand-Made Related Paper"),
+        (5, PARENT),
+        (9, CHILD),
+        (10, "A Hand-Made Related Paper"),
     ]
     assert [(p["line"], p["reason"]) for p in report["problems"]] == [
-        (10, ("nested paper: the label 'Journal version:' names no relation adbib stores"
-             " (extension or similar); read as a paper of its own")),
+        (
+            10,
+            (
+                "nested paper: the label 'Journal version:' names no relation adbib stores"
+                " (extension or similar); read as a paper of its own"
+            ),
+        ),
     ]
     con = sqlite3.connect(empty_db)
     try:

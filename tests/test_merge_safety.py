@@ -45,8 +45,13 @@ def test_unrelated_papers_are_refused_with_the_plan_shown(seeded_db):
 def test_force_merges_them(seeded_db):
     result = invoke(seeded_db, "merge", "wolleb2022diffusion", "pinaya2022fast", "--force")
     assert result.exit_code == 0, result.output
-    assert result.stdout == PLAN + "merged pinaya2022fast into wolleb2022diffusion: Diffusion Models for Medical Anomaly Detection\n"
-    assert invoke(seeded_db, "show", "pinaya2022fast").stdout.startswith("Diffusion Models for Medical Anomaly Detection\n")
+    assert (
+        result.stdout
+        == PLAN + "merged pinaya2022fast into wolleb2022diffusion: Diffusion Models for Medical Anomaly Detection\n"
+    )
+    assert invoke(seeded_db, "show", "pinaya2022fast").stdout.startswith(
+        "Diffusion Models for Medical Anomaly Detection\n"
+    )
 
 
 def test_dry_run_shows_and_writes_nothing(seeded_db):

@@ -66,108 +66,194 @@ def names(*people: tuple[str, str] | tuple[str, str, str]) -> list[Name]:
     ("file", "line", "expected", "truncated"),
     [
         pytest.param(
-            LGC, 101,
-            names(("Lukas", "Ruff"), ("Robert A.", "Vandermeulen"), ("Nico", "Görnitz"),
-                  ("Alexander", "Binder"), ("Emmanuel", "Müller"), ("Klaus-Robert", "Müller"),
-                  ("Marius", "Kloft")),
-            False, id="bibtex-latex-accents",
+            LGC,
+            101,
+            names(
+                ("Lukas", "Ruff"),
+                ("Robert A.", "Vandermeulen"),
+                ("Nico", "Görnitz"),
+                ("Alexander", "Binder"),
+                ("Emmanuel", "Müller"),
+                ("Klaus-Robert", "Müller"),
+                ("Marius", "Kloft"),
+            ),
+            False,
+            id="bibtex-latex-accents",
         ),
         pytest.param(
-            LGC, 92,
-            names(("Philipp", "Liznerski"), ("Lukas", "Ruff"), ("Robert A.", "Vandermeulen"),
-                  ("Billy Joe", "Franks"), ("Marius", "Kloft"), ("Klaus-Robert", "Müller")),
-            False, id="comma-list-mojibake-repaired",
+            LGC,
+            92,
+            names(
+                ("Philipp", "Liznerski"),
+                ("Lukas", "Ruff"),
+                ("Robert A.", "Vandermeulen"),
+                ("Billy Joe", "Franks"),
+                ("Marius", "Kloft"),
+                ("Klaus-Robert", "Müller"),
+            ),
+            False,
+            id="comma-list-mojibake-repaired",
         ),
         pytest.param(
-            DIAO, 128,
-            names(("Antanas", "Kascenas"), ("Pedro", "Sanchez"), ("Patrick", "Schrempf"),
-                  ("Chaoyang", "Wang"), ("William", "Clackett"), ("Shadia S", "Mikhael"),
-                  ("Jeremy P", "Voisey"), ("Keith", "Goatman"), ("Alexander", "Weir"),
-                  ("Nicolas", "Pugeault")),
-            True, id="bibtex-and-others",
+            DIAO,
+            128,
+            names(
+                ("Antanas", "Kascenas"),
+                ("Pedro", "Sanchez"),
+                ("Patrick", "Schrempf"),
+                ("Chaoyang", "Wang"),
+                ("William", "Clackett"),
+                ("Shadia S", "Mikhael"),
+                ("Jeremy P", "Voisey"),
+                ("Keith", "Goatman"),
+                ("Alexander", "Weir"),
+                ("Nicolas", "Pugeault"),
+            ),
+            True,
+            id="bibtex-and-others",
         ),
         pytest.param(
-            LGC, 352,
+            LGC,
+            352,
             # In 'Given Family' form BibTeX rules give a capitalised particle to the given name.
-            names(("Walter H. L.", "Pinaya"), ("Mark S.", "Graham"), ("Robert", "Gray"),
-                  ("Pedro F Da", "Costa"), ("Petru-Daniel", "Tudosiu")),
-            True, id="comma-and-others",
+            names(
+                ("Walter H. L.", "Pinaya"),
+                ("Mark S.", "Graham"),
+                ("Robert", "Gray"),
+                ("Pedro F Da", "Costa"),
+                ("Petru-Daniel", "Tudosiu"),
+            ),
+            True,
+            id="comma-and-others",
         ),
         pytest.param(
-            LGC, 152,
-            names(("Shicheng", "Xu"), ("Wei", "Li"), ("Zuoyong", "Li"), ("Tiesong", "Zhao"),
-                  ("Bob", "Zhang")),
-            False, id="semicolons",
+            LGC,
+            152,
+            names(("Shicheng", "Xu"), ("Wei", "Li"), ("Zuoyong", "Li"), ("Tiesong", "Zhao"), ("Bob", "Zhang")),
+            False,
+            id="semicolons",
         ),
         pytest.param(
-            LGC, 362, names(("Sergio Naval", "Marimont"), ("Giacomo", "Tarroni")),
-            False, id="ampersand",
+            LGC,
+            362,
+            names(("Sergio Naval", "Marimont"), ("Giacomo", "Tarroni")),
+            False,
+            id="ampersand",
         ),
         pytest.param(
-            LGC, 370,
-            names(("Christoph", "Baur"), ("Robert", "Graf"), ("Benedikt", "Wiestler"),
-                  ("Shadi", "Albarqouni"), ("Nassir", "Navab")),
-            False, id="commas-then-ampersand",
+            LGC,
+            370,
+            names(
+                ("Christoph", "Baur"),
+                ("Robert", "Graf"),
+                ("Benedikt", "Wiestler"),
+                ("Shadi", "Albarqouni"),
+                ("Nassir", "Navab"),
+            ),
+            False,
+            id="commas-then-ampersand",
         ),
         pytest.param(
-            LGC, 306,
-            names(("Fandong", "Zhang"), ("Ling", "Luo"), ("Xinwei", "Sun"), ("Zhen", "Zhou"),
-                  ("Xiuli", "Li"), ("Yizhou", "Yu"), ("Yizhou", "Wang")),
-            False, id="missing-comma",
+            LGC,
+            306,
+            names(
+                ("Fandong", "Zhang"),
+                ("Ling", "Luo"),
+                ("Xinwei", "Sun"),
+                ("Zhen", "Zhou"),
+                ("Xiuli", "Li"),
+                ("Yizhou", "Yu"),
+                ("Yizhou", "Wang"),
+            ),
+            False,
+            id="missing-comma",
         ),
         pytest.param(
-            LGC, 120,
+            LGC,
+            120,
             names(("Guansong", "Pang"), ("Chunhua", "Shen"), ("Anton", "Hengel", "van den")),
-            False, id="von-part",
+            False,
+            id="von-part",
         ),
         pytest.param(
-            LGC, 191,
+            LGC,
+            191,
             names(("Julio", "Silva-Rodríguez"), ("Valery", "Naranjo"), ("Jose", "Dolz")),
-            False, id="hyphenated-leading-spaces",
+            False,
+            id="hyphenated-leading-spaces",
         ),
         pytest.param(
-            LGC, 378,
-            names(("Thomas", "Schlegl"), ("Philipp", "Seeböck"), ("Sebastian M.", "Waldstein"),
-                  ("Ursula", "Schmidt-Erfurth"), ("Georg", "Langs")),
-            False, id="seebock",
+            LGC,
+            378,
+            names(
+                ("Thomas", "Schlegl"),
+                ("Philipp", "Seeböck"),
+                ("Sebastian M.", "Waldstein"),
+                ("Ursula", "Schmidt-Erfurth"),
+                ("Georg", "Langs"),
+            ),
+            False,
+            id="seebock",
         ),
         pytest.param(
-            DIAO, 143,
-            names(("Arnaud", "Bougaham"), ("Valentin", "Delchevalerie"), ("Mohammed", "El Adoui"),
-                  ("Benoît", "Frénay")),
-            False, id="bibtex-two-word-family",
+            DIAO,
+            143,
+            names(
+                ("Arnaud", "Bougaham"), ("Valentin", "Delchevalerie"), ("Mohammed", "El Adoui"), ("Benoît", "Frénay")
+            ),
+            False,
+            id="bibtex-two-word-family",
         ),
         pytest.param(
-            DIAO, 224,
-            names(("Cosmin I", "Bercea"), ("Benedikt", "Wiestler"), ("Daniel", "Rueckert"),
-                  ("Julia A", "Schnabel")),
-            False, id="bibtex-initials",
+            DIAO,
+            224,
+            names(("Cosmin I", "Bercea"), ("Benedikt", "Wiestler"), ("Daniel", "Rueckert"), ("Julia A", "Schnabel")),
+            False,
+            id="bibtex-initials",
         ),
         pytest.param(
-            DIAO, 250,
-            names(("Matthew", "Baugh"), ("Hadrien", "Reynaud"), ("Sergio Naval", "Marimont"),
-                  ("Sarah", "Cechnicka"), ("Johanna P", "Müller"), ("Giacomo", "Tarroni"),
-                  ("Bernhard", "Kainz")),
-            False, id="bibtex-latex-muller",
+            DIAO,
+            250,
+            names(
+                ("Matthew", "Baugh"),
+                ("Hadrien", "Reynaud"),
+                ("Sergio Naval", "Marimont"),
+                ("Sarah", "Cechnicka"),
+                ("Johanna P", "Müller"),
+                ("Giacomo", "Tarroni"),
+                ("Bernhard", "Kainz"),
+            ),
+            False,
+            id="bibtex-latex-muller",
         ),
         pytest.param(
-            RENDERED, 170,
-            names(("Matthew", "Baugh"), ("Hadrien", "Reynaud"), ("Sergio Naval", "Marimont"),
-                  ("Sarah", "Cechnicka"), ("Johanna P", "Müller"), ("Giacomo", "Tarroni"),
-                  ("Bernhard", "Kainz")),
-            False, id="latex-backslash-lost-in-rendering",
+            RENDERED,
+            170,
+            names(
+                ("Matthew", "Baugh"),
+                ("Hadrien", "Reynaud"),
+                ("Sergio Naval", "Marimont"),
+                ("Sarah", "Cechnicka"),
+                ("Johanna P", "Müller"),
+                ("Giacomo", "Tarroni"),
+                ("Bernhard", "Kainz"),
+            ),
+            False,
+            id="latex-backslash-lost-in-rendering",
         ),
         pytest.param(
-            DIAO_EARLY, 60,
-            names(("Julia", "Wolleb"), ("Florentin", "Bieder"), ("Robin", "Sandkühler"),
-                  ("Philippe C", "Cattin")),
-            False, id="sandkuhler-latex",
+            DIAO_EARLY,
+            60,
+            names(("Julia", "Wolleb"), ("Florentin", "Bieder"), ("Robin", "Sandkühler"), ("Philippe C", "Cattin")),
+            False,
+            id="sandkuhler-latex",
         ),
         pytest.param(
-            DIAO, 276,
-            names(("Julia", "Wolleb"), ("Florentin", "Bieder"), ("Robin", "Sandkühler"),
-                  ("Philippe C", "Cattin")),
-            False, id="sandkuhler-unicode",
+            DIAO,
+            276,
+            names(("Julia", "Wolleb"), ("Florentin", "Bieder"), ("Robin", "Sandkühler"), ("Philippe C", "Cattin")),
+            False,
+            id="sandkuhler-unicode",
         ),
     ],
 )
@@ -194,8 +280,11 @@ def test_seed_author_strings_are_as_documented():
         ("Yu Cai, Hao Chen", names(("Yu", "Cai"), ("Hao", "Chen")), False),
         ("Yu Cai and Hao Chen", names(("Yu", "Cai"), ("Hao", "Chen")), False),
         ("Cai, Yu and Chen, Hao", names(("Yu", "Cai"), ("Hao", "Chen")), False),
-        ("Lukas Ruff, Nico Görnitz and Marius Kloft",
-         names(("Lukas", "Ruff"), ("Nico", "Görnitz"), ("Marius", "Kloft")), False),
+        (
+            "Lukas Ruff, Nico Görnitz and Marius Kloft",
+            names(("Lukas", "Ruff"), ("Nico", "Görnitz"), ("Marius", "Kloft")),
+            False,
+        ),
         ("Xu, Shicheng; Li, Wei", names(("Shicheng", "Xu"), ("Wei", "Li")), False),
         ("Dan Hendrycks et al.", names(("Dan", "Hendrycks")), True),
         ("Dan Hendrycks, et al", names(("Dan", "Hendrycks")), True),
@@ -279,7 +368,9 @@ def test_parse_venue_tag(tag, expected):
 MEDIA = Venue("MedIA", "Medical Image Analysis", "journal", ("MIA", "Med. Image Anal."))
 
 
-@pytest.mark.parametrize("raw", ["MedIA", "MIA", "Medical Image Analysis", "Medical Image Analysis ", "medical image analysis"])
+@pytest.mark.parametrize(
+    "raw", ["MedIA", "MIA", "Medical Image Analysis", "Medical Image Analysis ", "medical image analysis"]
+)
 def test_medical_image_analysis_spellings(raw):
     assert resolve_venue(raw) == (MEDIA, [])
 
@@ -316,7 +407,11 @@ def test_medical_image_analysis_spellings(raw):
         ("MICCAI 2024", "MICCAI", "conference"),
         ("Proceedings of the IEEE/CVF Conference on Computer Vision and Pattern Recognition", "CVPR", "conference"),
         ("Medical Image Computing and Computer Assisted Intervention – MICCAI 2023", "MICCAI", "conference"),
-        ("International Conference on Medical Image Computing and Computer-Assisted Intervention", "MICCAI", "conference"),
+        (
+            "International Conference on Medical Image Computing and Computer-Assisted Intervention",
+            "MICCAI",
+            "conference",
+        ),
     ],
 )
 def test_resolve_venue(raw, short, type_):
@@ -363,9 +458,27 @@ def test_every_seed_venue_tag_resolves():
         assert venue is not None, tag
         shorts |= {venue.short, *(v.short for v in more)}
     assert shorts == {
-        "AAAI", "ACM MM", "CVPR", "CVPRW", "ICLR", "IPMI", "InfFus", "KDD", "MICCAI", "MIDL",
-        "MedIA", "NatCommun", "NeurIPS", "Neurocomputing", "PAMI", "PR", "TIP", "TMI", "UNSURE",
-        "WACV", "arXiv",
+        "AAAI",
+        "ACM MM",
+        "CVPR",
+        "CVPRW",
+        "ICLR",
+        "IPMI",
+        "InfFus",
+        "KDD",
+        "MICCAI",
+        "MIDL",
+        "MedIA",
+        "NatCommun",
+        "NeurIPS",
+        "Neurocomputing",
+        "PAMI",
+        "PR",
+        "TIP",
+        "TMI",
+        "UNSURE",
+        "WACV",
+        "arXiv",
     }
 
 
@@ -395,12 +508,17 @@ def test_venue_vocabulary_is_well_formed():
             ["BraTS 2021", "iCAIRD GG&C NHS dataset: Head CT", "qure.ai CQ500: Head CT"],
         ),
         (
-            ["", "RSNA Pneumonia Detection Challenge dataset",
-             "VinBigData Chest X-ray Abnormalities Detection dataset",
-             "Chest X-ray Anomaly Detection (in-house)"],
-            ["RSNA Pneumonia Detection Challenge dataset",
-             "VinBigData Chest X-ray Abnormalities Detection dataset",
-             "Chest X-ray Anomaly Detection (in-house)"],
+            [
+                "",
+                "RSNA Pneumonia Detection Challenge dataset",
+                "VinBigData Chest X-ray Abnormalities Detection dataset",
+                "Chest X-ray Anomaly Detection (in-house)",
+            ],
+            [
+                "RSNA Pneumonia Detection Challenge dataset",
+                "VinBigData Chest X-ray Abnormalities Detection dataset",
+                "Chest X-ray Anomaly Detection (in-house)",
+            ],
         ),
         (["Datasets: MVTec AD, Foo (a, b)"], ["MVTec AD", "Foo (a, b)"]),
         (["fastMRI+"], ["fastMRI+"]),
@@ -515,10 +633,7 @@ def test_every_lgc_dataset_item_is_in_the_vocabulary():
             [("BrainMRI", "BrainMRI"), ("BraTS 2021", "BraTS"), ("MVTec AD", "MVTec")],
         ),
         (
-            (
-                "We evaluate our method on the BRATS2020 dataset for brain tumor detection and "
-                "the CheXpert dataset"
-            ),
+            ("We evaluate our method on the BRATS2020 dataset for brain tumor detection and the CheXpert dataset"),
             [("BraTS 2020", "BraTS"), ("CheXpert", "CheXpert")],
         ),
         (
@@ -606,7 +721,7 @@ def test_category_of_every_seed_heading(file, line, expected):
     ("heading", "key"),
     [
         ('🕐 1. Solving "Identical Shortcut" <div id = "s3"></div>', "solving identical shortcut"),
-        ("🕒 3. AE-Based Approaches <div id = \"s5\"></div>", "ae based approaches"),
+        ('🕒 3. AE-Based Approaches <div id = "s5"></div>', "ae based approaches"),
         ("12. Benchmarks", "benchmarks"),
         ("[Industrial Anomaly Detection](#industrial-anomaly-detection)", "industrial anomaly detection"),
         ("Supervised/Openset/Noise Anomaly Detection Methods", "supervised openset noise anomaly detection methods"),
@@ -660,9 +775,23 @@ def test_resolve_category(term, category):
 
 def test_category_vocabulary_names():
     assert [c.name for c in all_categories()] == [
-        "supervised", "self-supervised", "discriminative", "identity-mapping", "reconstruction",
-        "autoencoder", "gan", "flow", "diffusion", "feature-embedding", "synthesis", "multimodal",
-        "vision-language", "knowledge-distillation", "correlation", "benchmark", "survey",
+        "supervised",
+        "self-supervised",
+        "discriminative",
+        "identity-mapping",
+        "reconstruction",
+        "autoencoder",
+        "gan",
+        "flow",
+        "diffusion",
+        "feature-embedding",
+        "synthesis",
+        "multimodal",
+        "vision-language",
+        "knowledge-distillation",
+        "correlation",
+        "benchmark",
+        "survey",
     ]
 
 
@@ -674,7 +803,11 @@ def _link(role: str, url: str, label: str) -> LinkRecord:
 
 
 SQUID_LINKS = [
-    _link("paper", "https://openaccess.thecvf.com/content/CVPR2023/papers/Xiang_SQUID_Deep_Feature_In-Painting_for_Unsupervised_Anomaly_Detection_CVPR_2023_paper.pdf", "Paper"),
+    _link(
+        "paper",
+        "https://openaccess.thecvf.com/content/CVPR2023/papers/Xiang_SQUID_Deep_Feature_In-Painting_for_Unsupervised_Anomaly_Detection_CVPR_2023_paper.pdf",
+        "Paper",
+    ),
     _link("arxiv", "https://arxiv.org/abs/2111.13495", "ArXiv"),
     _link("code", "https://github.com/tiangexiang/SQUID", "Code"),
 ]
@@ -704,8 +837,13 @@ def test_normalize_lgc_squid():
     assert (paper.year, paper.year_from_date, paper.date) == (2023, False, None)
     assert (paper.venue, paper.venue_extra) == ("CVPR", ["PAMI"])
     assert [a.full for a in paper.authors] == [
-        "Tiange Xiang", "Yixiao Zhang", "Yongyi Lu", "Alan L. Yuille", "Chaoyi Zhang",
-        "Weidong Cai", "Zongwei Zhou",
+        "Tiange Xiang",
+        "Yixiao Zhang",
+        "Yongyi Lu",
+        "Alan L. Yuille",
+        "Chaoyi Zhang",
+        "Weidong Cai",
+        "Zongwei Zhou",
     ]
     assert paper.authors_truncated is False
     assert (paper.arxiv, paper.doi) == ("2111.13495", None)
@@ -762,7 +900,11 @@ def test_normalize_diaoquesang_abstract_datasets_and_truncation():
         venue_raw="NeurIPS",
         authors_raw="You, Zhiyuan and Cui, Lei and Shen, Yujun and Yang, Kai and Lu, Xin and Zheng, Yu and Le, Xinyi and others",
         links=[
-            _link("paper", "https://proceedings.neurips.cc/paper_files/paper/2022/file/1d774c112926348c3e25ea47d87c835b-Paper-Conference.pdf", "NeurIPS 2022"),
+            _link(
+                "paper",
+                "https://proceedings.neurips.cc/paper_files/paper/2022/file/1d774c112926348c3e25ea47d87c835b-Paper-Conference.pdf",
+                "NeurIPS 2022",
+            ),
             _link("code", "https://github.com/zhiyuanyou/uniad", ":octocat:"),
         ],
         datasets_raw=["CIFAR-10"],
@@ -772,7 +914,10 @@ def test_normalize_diaoquesang_abstract_datasets_and_truncation():
     )
     paper = normalize_record(rec)
     assert (paper.venue, paper.year, paper.categories, paper.domain) == (
-        "NeurIPS", 2022, ["identity-mapping"], "general"
+        "NeurIPS",
+        2022,
+        ["identity-mapping"],
+        "general",
     )
     assert paper.authors_truncated is True
     assert [a.last for a in paper.authors] == ["You", "Cui", "Shen", "Yang", "Lu", "Zheng", "Le"]
@@ -792,9 +937,12 @@ def test_normalize_diaoquesang_abstract_datasets_and_truncation():
         ([_link("paper", "https://doi.org/10.1109/TMI.2023.3310716", "TMI")], None, "10.1109/tmi.2023.3310716"),
         ([_link("doi", "https://dx.doi.org/10.1016/J.MEDIA.2023.102967", "DOI")], None, "10.1016/j.media.2023.102967"),
         (
-            [_link("paper", "https://link.springer.com/chapter/10.1007/978-3-031-72120-5_51", "Paper"),
-             _link("arxiv", "https://arxiv.org/abs/2403.09303", "ArXiv")],
-            "2403.09303", "10.1007/978-3-031-72120-5_51",
+            [
+                _link("paper", "https://link.springer.com/chapter/10.1007/978-3-031-72120-5_51", "Paper"),
+                _link("arxiv", "https://arxiv.org/abs/2403.09303", "ArXiv"),
+            ],
+            "2403.09303",
+            "10.1007/978-3-031-72120-5_51",
         ),
         ([_link("paper", "https://dl.acm.org/doi/10.1145/3292500.3330871", "Paper")], None, "10.1145/3292500.3330871"),
         ([_link("paper", "https://www.sciencedirect.com/science/article/pii/S1361841523002232", "Paper")], None, None),
@@ -827,7 +975,10 @@ def test_normalize_medaierhhl_year_from_date():
 def test_normalize_unknown_venue_is_kept_and_marked_unknown():
     paper = normalize_record(PaperRecord(title="T", line=1, raw="T", venue_raw="Journal of Nowhere"))
     assert (paper.venue, paper.venue_name, paper.venue_type, paper.venue_known) == (
-        "Journal of Nowhere", "Journal of Nowhere", "journal", False
+        "Journal of Nowhere",
+        "Journal of Nowhere",
+        "journal",
+        False,
     )
     assert (paper.venue_extra, paper.year, paper.year_from_date) == ([], None, False)
 
@@ -838,8 +989,14 @@ def test_normalize_unknown_venue_is_kept_and_marked_unknown():
         ("**Deep Semi-Supervised Anomaly Detection**", "Deep Semi-Supervised Anomaly Detection"),
         ("*Exploiting Structural Consistency of Chest Anatomy*", "Exploiting Structural Consistency of Chest Anatomy"),
         ("  The role of   noise in denoising models ", "The role of noise in denoising models"),
-        ("Towards Universal Unsupervised Anomaly Detection in Medical Imaging.", "Towards Universal Unsupervised Anomaly Detection in Medical Imaging"),
-        ("Is Hyperbolic Space All You Need for Medical Anomaly Detection?", "Is Hyperbolic Space All You Need for Medical Anomaly Detection?"),
+        (
+            "Towards Universal Unsupervised Anomaly Detection in Medical Imaging.",
+            "Towards Universal Unsupervised Anomaly Detection in Medical Imaging",
+        ),
+        (
+            "Is Hyperbolic Space All You Need for Medical Anomaly Detection?",
+            "Is Hyperbolic Space All You Need for Medical Anomaly Detection?",
+        ),
         ("Wait for it...", "Wait for it..."),
         ("f_AnoGAN and x_y", "f_AnoGAN and x_y"),
     ],

@@ -19,8 +19,12 @@ from adbib.normalize.vocab import match_key
 from adbib.readers import diaoquesang, lgc, medaierhhl
 from adbib.records import PaperRecord
 
-LGC_NEXT = (Path(__file__).resolve().parent / "fixtures" / "lists"
-            / "LGC-AD__awesome-industrial-medical-anomaly-detection__36cd91e.md")
+LGC_NEXT = (
+    Path(__file__).resolve().parent
+    / "fixtures"
+    / "lists"
+    / "LGC-AD__awesome-industrial-medical-anomaly-detection__36cd91e.md"
+)
 REAL_IAD = "Real-IAD D3: A Real-World 2D/Pseudo-3D/3D Dataset for Industrial Anomaly Detection"
 
 
@@ -30,14 +34,12 @@ REAL_IAD = "Real-IAD D3: A Real-World 2D/Pseudo-3D/3D Dataset for Industrial Ano
 @pytest.mark.parametrize(
     ("raw", "clean"),
     [
-        (("Real-IAD D<sup>3</sup>: A Real-World 2D/Pseudo-3D/3D Dataset for Industrial Anomaly"
-          " Detection"), REAL_IAD),
+        (("Real-IAD D<sup>3</sup>: A Real-World 2D/Pseudo-3D/3D Dataset for Industrial Anomaly Detection"), REAL_IAD),
         ("Anomaly Detection<br>in Medical Images", "Anomaly Detection in Medical Images"),
         ("Anomaly Detection<br/>in Medical Images", "Anomaly Detection in Medical Images"),
         ("<b>Bold</b> and <i>italic</i> words", "Bold and italic words"),
         ("H<sub>2</sub>O <SUP>2</SUP>", "H2O 2"),
-        ('<span id="igd">IGD</span>: Interpolated Gaussian Descriptor',
-         "IGD: Interpolated Gaussian Descriptor"),
+        ('<span id="igd">IGD</span>: Interpolated Gaussian Descriptor', "IGD: Interpolated Gaussian Descriptor"),
         ("Before <!-- a comment --> after", "Before after"),
         ("Detection &amp; Segmentation", "Detection & Segmentation"),
         ("D&#179; and D&#xB3;", "D³ and D³"),
@@ -59,12 +61,27 @@ def test_clean_title_removes_inline_html(raw, clean):
 @pytest.mark.parametrize(
     ("reader", "text"),
     [
-        (lgc, ("- ⭐ *(2025-CVPR)* **Real-IAD D<sup>3</sup>: A Real-World 2D/Pseudo-3D/3D Dataset"
-               " for Industrial Anomaly Detection** [[Paper]](https://x.org/p)\n")),
-        (medaierhhl, ("- (2024/12/01) Real-IAD D<sup>3</sup>: A Real-World 2D/Pseudo-3D/3D Dataset"
-                      " for Industrial Anomaly Detection. [[CVPR](https://x.org/p)]\n")),
-        (diaoquesang, ("- [[CVPR 2025]](https://x.org/p) **Real-IAD D<sup>3</sup>: A Real-World"
-                       " 2D/Pseudo-3D/3D Dataset for Industrial Anomaly Detection**\n")),
+        (
+            lgc,
+            (
+                "- ⭐ *(2025-CVPR)* **Real-IAD D<sup>3</sup>: A Real-World 2D/Pseudo-3D/3D Dataset"
+                " for Industrial Anomaly Detection** [[Paper]](https://x.org/p)\n"
+            ),
+        ),
+        (
+            medaierhhl,
+            (
+                "- (2024/12/01) Real-IAD D<sup>3</sup>: A Real-World 2D/Pseudo-3D/3D Dataset"
+                " for Industrial Anomaly Detection. [[CVPR](https://x.org/p)]\n"
+            ),
+        ),
+        (
+            diaoquesang,
+            (
+                "- [[CVPR 2025]](https://x.org/p) **Real-IAD D<sup>3</sup>: A Real-World"
+                " 2D/Pseudo-3D/3D Dataset for Industrial Anomaly Detection**\n"
+            ),
+        ),
     ],
 )
 def test_every_reader_gets_the_clean_title(reader, text):
@@ -76,8 +93,7 @@ def test_every_reader_gets_the_clean_title(reader, text):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="<>&"),
-               max_size=60))
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="<>&"), max_size=60))
 def test_clean_title_without_markup_characters_is_unchanged_by_the_html_step(text):
     # a title without '<', '>' or '&' is cleaned exactly as before: only emphasis and spaces
     assert clean_title(f"{text}<b></b>") == clean_title(text)
@@ -85,9 +101,35 @@ def test_clean_title_without_markup_characters_is_unchanged_by_the_html_step(tex
 
 # Whole tags and references, escaped at most twice: pieces that cannot be glued into deeper
 # escaping, which clean_title undoes only up to its bound of passes.
-_FRAGMENTS = ["<sup>", "</sup>", "<br>", "<b>", "</b>", "<i>", "<!--", "-->", "&amp;", "&lt;",
-              "&gt;", "&#179;", "&#x3C;", "&nbsp;", "&lt;b&gt;", "&amp;lt;i&amp;gt;", "&", "<",
-              ">", "x", "D", "3", " ", "script", "a b", "2D/3D", "-"]
+_FRAGMENTS = [
+    "<sup>",
+    "</sup>",
+    "<br>",
+    "<b>",
+    "</b>",
+    "<i>",
+    "<!--",
+    "-->",
+    "&amp;",
+    "&lt;",
+    "&gt;",
+    "&#179;",
+    "&#x3C;",
+    "&nbsp;",
+    "&lt;b&gt;",
+    "&amp;lt;i&amp;gt;",
+    "&",
+    "<",
+    ">",
+    "x",
+    "D",
+    "3",
+    " ",
+    "script",
+    "a b",
+    "2D/3D",
+    "-",
+]
 
 
 @settings(max_examples=500, deadline=None)
@@ -129,8 +171,7 @@ def test_every_vocabulary_spelling_stays_whole():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(_spellings()), min_size=1, max_size=6),
-       st.sampled_from([". ", ", ", "; "]))
+@given(st.lists(st.sampled_from(_spellings()), min_size=1, max_size=6), st.sampled_from([". ", ", ", "; "]))
 def test_known_names_joined_by_any_separator_come_back(names, separator):
     assert split_dataset_items([separator.join(names)]) == names
 
@@ -142,8 +183,7 @@ def test_known_names_joined_by_any_separator_come_back(names, separator):
     ("items", "expected"),
     [
         (["Kvasir (Medical)"], ["Kvasir"]),  # a domain
-        (["MVTec AD (Industrial), VisA (industrial), BraTS2021 (Medical)"],
-         ["MVTec AD", "VisA", "BraTS2021"]),
+        (["MVTec AD (Industrial), VisA (industrial), BraTS2021 (Medical)"], ["MVTec AD", "VisA", "BraTS2021"]),
         (["Street Scenes (Video), Campus Walks (video)"], ["Street Scenes", "Campus Walks"]),  # shared
         (["MVTec AD (Objects)"], ["MVTec AD"]),  # a known name before the tag
     ],
@@ -180,16 +220,14 @@ def test_tags_that_say_what_the_data_is_are_kept_even_when_shared_or_after_a_kno
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(_spellings()),
-       st.sampled_from(["Medical", "medical", "INDUSTRIAL", "Industrial", "General"]))
+@given(st.sampled_from(_spellings()), st.sampled_from(["Medical", "medical", "INDUSTRIAL", "Industrial", "General"]))
 def test_a_domain_tag_after_any_known_name_is_dropped(name, tag):
     expected = [name] if match_key(f"{name} ({tag})") not in datasets._vocabulary()[1] else None
     assert split_dataset_items([f"{name} ({tag})"]) == (expected or [f"{name} ({tag})"])
 
 
 def test_parentheses_the_vocabulary_knows_are_kept(monkeypatch):
-    known = [Dataset("Foo (Cohort)", "Foo"), Dataset("Alpha. Beta", "Alpha"),
-             Dataset("Kvasir (Medical)", "Kvasir")]
+    known = [Dataset("Foo (Cohort)", "Foo"), Dataset("Alpha. Beta", "Alpha"), Dataset("Kvasir (Medical)", "Kvasir")]
     index = {match_key(d.name): d for d in known}
     monkeypatch.setattr(datasets, "_vocabulary", lambda: (tuple(known), index))
     assert split_dataset_items(["Foo (Cohort), Bar (Cohort)"]) == ["Foo (Cohort)", "Bar"]

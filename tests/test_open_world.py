@@ -49,19 +49,35 @@ def paper(db: Path, citekey: str) -> dict:
     con = sqlite3.connect(db)
     con.row_factory = sqlite3.Row
     try:
-        p = dict(con.execute(
-            "SELECT p.*, v.short_name AS venue FROM paper p LEFT JOIN venue v ON v.id = p.venue_id WHERE citekey = ?",
-            (citekey,),
-        ).fetchone())
-        p["authors"] = [r[0] for r in con.execute(
-            "SELECT a.name FROM authorship s JOIN author a ON a.id = s.author_id WHERE s.paper_id = ? ORDER BY position",
-            (p["id"],))]
-        p["categories"] = sorted(r[0] for r in con.execute(
-            "SELECT c.name FROM paper_category pc JOIN category c ON c.id = pc.category_id WHERE pc.paper_id = ?",
-            (p["id"],)))
-        p["datasets"] = sorted({r[0] for r in con.execute(
-            "SELECT d.name FROM paper_dataset pd JOIN dataset d ON d.id = pd.dataset_id WHERE pd.paper_id = ?",
-            (p["id"],))})
+        p = dict(
+            con.execute(
+                "SELECT p.*, v.short_name AS venue FROM paper p LEFT JOIN venue v ON v.id = p.venue_id WHERE citekey = ?",
+                (citekey,),
+            ).fetchone()
+        )
+        p["authors"] = [
+            r[0]
+            for r in con.execute(
+                "SELECT a.name FROM authorship s JOIN author a ON a.id = s.author_id WHERE s.paper_id = ? ORDER BY position",
+                (p["id"],),
+            )
+        ]
+        p["categories"] = sorted(
+            r[0]
+            for r in con.execute(
+                "SELECT c.name FROM paper_category pc JOIN category c ON c.id = pc.category_id WHERE pc.paper_id = ?",
+                (p["id"],),
+            )
+        )
+        p["datasets"] = sorted(
+            {
+                r[0]
+                for r in con.execute(
+                    "SELECT d.name FROM paper_dataset pd JOIN dataset d ON d.id = pd.dataset_id WHERE pd.paper_id = ?",
+                    (p["id"],),
+                )
+            }
+        )
         p["links"] = sorted(r[0] for r in con.execute("SELECT url FROM link WHERE paper_id = ?", (p["id"],)))
         return p
     finally:
@@ -76,8 +92,10 @@ def lgc(tmp_path: Path, name: str, body: str, title: str = "Awesome Industrial &
 
 
 def entry(venue_tag: str, title: str, links: str, authors: str, datasets: str = "MVTec AD") -> str:
-    return (f"- ⭐⭐ *({venue_tag})* **{title}** {links}\n  - Authors: {authors}\n"
-            f"  - A one-line summary.\n  - Datasets: {datasets}\n\n")
+    return (
+        f"- ⭐⭐ *({venue_tag})* **{title}** {links}\n  - Authors: {authors}\n"
+        f"  - A one-line summary.\n  - Datasets: {datasets}\n\n"
+    )
 
 
 # ---------------------------------------------------------------- the real next revisions
@@ -90,7 +108,12 @@ def test_next_revisions_of_the_seed_lists(seeded_db):
     assert lgc_r["revision_of"] == (
         "recognised as a new revision of lgc-industrial-medical-ad: 49 of 72 entries known, same title line"
     )
-    assert (len(lgc_r["created"]), len(lgc_r["merged"]), len(lgc_r["unchanged"]), len(lgc_r["conflicts"])) == (21, 2, 49, 0)
+    assert (len(lgc_r["created"]), len(lgc_r["merged"]), len(lgc_r["unchanged"]), len(lgc_r["conflicts"])) == (
+        21,
+        2,
+        49,
+        0,
+    )
     assert [e["title"] for e in lgc_r["created"]] == [
         "Deep One-Class Classification via Interpolated Gaussian Descriptor",
         "Patch SVDD: Patch-level SVDD for Anomaly Detection and Segmentation",
@@ -117,12 +140,16 @@ def test_next_revisions_of_the_seed_lists(seeded_db):
     # known from the seed as nested entries without authors: found by arXiv id, given authors now
     # (and the anon… key derived again, once, from the first author; the old key stays an alias)
     assert [(e["citekey"], e["matched_by"]) for e in lgc_r["merged"]] == [
-        ("liu2025unlocking", "arxiv"), ("guo2023recontrast", "arxiv"),
+        ("liu2025unlocking", "arxiv"),
+        ("guo2023recontrast", "arxiv"),
     ]
     assert lgc_r["missing"] == []
     new_vocab = {(v["kind"], v["name"]) for v in lgc_r["new_vocabulary"]}
-    assert {("dataset", "UCSD Ped2"), ("dataset", "Retinal OCT"),
-            ("category", "one-class-classification-methods")} <= new_vocab
+    assert {
+        ("dataset", "UCSD Ped2"),
+        ("dataset", "Retinal OCT"),
+        ("category", "one-class-classification-methods"),
+    } <= new_vocab
     assert {kind for kind, _ in new_vocab} == {"dataset", "category"}  # ACCV and TMM are in venues.toml
     # each new paper exactly once, with its venue, categories and datasets
     patch_svdd = paper(seeded_db, "yi2020patch")
@@ -149,30 +176,55 @@ def test_next_revisions_of_the_seed_lists(seeded_db):
 # ---------------------------------------------------------------- one identity for vocabulary rows
 
 
-SPELLINGS = """\
+SPELLINGS = (
+    """\
 ## Reconstruction-based Methods
 
-""" + entry("2024-CVPR", "First Paper on Video Anomalies", "[[Code]](https://github.com/a/one)",
-            "Ann Author", "UCSD Ped2, Retinal OCT") + entry(
-    "2024-CVPR", "Second Paper on Video Anomalies", "[[Code]](https://github.com/a/two)",
-    "Bob Author", "UCSD-Ped2, Retinal-OCT")
+"""
+    + entry(
+        "2024-CVPR",
+        "First Paper on Video Anomalies",
+        "[[Code]](https://github.com/a/one)",
+        "Ann Author",
+        "UCSD Ped2, Retinal OCT",
+    )
+    + entry(
+        "2024-CVPR",
+        "Second Paper on Video Anomalies",
+        "[[Code]](https://github.com/a/two)",
+        "Bob Author",
+        "UCSD-Ped2, Retinal-OCT",
+    )
+)
 
 
 def test_two_spellings_of_a_new_dataset_in_one_file_are_one_dataset(empty_db, tmp_path):
     [report] = import_json(empty_db, str(lgc(tmp_path, "spellings.md", SPELLINGS)), "--format", "lgc")
     assert len(report["created"]) == 2
-    assert rows(empty_db, "SELECT name, known FROM dataset WHERE name LIKE 'UCSD%' OR name LIKE 'Retinal%' ORDER BY name") == [
-        ("Retinal OCT", 0), ("UCSD Ped2", 0),
+    assert rows(
+        empty_db, "SELECT name, known FROM dataset WHERE name LIKE 'UCSD%' OR name LIKE 'Retinal%' ORDER BY name"
+    ) == [
+        ("Retinal OCT", 0),
+        ("UCSD Ped2", 0),
     ]
-    assert rows(empty_db, "SELECT count(DISTINCT paper_id) FROM paper_dataset pd JOIN dataset d ON d.id = pd.dataset_id"
-                          " WHERE d.name = 'UCSD Ped2'") == [(2,)]
+    assert rows(
+        empty_db,
+        "SELECT count(DISTINCT paper_id) FROM paper_dataset pd JOIN dataset d ON d.id = pd.dataset_id"
+        " WHERE d.name = 'UCSD Ped2'",
+    ) == [(2,)]
 
 
 def test_two_spellings_of_a_new_dataset_across_files_are_one_dataset(empty_db, tmp_path):
     first, second = SPELLINGS.split("- ⭐⭐", 2)[1:]
-    import_json(empty_db, str(lgc(tmp_path, "a.md", "## Reconstruction-based Methods\n\n- ⭐⭐" + first)), "--format", "lgc")
-    [report] = import_json(empty_db, str(lgc(tmp_path, "b.md", "## GAN-Based Approaches\n\n- ⭐⭐" + second, "Another list")),
-                           "--format", "lgc")
+    import_json(
+        empty_db, str(lgc(tmp_path, "a.md", "## Reconstruction-based Methods\n\n- ⭐⭐" + first)), "--format", "lgc"
+    )
+    [report] = import_json(
+        empty_db,
+        str(lgc(tmp_path, "b.md", "## GAN-Based Approaches\n\n- ⭐⭐" + second, "Another list")),
+        "--format",
+        "lgc",
+    )
     assert len(report["created"]) == 1 and report["new_vocabulary"] == []
     assert rows(empty_db, "SELECT count(*) FROM dataset WHERE name LIKE 'UCSD%'") == [(1,)]
 
@@ -208,8 +260,11 @@ CAI_ARXIV = "[[ArXiv]](https://arxiv.org/abs/2403.09303)"
 
 def test_a_copied_arxiv_id_does_not_merge_two_papers(seeded_db, tmp_path):
     body = "## Reconstruction-based Methods\n\n" + entry(
-        "2024-MICCAI", "A Different Paper About Brain MRI Autoencoders", CAI_ARXIV,
-        "Alice Smith, Bob Jones, Carol White, Dan Brown")
+        "2024-MICCAI",
+        "A Different Paper About Brain MRI Autoencoders",
+        CAI_ARXIV,
+        "Alice Smith, Bob Jones, Carol White, Dan Brown",
+    )
     [report] = import_json(seeded_db, str(lgc(tmp_path, "copied.md", body, "Some other list")), "--format", "lgc")
     assert [e["title"] for e in report["created"]] == ["A Different Paper About Brain MRI Autoencoders"]
     assert [(c["kind"], c["field"], c["value"], c["other_citekey"]) for c in report["conflicts"]] == [
@@ -221,15 +276,20 @@ def test_a_copied_arxiv_id_does_not_merge_two_papers(seeded_db, tmp_path):
     assert new["arxiv_id"] is None
     code, out, _ = run(seeded_db, "duplicates", "--format", "json")
     assert code == 0
-    assert any(d["citekey"] == new["citekey"] and d["other_citekey"] == "cai2024rethinking"
-               and "another title" in d["reason"] for d in json.loads(out))
+    assert any(
+        d["citekey"] == new["citekey"] and d["other_citekey"] == "cai2024rethinking" and "another title" in d["reason"]
+        for d in json.loads(out)
+    )
 
 
 def test_a_wrong_id_on_a_known_title_merges_by_title_not_into_a_duplicate(seeded_db, tmp_path):
     # wolleb2022diffusion, with cai2024rethinking's arXiv id pasted on it
     body = "## Diffusion\n\n" + entry(
-        "2022-MICCAI", "Diffusion Models for Medical Anomaly Detection", CAI_ARXIV,
-        "Julia Wolleb, Florentin Bieder, Robin Sandkühler, Philippe C. Cattin")
+        "2022-MICCAI",
+        "Diffusion Models for Medical Anomaly Detection",
+        CAI_ARXIV,
+        "Julia Wolleb, Florentin Bieder, Robin Sandkühler, Philippe C. Cattin",
+    )
     before = rows(seeded_db, "SELECT count(*) FROM paper")[0][0]
     [report] = import_json(seeded_db, str(lgc(tmp_path, "wrong-id.md", body, "Some other list")), "--format", "lgc")
     assert report["created"] == []
@@ -241,16 +301,20 @@ def test_a_wrong_id_on_a_known_title_merges_by_title_not_into_a_duplicate(seeded
 
 def test_one_doi_on_three_titles_identifies_none_of_them(empty_db, tmp_path):
     doi = "[[Paper]](https://doi.org/10.1145/3439950)"
-    body = "## Surveys\n\n" + "".join(entry("2021-CSUR", t, doi, a) for t, a in [
-        ("Deep Learning for Anomaly Detection: A Review", "Guansong Pang, Chunhua Shen"),
-        ("A Survey on Visual Anomaly Detection", "Jie Yang, Ruijie Xu"),
-        ("Anomaly Detection in Medical Imaging: A Survey", "Tharindu Fernando, Harshala Gammulle"),
-    ])
+    body = "## Surveys\n\n" + "".join(
+        entry("2021-CSUR", t, doi, a)
+        for t, a in [
+            ("Deep Learning for Anomaly Detection: A Review", "Guansong Pang, Chunhua Shen"),
+            ("A Survey on Visual Anomaly Detection", "Jie Yang, Ruijie Xu"),
+            ("Anomaly Detection in Medical Imaging: A Survey", "Tharindu Fernando, Harshala Gammulle"),
+        ]
+    )
     [report] = import_json(empty_db, str(lgc(tmp_path, "surveys.md", body)), "--format", "lgc")
     assert len(report["created"]) == 3
     assert [c["kind"] for c in report["conflicts"]] == ["id-shared"] * 3
     assert report["conflicts"][0]["reason"] == (
-        "DOI 10.1145/3439950 is given to 3 different titles in this file (lines 5, 10, 15): used for none of them")
+        "DOI 10.1145/3439950 is given to 3 different titles in this file (lines 5, 10, 15): used for none of them"
+    )
     assert rows(empty_db, "SELECT count(*) FROM paper WHERE doi IS NOT NULL") == [(0,)]
     code, out, _ = run(empty_db, "duplicates", "--format", "json")
     assert sorted(d["citekey"] for d in json.loads(out)) == sorted(e["citekey"] for e in report["created"])
@@ -259,8 +323,11 @@ def test_one_doi_on_three_titles_identifies_none_of_them(empty_db, tmp_path):
 def test_a_merge_never_takes_an_author_list_sharing_no_family_name(seeded_db, tmp_path):
     # the same paper (title and arXiv id agree) with another paper's four authors pasted on it
     body = "## AE\n\n" + entry(
-        "2024-MICCAI", "Rethinking Autoencoders for Medical Anomaly Detection from A Theoretical Perspective",
-        CAI_ARXIV, "Alice Smith, Bob Jones, Carol White, Dan Brown")
+        "2024-MICCAI",
+        "Rethinking Autoencoders for Medical Anomaly Detection from A Theoretical Perspective",
+        CAI_ARXIV,
+        "Alice Smith, Bob Jones, Carol White, Dan Brown",
+    )
     [report] = import_json(seeded_db, str(lgc(tmp_path, "authors.md", body, "Some other list")), "--format", "lgc")
     assert [e["matched_by"] for e in report["merged"] + report["unchanged"]] == ["arxiv"]
     assert paper(seeded_db, "cai2024rethinking")["authors"] == ["Yu Cai", "Hao Chen", "Kwang-Ting Cheng"]
@@ -276,15 +343,21 @@ P3 = ("Normal Flows for Texture Anomalies", "Eve Judd, Finn Kerr")
 
 def _revision(tmp_path: Path, name: str, p1_tag: str, p1_heading: str, keep_p3: bool, p1_links: str) -> Path:
     body = f"## {p1_heading}\n\n" + entry(p1_tag, P1[0], p1_links, P1[1])
-    body += "## Feature-based/Memory Methods\n\n" + entry("2023-ICCV", P2[0], "[[Code]](https://github.com/c/p2)", P2[1])
+    body += "## Feature-based/Memory Methods\n\n" + entry(
+        "2023-ICCV", P2[0], "[[Code]](https://github.com/c/p2)", P2[1]
+    )
     if keep_p3:
         body += "## Flow-Based Approaches\n\n" + entry("2022-WACV", P3[0], "[[Code]](https://github.com/e/p3)", P3[1])
     return lgc(tmp_path, name, body, REV)
 
 
 def test_a_new_revision_corrects_its_own_values_and_reports_what_it_dropped(empty_db, tmp_path):
-    old = _revision(tmp_path, "rev1.md", "2025-CVPR", "GAN-Based Approaches", True, "[[Code]](https://github.com/a/old)")
-    new = _revision(tmp_path, "rev2.md", "2025-ACM MM", "Diffusion-Based Approaches", False, "[[Code]](https://github.com/a/new)")
+    old = _revision(
+        tmp_path, "rev1.md", "2025-CVPR", "GAN-Based Approaches", True, "[[Code]](https://github.com/a/old)"
+    )
+    new = _revision(
+        tmp_path, "rev2.md", "2025-ACM MM", "Diffusion-Based Approaches", False, "[[Code]](https://github.com/a/new)"
+    )
     import_json(empty_db, str(old), "--format", "lgc")
     [report] = import_json(empty_db, str(new), "--format", "lgc")
     assert report["revision_of"] == "recognised as a new revision of rev1: 2 of 2 entries known, same title line"
@@ -300,7 +373,9 @@ def test_a_new_revision_corrects_its_own_values_and_reports_what_it_dropped(empt
 
 
 def test_a_revision_does_not_override_what_another_source_said(empty_db, tmp_path):
-    other = lgc(tmp_path, "other.md", "## GAN-Based Approaches\n\n" + entry("2025-CVPR", P1[0], "", P1[1]), "A different list")
+    other = lgc(
+        tmp_path, "other.md", "## GAN-Based Approaches\n\n" + entry("2025-CVPR", P1[0], "", P1[1]), "A different list"
+    )
     import_json(empty_db, str(other), "--format", "lgc")
     old = _revision(tmp_path, "rev1.md", "2025-CVPR", "GAN-Based Approaches", True, "")
     new = _revision(tmp_path, "rev2.md", "2025-ACM MM", "GAN-Based Approaches", True, "")
@@ -319,10 +394,23 @@ def test_source_names_the_list_explicitly(empty_db, tmp_path):
 
 
 def test_an_unrelated_list_with_one_shared_paper_is_not_a_revision(empty_db, tmp_path):
-    a = lgc(tmp_path, "a.md", "## GAN-Based Approaches\n\n" + entry("2025-CVPR", P1[0], "", P1[1])
-            + entry("2023-ICCV", P2[0], "", P2[1]) + entry("2022-WACV", P3[0], "", P3[1]), "Title one for anomalies")
-    b = lgc(tmp_path, "b.md", "## GAN-Based Approaches\n\n" + entry("2025-ICCV", P1[0], "", P1[1])
-            + entry("2021-CVPR", "Something Else Entirely New", "", "Gus Lamb"), "Title two for anomalies")
+    a = lgc(
+        tmp_path,
+        "a.md",
+        "## GAN-Based Approaches\n\n"
+        + entry("2025-CVPR", P1[0], "", P1[1])
+        + entry("2023-ICCV", P2[0], "", P2[1])
+        + entry("2022-WACV", P3[0], "", P3[1]),
+        "Title one for anomalies",
+    )
+    b = lgc(
+        tmp_path,
+        "b.md",
+        "## GAN-Based Approaches\n\n"
+        + entry("2025-ICCV", P1[0], "", P1[1])
+        + entry("2021-CVPR", "Something Else Entirely New", "", "Gus Lamb"),
+        "Title two for anomalies",
+    )
     import_json(empty_db, str(a), "--format", "lgc")
     [report] = import_json(empty_db, str(b), "--format", "lgc")
     assert report["list_name"] == "b" and report["revision_of"] is None
@@ -332,8 +420,12 @@ def test_an_unrelated_list_with_one_shared_paper_is_not_a_revision(empty_db, tmp
 # ---------------------------------------------------------------- open vocabularies
 
 UNKNOWN = "## Synthesis-based/Data Augmentation Methods\n\n" + entry(
-    "2024-Journal of Imaging", "A Paper in an Unknown Journal", "[[Code]](https://github.com/x/y)",
-    "Hana Ito", "MVTec AD, MagicDefects 2024")
+    "2024-Journal of Imaging",
+    "A Paper in an Unknown Journal",
+    "[[Code]](https://github.com/x/y)",
+    "Hana Ito",
+    "MVTec AD, MagicDefects 2024",
+)
 
 
 def test_unknown_venue_dataset_and_heading_are_kept_and_listed(empty_db, tmp_path):
@@ -362,7 +454,9 @@ def test_mapping_an_unknown_value_moves_its_papers_and_teaches_later_imports(emp
     assert code == 0, err
     assert out == "mapped category 'synthesis-based-data-augmentation-methods' onto 'synthesis'\n"
     assert paper(empty_db, "ito2024paper")["categories"] == ["synthesis"]
-    again = UNKNOWN.replace("A Paper in an Unknown Journal", "Another Paper Filed There").replace("Hana Ito", "Ivo Jung")
+    again = UNKNOWN.replace("A Paper in an Unknown Journal", "Another Paper Filed There").replace(
+        "Hana Ito", "Ivo Jung"
+    )
     [report] = import_json(empty_db, str(lgc(tmp_path, "again.md", again, "Yet another list")), "--format", "lgc")
     assert [v["kind"] for v in report["new_vocabulary"]] == []
     assert paper(empty_db, "jung2024another")["categories"] == ["synthesis"]
@@ -394,14 +488,17 @@ def test_editing_the_vocabulary_then_sync_folds_the_unknown_value(empty_db, tmp_
             cached.cache_clear()
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("2023 IEEE/CVF International Conference on Computer Vision (ICCV)", ("ICCV", True)),
-    ("Proceedings of the Asian Conference on Computer Vision (ACCV)", ("ACCV", True)),
-    ("Proceedings of the 3rd Symposium on Imaging Science Letters (SISL 2021)", ("SISL", False)),
-    ("Journal of Imaging (JIMG)", ("JIMG", False)),
-    ("Radiology", ("Radiology", True)),
-    ("Proceedings of the 30th ACM International Conference on Multimedia", ("ACM MM", True)),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2023 IEEE/CVF International Conference on Computer Vision (ICCV)", ("ICCV", True)),
+        ("Proceedings of the Asian Conference on Computer Vision (ACCV)", ("ACCV", True)),
+        ("Proceedings of the 3rd Symposium on Imaging Science Letters (SISL 2021)", ("SISL", False)),
+        ("Journal of Imaging (JIMG)", ("JIMG", False)),
+        ("Radiology", ("Radiology", True)),
+        ("Proceedings of the 30th ACM International Conference on Multimedia", ("ACM MM", True)),
+    ],
+)
 def test_venues_resolve_through_their_acronym_or_stay_unknown(raw, expected):
     from adbib.normalize.venues import open_venue
 
@@ -409,10 +506,16 @@ def test_venues_resolve_through_their_acronym_or_stay_unknown(raw, expected):
     assert match is not None and (match.short, match.known) == expected
 
 
-@pytest.mark.parametrize(("name", "vtype"), [
-    ("IEEE Transactions on Multimedia", "journal"), ("Journal of Foo", "journal"),
-    ("International Symposium on Bar", "conference"), ("Workshop on Baz", "workshop"), ("Radiology", None),
-])
+@pytest.mark.parametrize(
+    ("name", "vtype"),
+    [
+        ("IEEE Transactions on Multimedia", "journal"),
+        ("Journal of Foo", "journal"),
+        ("International Symposium on Bar", "conference"),
+        ("Workshop on Baz", "workshop"),
+        ("Radiology", None),
+    ],
+)
 def test_an_unknown_venue_type_is_what_its_name_says(name, vtype):
     from adbib.normalize.venues import infer_type
 
@@ -430,8 +533,9 @@ def test_a_constraint_error_names_the_file_line_and_value(empty_db, tmp_path, mo
     path = lgc(tmp_path, "spellings.md", SPELLINGS)
     code, _, err = run(empty_db, "import", str(path), "--format", "lgc")
     assert code == 1
-    assert err == (f"adbib: {path}: line 10: cannot store link 'https://github.com/a/two': "
-                   "UNIQUE constraint failed: link.id\n")
+    assert err == (
+        f"adbib: {path}: line 10: cannot store link 'https://github.com/a/two': UNIQUE constraint failed: link.id\n"
+    )
     assert rows(empty_db, "SELECT count(*) FROM paper") == [(0,)]
 
 

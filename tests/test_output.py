@@ -43,8 +43,18 @@ OUTPUT_COMMANDS = sorted(n for n, c in COMMAND.commands.items() if _format_optio
 
 
 def test_the_walk_covers_every_listing_command():
-    assert OUTPUT_COMMANDS == ["authors", "categories", "datasets", "duplicates", "export", "log", "query", "show",
-                               "stats", "venues"]
+    assert OUTPUT_COMMANDS == [
+        "authors",
+        "categories",
+        "datasets",
+        "duplicates",
+        "export",
+        "log",
+        "query",
+        "show",
+        "stats",
+        "venues",
+    ]
 
 
 @pytest.mark.parametrize("name", OUTPUT_COMMANDS)
@@ -81,14 +91,29 @@ def test_import_names_every_input_format():
 def test_export_keys_and_a_refused_format_in_one_line(seeded_db):
     assert invoke(seeded_db, "export", "-f", "keys", "venue:IPMI").stdout == "schlegl2017unsupervised\n"
     result = invoke(seeded_db, "venues", "-f", "bibtex")
-    assert (result.exit_code, result.stderr) == (2, "adbib: --format bibtex lists papers; use table, json, csv or markdown for venues\n")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "adbib: --format bibtex lists papers; use table, json, csv or markdown for venues\n",
+    )
     result = invoke(seeded_db, "query", "-f", "yaml")
     assert (result.exit_code, result.stderr) == (
-        2, "adbib: unknown --format 'yaml' for query (use table, keys, bibtex, markdown, csv, json, csl or ris)\n")
+        2,
+        "adbib: unknown --format 'yaml' for query (use table, keys, bibtex, markdown, csv, json, csl or ris)\n",
+    )
 
 
-@pytest.mark.parametrize("args, piped", [(["query", "diffusion"], 137), (["venues"], 290), (["datasets"], 221),
-                                         (["authors"], 51), (["categories"], 222), (["stats"], 132), (["query"], 152)])
+@pytest.mark.parametrize(
+    "args, piped",
+    [
+        (["query", "diffusion"], 137),
+        (["venues"], 290),
+        (["datasets"], 221),
+        (["authors"], 51),
+        (["categories"], 222),
+        (["stats"], 132),
+        (["query"], 152),
+    ],
+)
 def test_tables_fit_the_terminal(seeded_db, args, piped):
     wide = invoke(seeded_db, *args).stdout
     for columns in (80, 100):
@@ -100,30 +125,43 @@ def test_tables_fit_the_terminal(seeded_db, args, piped):
 
 
 def test_the_title_column_shrinks_first(seeded_db):
-    out = invoke(seeded_db, "query", "venue:MICCAI dataset:BraTS diffusion", "--sort", "title",
-                 env={"COLUMNS": "80"}).stdout.splitlines()
+    out = invoke(
+        seeded_db, "query", "venue:MICCAI dataset:BraTS diffusion", "--sort", "title", env={"COLUMNS": "80"}
+    ).stdout.splitlines()
     assert out[0].split() == ["citekey", "year", "venue", "title", "authors"]
     assert out[2] == "wolleb2022diffusion  2022    MICCAI   Diffusion Models for Medic…  Wolleb et al."
     assert max(len(line) for line in out) == 80
     # piped, without COLUMNS: titles cut at 72 as before
-    assert invoke(seeded_db, "query", "venue:MICCAI dataset:BraTS diffusion", "--sort", "title").stdout.splitlines()[2] \
+    assert (
+        invoke(seeded_db, "query", "venue:MICCAI dataset:BraTS diffusion", "--sort", "title")
+        .stdout.splitlines()[2]
         .startswith("wolleb2022diffusion  2022    MICCAI   Diffusion Models for Medical Anomaly Detection  ")
+    )
 
 
 def test_version_and_python_dash_m(seeded_db):
     from adbib import __version__
 
     assert invoke(seeded_db, "--version").stdout == f"adbib {__version__}\n"
-    proc = subprocess.run([sys.executable, "-m", "adbib", "--db", str(seeded_db), "query", "venue:IPMI", "-f", "keys"],
-                          capture_output=True, text=True, cwd=REPO, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "adbib", "--db", str(seeded_db), "query", "venue:IPMI", "-f", "keys"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
     assert (proc.returncode, proc.stdout) == (0, "schlegl2017unsupervised\n")
     proc = subprocess.run([sys.executable, "-m", "adbib", "--help"], capture_output=True, text=True, check=False)
     assert proc.stdout.startswith("Usage: adbib [OPTIONS] COMMAND [ARGS]...")
 
 
 def _complete(words: str) -> list[str]:
-    env = {**os.environ, "_ADBIB_COMPLETE": "complete_bash", "COMP_WORDS": words,
-           "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1))}
+    env = {
+        **os.environ,
+        "_ADBIB_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
+    }
     proc = subprocess.run([sys.executable, "-m", "adbib"], capture_output=True, text=True, env=env, check=False)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout.split()
@@ -142,8 +180,10 @@ def test_shell_completion():
 
 
 HAZARDS = str(REPO / "tests" / "fixtures" / "hazards.bib")
-SUMMARY = (f"{HAZARDS} (bibtex, source hazards): would import 11 entries: 3 new, 6 merged, 2 unchanged, "
-           "0 skipped, 3 failed, 3 problems")
+SUMMARY = (
+    f"{HAZARDS} (bibtex, source hazards): would import 11 entries: 3 new, 6 merged, 2 unchanged, "
+    "0 skipped, 3 failed, 3 problems"
+)
 
 
 def test_import_quiet_normal_verbose(seeded_db):
@@ -151,8 +191,12 @@ def test_import_quiet_normal_verbose(seeded_db):
     normal = invoke(seeded_db, "import", HAZARDS, "--dry-run").stdout.splitlines()
     verbose = invoke(seeded_db, "import", HAZARDS, "--dry-run", "--verbose").stdout.splitlines()
     assert quiet == [SUMMARY]
-    assert normal[0] == SUMMARY and [line.split()[0] for line in normal[1:]] == ["failed"] * 3 + ["problem"] * 3 + ["dry"]
-    assert [line.split()[0] for line in verbose[1:]] == ["new"] * 3 + ["merged"] * 6 + ["failed"] * 3 + ["problem"] * 3 + ["dry"]
+    assert normal[0] == SUMMARY and [line.split()[0] for line in normal[1:]] == ["failed"] * 3 + ["problem"] * 3 + [
+        "dry"
+    ]
+    assert [line.split()[0] for line in verbose[1:]] == ["new"] * 3 + ["merged"] * 6 + ["failed"] * 3 + [
+        "problem"
+    ] * 3 + ["dry"]
     result = invoke(seeded_db, "import", HAZARDS, "-q", "-v")
     assert (result.exit_code, result.stderr) == (2, "adbib: --quiet and --verbose contradict each other; give one\n")
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adbib.readers import diaoquesang, diaoquesang_text, medaierhhl
-from adbib.records import LinkRecord, ParseResult, PaperRecord
+from adbib.records import LinkRecord, PaperRecord, ParseResult
 
 SEED = Path(__file__).resolve().parents[1] / "data" / "seed"
 MD_2025_06 = "diaoquesang-medical-ad_2025-06.md"
@@ -375,12 +375,18 @@ def test_rendered_venue_tags(rendered, line, venue, year, domain):
 
 
 def test_rendered_typo_and_half_rendered_latex_kept(rendered):
-    assert at(rendered, 153).title == "Diffusion Models for Counterfactual Generation and Anomaly Detection in Brain lmages"
+    assert (
+        at(rendered, 153).title
+        == "Diffusion Models for Counterfactual Generation and Anomaly Detection in Brain lmages"
+    )
     assert at(rendered, 168).authors_raw == (
         "Baugh, Matthew and Reynaud, Hadrien and Marimont, Sergio Naval and Cechnicka, Sarah and "
         'M{"u}ller, Johanna P and Tarroni, Giacomo and Kainz, Bernhard'
     )
-    assert at(rendered, 178).authors_raw == "Wolleb, Julia and Bieder, Florentin and Sandkühler, Robin and Cattin, Philippe C"
+    assert (
+        at(rendered, 178).authors_raw
+        == "Wolleb, Julia and Bieder, Florentin and Sandkühler, Robin and Cattin, Philippe C"
+    )
     assert at(rendered, 255).headings == ["Correlation Learning"]
 
 
@@ -396,7 +402,7 @@ def test_empty_or_foreign_input_is_an_empty_result(module, text):
 def test_md_broken_entries_are_failures_with_their_line():
     text = "\n".join(
         [
-            "## 🕐 1. Section <div id = \"s3\"></div>",
+            '## 🕐 1. Section <div id = "s3"></div>',
             "- [[MICCAI 2024](https://arxiv.org/abs/2401.00001) **Unbalanced tag**",
             "- [[MICCAI 2024]](https://arxiv.org/abs/2401.00001) **Truncated title",
             "- [[MICCAI 2024]](https://arxiv.org/abs/2401.00001) **  **",
@@ -416,16 +422,11 @@ def test_md_unbalanced_code_link_is_reported():
     line = "- [[CVPR 2024]](https://a.org/p.pdf) **T** [:octocat:](https://github.com/a/b"
     (record,) = diaoquesang.read(line).records
     assert record.links == [LinkRecord("paper", "https://a.org/p.pdf", "CVPR 2024")]
-    assert record.problems == [
-        "unreadable text after the title '[:octocat:](https://github.com/a/b'"
-    ]
+    assert record.problems == ["unreadable text after the title '[:octocat:](https://github.com/a/b'"]
 
 
 def test_md_url_with_parentheses():
-    line = (
-        "- [[TMI 2020]](https://en.wikipedia.org/wiki/Autoencoder_(ML)) **T** "
-        "[:octocat:](https://github.com/a/(b))"
-    )
+    line = "- [[TMI 2020]](https://en.wikipedia.org/wiki/Autoencoder_(ML)) **T** [:octocat:](https://github.com/a/(b))"
     (record,) = diaoquesang.read(line).records
     assert [link.url for link in record.links] == [
         "https://en.wikipedia.org/wiki/Autoencoder_(ML)",

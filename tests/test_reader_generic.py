@@ -38,7 +38,16 @@ def read(name: str):
 def row(rec) -> tuple:
     """(line, title, venue as written, year, arXiv id, code URLs, section, short name)."""
     code = [link.url for link in rec.links if link.role.startswith("code")]
-    return (rec.line, rec.title, rec.venue_raw, rec.year, normalize_record(rec).arxiv, code, rec.section, rec.short_name)
+    return (
+        rec.line,
+        rec.title,
+        rec.venue_raw,
+        rec.year,
+        normalize_record(rec).arxiv,
+        code,
+        rec.section,
+        rec.short_name,
+    )
 
 
 # ------------------------------------------------------------------ detection
@@ -66,7 +75,9 @@ def test_detection_over_every_fixture_and_seed():
     }
     golden = Path(__file__).parent / "fixtures" / "golden"
     assert [detect(decode((golden / n).read_bytes())) for n in ("papers.md", "papers.csv", "papers.bib")] == [
-        "adbib-md", "csv", "bibtex",
+        "adbib-md",
+        "csv",
+        "bibtex",
     ]
 
 
@@ -108,37 +119,87 @@ def test_entry_count_and_failures_per_file(name):
 def test_zhuyiche_link_then_venue():
     got = {rec.line: row(rec) for rec in read(ZHUYICHE).records}
     assert got[8] == (8, "Isolation Forest", "ICDM", 2008, None, [], "Classical Method", None)
-    assert got[26] == (26, "Efficient Anomaly Detection via Matrix Sketching", "NIPS", 2018, "1804.03065", [],
-                       "One-Class Classification", None)
+    assert got[26] == (
+        26,
+        "Efficient Anomaly Detection via Matrix Sketching",
+        "NIPS",
+        2018,
+        "1804.03065",
+        [],
+        "One-Class Classification",
+        None,
+    )
     # no dash before the venue, 'Workshop' after it; the title link points to GitHub: code
-    assert got[76] == (76, "Efficient-GAN-Based Anomaly Detection", "ICLR Workshop", 2018, None,
-                       ["https://github.com/houssamzenati/Efficient-GAN-Anomaly-Detection"], "GAN based", None)
-    assert got[159][1:4] == ("A survey on unsupervised outlier detection in high‐dimensional numerical data", None, None)
+    assert got[76] == (
+        76,
+        "Efficient-GAN-Based Anomaly Detection",
+        "ICLR Workshop",
+        2018,
+        None,
+        ["https://github.com/houssamzenati/Efficient-GAN-Anomaly-Detection"],
+        "GAN based",
+        None,
+    )
+    assert got[159][1:4] == (
+        "A survey on unsupervised outlier detection in high‐dimensional numerical data",
+        None,
+        None,
+    )
     assert read(ZHUYICHE).records[0].headings == ["Classical Method"]  # the list's H1 is not a section
 
 
 def test_yuxin_plus_bullets_with_tag_links():
     result = read(YUXIN)
     got = {rec.line: row(rec) for rec in result.records}
-    assert got[38] == (38, "CutPaste: Self-supervised Learning for Anomaly Detection and Localization", "ICCV", 2021,
-                       "2104.04015", ["https://github.com/Runinho/pytorch-cutpaste"], "CutPaste Method Generation", None)
+    assert got[38] == (
+        38,
+        "CutPaste: Self-supervised Learning for Anomaly Detection and Localization",
+        "ICCV",
+        2021,
+        "2104.04015",
+        ["https://github.com/Runinho/pytorch-cutpaste"],
+        "CutPaste Method Generation",
+        None,
+    )
     assert got[45][1:4] == ("Multistage GAN for Fabric Defect Detection", None, 2019)  # a year-only tag
-    assert got[96][1:4] == ("AnomalyHybrid: A Domain-agnostic Generative Framework for General Anomaly Detection",
-                            "CVPR SyntaGen Workshop", 2025)
+    assert got[96][1:4] == (
+        "AnomalyHybrid: A Domain-agnostic Generative Framework for General Anomaly Detection",
+        "CVPR SyntaGen Workshop",
+        2025,
+    )
     assert [link.role for link in result.records[0].links] == ["arxiv", "code-unofficial"]
     # numbering and the parent headings: '1.3.3.1 Text-Image Multi-Modal'
     assert next(r for r in result.records if r.line == 86).headings == [
-        "Controllable Image Generation", "Diffusion Generation", "Multi-Modal Generation", "Text-Image Multi-Modal",
+        "Controllable Image Generation",
+        "Diffusion Generation",
+        "Multi-Modal Generation",
+        "Text-Image Multi-Modal",
     ]
     assert result.failures[0].reason == "no title found (the text is a paragraph, not a title)"
 
 
 def test_m3lab_trailing_nickname():
     got = {rec.line: row(rec) for rec in read(M3LAB).records}
-    assert got[20] == (20, "Natural Synthetic Anomalies for Self-supervised Anomaly Detection and Localization", "ECCV",
-                       2022, "2109.15222", ["https://github.com/hmsch/natural-synthetic-anomalies"], "Self-Contained", "NSA")
-    assert got[45] == (45, "A Unified Model for Multi-class Anomaly Detection", "NeurIPS", 2022, "2206.03687",
-                       ["https://github.com/zhiyuanyou/UniAD"], "Data-Driven", "UniAD")
+    assert got[20] == (
+        20,
+        "Natural Synthetic Anomalies for Self-supervised Anomaly Detection and Localization",
+        "ECCV",
+        2022,
+        "2109.15222",
+        ["https://github.com/hmsch/natural-synthetic-anomalies"],
+        "Self-Contained",
+        "NSA",
+    )
+    assert got[45] == (
+        45,
+        "A Unified Model for Multi-class Anomaly Detection",
+        "NeurIPS",
+        2022,
+        "2206.03687",
+        ["https://github.com/zhiyuanyou/UniAD"],
+        "Data-Driven",
+        "UniAD",
+    )
     assert got[14][2:4] == ("CVPR", 2021)
     assert [link.role for link in read(M3LAB).records[0].links] == ["arxiv", "code-unofficial"]
 
@@ -146,13 +207,31 @@ def test_m3lab_trailing_nickname():
 def test_alina_citation_strings():
     result = read(ALINA)
     got = {rec.line: row(rec) for rec in result.records}
-    assert got[22] == (22, "Deep learning for anomaly detection: A survey", "arXiv", 2019, "1901.03407", [],
-                       "Survey for Overall Anomaly Detection", None)
-    assert got[30] == (30, "Training confidence-calibrated classifiers for detecting out-of-distribution samples", "ICLR",
-                       2018, "1711.09325", ["https://github.com/alinlab/Confident_classifier.git"],
-                       "Out-of-Distribution (OOD) Detection", None)
-    assert got[81][1:4] == ("Mad-gan: Multivariate anomaly detection for time series data with generative adversarial networks",
-                            "International Conference on Artificial Neural Networks. Springer, Cham", 2019)
+    assert got[22] == (
+        22,
+        "Deep learning for anomaly detection: A survey",
+        "arXiv",
+        2019,
+        "1901.03407",
+        [],
+        "Survey for Overall Anomaly Detection",
+        None,
+    )
+    assert got[30] == (
+        30,
+        "Training confidence-calibrated classifiers for detecting out-of-distribution samples",
+        "ICLR",
+        2018,
+        "1711.09325",
+        ["https://github.com/alinlab/Confident_classifier.git"],
+        "Out-of-Distribution (OOD) Detection",
+        None,
+    )
+    assert got[81][1:4] == (
+        "Mad-gan: Multivariate anomaly detection for time series data with generative adversarial networks",
+        "International Conference on Artificial Neural Networks. Springer, Cham",
+        2019,
+    )
     by_line = {rec.line: rec for rec in result.records}
     assert by_line[22].authors_raw == "Raghavendra Chalapathy, and Sanjay Chawla"
     assert [n.full for n in normalize_record(by_line[30]).authors] == ["Kimin Lee"]
@@ -171,26 +250,57 @@ def test_lizhong_bold_name_label():
         ("Deep Anomaly Detection on Attributed Networks", "Dominant"),
     ]
     assert {r[6] for r in got} == {"Algorithms"}
-    assert [s.reason for s in read(LIZHONG).skipped] == ["table without a title column (columns: disney, amazon, enron)"]
+    assert [s.reason for s in read(LIZHONG).skipped] == [
+        "table without a title column (columns: disney, amazon, enron)"
+    ]
 
 
 def test_fjchange_numbered_items_with_span_nicknames():
     result = read(FJCHANGE)
     got = {rec.line: row(rec) for rec in result.records}
-    assert got[43] == (43, "Learning Temporal Regularity in Video Sequences", "CVPR", 2016, None,
-                       ["https://github.com/iwyoo/TemporalRegularityDetector-tensorflow/blob/master/model.py"],
-                       "Unsupervised", "Conv-AE")
-    assert got[48][1:4] + got[48][7:] == ("Spatio-Temporal AutoEncoder for Video Anomaly Detection", "ACM MM", 2017, "Conv3D-AE")
+    assert got[43] == (
+        43,
+        "Learning Temporal Regularity in Video Sequences",
+        "CVPR",
+        2016,
+        None,
+        ["https://github.com/iwyoo/TemporalRegularityDetector-tensorflow/blob/master/model.py"],
+        "Unsupervised",
+        "Conv-AE",
+    )
+    assert got[48][1:4] + got[48][7:] == (
+        "Spatio-Temporal AutoEncoder for Video Anomaly Detection",
+        "ACM MM",
+        2017,
+        "Conv3D-AE",
+    )
     # a bracketed title without a link, after the nickname
-    assert got[74] == (74, "A Day on Campus - An Anomaly Detection Dataset for Events in a Single Camera", "ACCV", 2020,
-                       None, [], "Unsupervised", "ADOC")
+    assert got[74] == (
+        74,
+        "A Day on Campus - An Anomaly Detection Dataset for Events in a Single Camera",
+        "ACCV",
+        2020,
+        None,
+        [],
+        "Unsupervised",
+        "ADOC",
+    )
     assert got[102][1:5] + got[102][7:] == (
         "Not only Look, but also Listen: Learning Multimodal Violence Detection under Weak Supervision",
-        "ECCV", 2020, "2007.04687", "XD-Violence")
-    overview = "An Overview of Deep Learning Based Methods for Unsupervised and Semi-Supervised Anomaly Detection in Videos"
+        "ECCV",
+        2020,
+        "2007.04687",
+        "XD-Violence",
+    )
+    overview = (
+        "An Overview of Deep Learning Based Methods for Unsupervised and Semi-Supervised Anomaly Detection in Videos"
+    )
     assert got[124][1:4] == (overview, "J. Image", 2018)
-    assert got[171][1:4] == ("Human in Events: A Large-Scale Benchmark for Human-centric Video Analysis in Complex Events",
-                             "ACM MM", 2020)
+    assert got[171][1:4] == (
+        "Human in Events: A Large-Scale Benchmark for Human-centric Video Analysis in Complex Events",
+        "ACM MM",
+        2020,
+    )
     # a year heading gives the year of an entry without a tag, and is not a section
     deep = next(r for r in result.records if r.line == 50)
     assert (deep.year, deep.headings) == (2017, ["Unsupervised"])
@@ -203,18 +313,37 @@ def test_fjchange_numbered_items_with_span_nicknames():
 def test_junxi_multi_line_blocks():
     result = read(JUNXI)
     got = {rec.line: row(rec) for rec in result.records}
-    assert got[66] == (66, "Track Any Anomalous Object: A Granular Video Anomaly Detection Pipeline", "CVPR", 2025,
-                       "2506.05175", ["https://github.com/yu2hi13/TAO"], "New Setting Papers", "TAO")
+    assert got[66] == (
+        66,
+        "Track Any Anomalous Object: A Granular Video Anomaly Detection Pipeline",
+        "CVPR",
+        2025,
+        "2506.05175",
+        ["https://github.com/yu2hi13/TAO"],
+        "New Setting Papers",
+        "TAO",
+    )
     # a bold title over two lines, "arXiv '25"
-    assert got[73] == (73, "Advancing Video Anomaly Understanding via Reinforcement Fine-Tuning", "arXiv", 2025,
-                       "2505.23504", ["https://github.com/GVCLab/VAU-R1"], "New Setting Papers", "VAU-R1")
+    assert got[73] == (
+        73,
+        "Advancing Video Anomaly Understanding via Reinforcement Fine-Tuning",
+        "arXiv",
+        2025,
+        "2505.23504",
+        ["https://github.com/GVCLab/VAU-R1"],
+        "New Setting Papers",
+        "VAU-R1",
+    )
     assert got[173][2:4] == ("CVPR", 2019)  # CVPR 19'
     assert got[239][2:4] == ("T-PAMI", 2024)
     assert got[177][7] == "π-VAD"  # [&pi;-VAD]
     # the entries commented out in HTML are not read; badges are not links
     assert not any("Aligning Effective Tokens" in r.title for r in result.records)
     assert all("shields.io" not in link.url for r in result.records for link in r.links)
-    assert [s.reason for s in result.skipped] == ["section 'Contents': not a paper list", "section 'Datasets': not a paper list"]
+    assert [s.reason for s in result.skipped] == [
+        "section 'Contents': not a paper list",
+        "section 'Datasets': not a paper list",
+    ]
 
 
 # ------------------------------------------------------------------ rST, tables, CSV/TSV
@@ -223,13 +352,40 @@ def test_junxi_multi_line_blocks():
 def test_rst_list():
     result = read("handmade-list.rst")
     assert [row(r) for r in result.records] == [
-        (16, "PatchCore: Towards Total Recall in Industrial Anomaly Detection", "CVPR", 2022, "2106.08265",
-         ["https://github.com/amazon-science/patchcore-inspection"], "Industrial", None),
-        (17, "Self-Supervised Predictive Convolutional Attentive Block for Anomaly Detection", "CVPR", 2022, "2111.09099",
-         [], "Industrial", "SSPCAB"),
+        (
+            16,
+            "PatchCore: Towards Total Recall in Industrial Anomaly Detection",
+            "CVPR",
+            2022,
+            "2106.08265",
+            ["https://github.com/amazon-science/patchcore-inspection"],
+            "Industrial",
+            None,
+        ),
+        (
+            17,
+            "Self-Supervised Predictive Convolutional Attentive Block for Anomaly Detection",
+            "CVPR",
+            2022,
+            "2111.09099",
+            [],
+            "Industrial",
+            "SSPCAB",
+        ),
         (22, "Differentiable Patch Selection for Anomaly Detection", "WACV", 2023, None, [], "Industrial", None),
-        (30, ("Constrained Contrastive Distribution Learning for Unsupervised Anomaly Detection and Localisation in "
-              "Medical Images"), None, 2021, "2103.03423", ["https://github.com/tianyu0207/CCD"], "Medical", None),
+        (
+            30,
+            (
+                "Constrained Contrastive Distribution Learning for Unsupervised Anomaly Detection and Localisation in "
+                "Medical Images"
+            ),
+            None,
+            2021,
+            "2103.03423",
+            ["https://github.com/tianyu0207/CCD"],
+            "Medical",
+            None,
+        ),
     ]
     sspcab = result.records[1]
     assert sspcab.authors_raw == "Nicolae-Catalin Ristea, Neelu Madan, Radu Tudor Ionescu"
@@ -241,14 +397,25 @@ def test_rst_list():
 def test_shapes_the_issue_names():
     result = read("handmade-shapes.md")
     assert [row(r) for r in result.records] == [
-        (5, "Unsupervised Anomaly Detection with Generative Adversarial Networks to Guide Marker Discovery", "IPMI", 2017,
-         "1703.05921", [], "GAN", "AnoGAN"),
+        (
+            5,
+            "Unsupervised Anomaly Detection with Generative Adversarial Networks to Guide Marker Discovery",
+            "IPMI",
+            2017,
+            "1703.05921",
+            [],
+            "GAN",
+            "AnoGAN",
+        ),
         (6, "Deep Anomaly Detection with Outlier Exposure", "arXiv", 2019, "1812.04606", [], "GAN", None),
         (7, "Attention Guided Anomaly Localization in Images", "ECCV", 2020, None, [], "GAN", None),
     ]
     attention = result.records[2]
     assert (attention.authors_raw, attention.datasets_raw, attention.summary) == (
-        "Shashanka Venkataramanan, Kuan-Chuan Peng", ["MVTec AD", "CIFAR-10"], "A summary of what it does.")
+        "Shashanka Venkataramanan, Kuan-Chuan Peng",
+        ["MVTec AD", "CIFAR-10"],
+        "A summary of what it does.",
+    )
     assert normalize_record(attention).doi == "10.1007/978-3-030-58520-4_29"
     assert result.failures == []
 
@@ -256,13 +423,40 @@ def test_shapes_the_issue_names():
 def test_markdown_tables_with_named_columns_in_any_order():
     result = read("handmade-table.md")
     assert [row(r) for r in result.records] == [
-        (7, "Towards Total Recall in Industrial Anomaly Detection", "CVPR", 2022, "2106.08265",
-         ["https://github.com/amazon-science/patchcore-inspection"], "Industrial", "PatchCore"),
-        (8, "DRAEM -- A discriminatively trained reconstruction embedding for surface anomaly detection", "ICCV", 2021,
-         "2108.07610", [], "Industrial", "DRAEM"),
+        (
+            7,
+            "Towards Total Recall in Industrial Anomaly Detection",
+            "CVPR",
+            2022,
+            "2106.08265",
+            ["https://github.com/amazon-science/patchcore-inspection"],
+            "Industrial",
+            "PatchCore",
+        ),
+        (
+            8,
+            "DRAEM -- A discriminatively trained reconstruction embedding for surface anomaly detection",
+            "ICCV",
+            2021,
+            "2108.07610",
+            [],
+            "Industrial",
+            "DRAEM",
+        ),
         (9, "Differentiable Patch Selection for Anomaly Detection", "WACV", 2023, None, [], "Industrial", None),
-        (16, ("Constrained Contrastive Distribution Learning for Unsupervised Anomaly Detection and Localisation in "
-              "Medical Images"), "MICCAI", 2021, "2103.03423", [], "Medical", "CCD"),
+        (
+            16,
+            (
+                "Constrained Contrastive Distribution Learning for Unsupervised Anomaly Detection and Localisation in "
+                "Medical Images"
+            ),
+            "MICCAI",
+            2021,
+            "2103.03423",
+            [],
+            "Medical",
+            "CCD",
+        ),
     ]
     assert result.records[3].authors_raw == "Yu Tian, Guansong Pang, Fengbei Liu"
     assert normalize_record(result.records[3]).doi == "10.1007/978-3-030-87240-3_14"
@@ -276,12 +470,20 @@ def test_tsv_with_another_header():
     assert [(r.line, r.title, r.venue_raw, r.year, r.short_name) for r in result.records] == [
         (2, "Towards Total Recall in Industrial Anomaly Detection", "CVPR", 2022, "PatchCore"),
         (3, "Self-Supervised Predictive Convolutional Attentive Block for Anomaly Detection", "CVPR", 2022, "SSPCAB"),
-        (5, "Padim: a Patch Distribution Modeling Framework for Anomaly Detection and Localization", "ICPR", None, "PaDiM"),
+        (
+            5,
+            "Padim: a Patch Distribution Modeling Framework for Anomaly Detection and Localization",
+            "ICPR",
+            None,
+            "PaDiM",
+        ),
     ]
     first, second, third = (normalize_record(r) for r in result.records)
     assert [n.full for n in first.authors] == ["Karsten Roth", "Latha Pemula", "Joaquin Zepeda"]
     assert (first.arxiv, second.arxiv) == ("2106.08265", "2111.09099")
-    assert [link.url for link in first.links if link.role == "code"] == ["https://github.com/amazon-science/patchcore-inspection"]
+    assert [link.url for link in first.links if link.role == "code"] == [
+        "https://github.com/amazon-science/patchcore-inspection"
+    ]
     assert [n.full for n in second.authors] == ["Nicolae-Catalin Ristea", "Neelu Madan"]
     assert third.problems == ["year 'twenty' is not a year"]
     assert [(f.line, f.reason) for f in result.failures] == [(4, "no title")]
@@ -289,21 +491,35 @@ def test_tsv_with_another_header():
 
 def test_csv_columns_option_maps_unusual_headers(empty_db):
     path = LISTS / "handmade-other-header.csv"
-    result = CliRunner().invoke(app, [
-        "--db", str(empty_db), "import", str(path), "--report", "json",
-        "--columns", "venue=Published in,year=When,authors=Who,url=Link",
-    ])
+    result = CliRunner().invoke(
+        app,
+        [
+            "--db",
+            str(empty_db),
+            "import",
+            str(path),
+            "--report",
+            "json",
+            "--columns",
+            "venue=Published in,year=When,authors=Who,url=Link",
+        ],
+    )
     assert result.exit_code == 0, result.output
     [report] = json.loads(result.stdout)
     assert report["dialect"] == "table"
     assert [(e["line"], e["title"]) for e in report["created"]] == [
-        (2, "Towards Total Recall in Industrial Anomaly Detection"), (3, "Deep One-Class Classification"),
+        (2, "Towards Total Recall in Industrial Anomaly Detection"),
+        (3, "Deep One-Class Classification"),
     ]
     con = sqlite3.connect(empty_db)
     assert con.execute(
         "SELECT p.year, v.short_name, p.arxiv_id FROM paper p JOIN venue v ON v.id = p.venue_id ORDER BY p.id"
     ).fetchall() == [(2022, "CVPR", "2106.08265"), (2018, "ICML", None)]
-    assert con.execute("SELECT name FROM author ORDER BY id").fetchall() == [("Karsten Roth",), ("Latha Pemula",), ("Lukas Ruff",)]
+    assert con.execute("SELECT name FROM author ORDER BY id").fetchall() == [
+        ("Karsten Roth",),
+        ("Latha Pemula",),
+        ("Lukas Ruff",),
+    ]
 
 
 def test_a_table_without_a_title_column_fails_in_one_line(empty_db, tmp_path):
@@ -349,7 +565,9 @@ def test_venue_tags(text, venue, year):
     assert (tag.venue, tag.year) == (venue, year)
 
 
-@pytest.mark.parametrize("text", ["Code", "Download link", "AUC", "Learning Temporal Regularity in Video Sequences", "2"])
+@pytest.mark.parametrize(
+    "text", ["Code", "Download link", "AUC", "Learning Temporal Regularity in Video Sequences", "2"]
+)
 def test_not_venue_tags(text):
     assert parse_tag(text) is None
 
@@ -381,13 +599,19 @@ def test_short_name_is_stored_shown_and_exported(empty_db):
     assert (key, short) == ("sabokrou2018adversarially", "ALOOC")
     shown = runner.invoke(app, ["--db", str(empty_db), "show", key]).stdout
     assert "short name:   ALOOC\n" in shown
-    exported = json.loads(runner.invoke(app, ["--db", str(empty_db), "export", "--format", "json", "Adversarially learned"]).stdout)
-    assert [(p["citekey"], p["short_name"]) for p in exported] == [("sabokrou2018adversarially", "ALOOC"), ("anon2020old", "OGNet")]
+    exported = json.loads(
+        runner.invoke(app, ["--db", str(empty_db), "export", "--format", "json", "Adversarially learned"]).stdout
+    )
+    assert [(p["citekey"], p["short_name"]) for p in exported] == [
+        ("sabokrou2018adversarially", "ALOOC"),
+        ("anon2020old", "OGNet"),
+    ]
 
 
 def test_bibtex_inside_markdown_imports_as_bibtex(empty_db):
-    result = CliRunner().invoke(app, ["--db", str(empty_db), "import", str(LISTS / "handmade-bibtex-in-markdown.md"),
-                                      "--report", "json"])
+    result = CliRunner().invoke(
+        app, ["--db", str(empty_db), "import", str(LISTS / "handmade-bibtex-in-markdown.md"), "--report", "json"]
+    )
     [report] = json.loads(result.stdout)
     assert report["dialect"] == "bibtex"
     assert [(e["line"], e["title"]) for e in report["created"]] == [
@@ -400,7 +624,18 @@ def test_bibtex_inside_markdown_imports_as_bibtex(empty_db):
 def test_import_help_lists_the_readers():
     text = CliRunner().invoke(app, ["import", "--help"], terminal_width=200).stdout
     flat = " ".join(text.split())
-    for name in ("lgc", "diaoquesang-md", "diaoquesang-text", "medaierhhl", "adbib-md", "csv", "bibtex", "table", "rst", "generic"):
+    for name in (
+        "lgc",
+        "diaoquesang-md",
+        "diaoquesang-text",
+        "medaierhhl",
+        "adbib-md",
+        "csv",
+        "bibtex",
+        "table",
+        "rst",
+        "generic",
+    ):
         assert name in flat
     assert "--columns" in flat
 

@@ -153,12 +153,10 @@ def test_hyperbolic_groger_and_no_code_link(result):
 def test_anogan_and_its_f_anogan_extension(result, text):
     parent = by_line(result, 377)
     assert fields(parent) == {
-        "title": "Unsupervised Anomaly Detection with Generative Adversarial Networks"
-        " to Guide Marker Discovery",
+        "title": "Unsupervised Anomaly Detection with Generative Adversarial Networks to Guide Marker Discovery",
         "year": 2017,
         "venue_raw": "IPMI",
-        "authors_raw": "Thomas Schlegl, Philipp Seeböck, Sebastian M. Waldstein,"
-        " Ursula Schmidt-Erfurth, Georg Langs",
+        "authors_raw": "Thomas Schlegl, Philipp Seeböck, Sebastian M. Waldstein, Ursula Schmidt-Erfurth, Georg Langs",
         "links": [
             ("paper", "https://link.springer.com/chapter/10.1007/978-3-319-59050-9_12", "Paper"),
             ("arxiv", "https://arxiv.org/abs/1703.05921", "ArXiv"),
@@ -179,9 +177,7 @@ def test_anogan_and_its_f_anogan_extension(result, text):
         "year": 2019,
         "venue_raw": "Medical Image Analysis",
         "authors_raw": None,
-        "links": [
-            ("paper", "https://www.sciencedirect.com/science/article/pii/S1361841518302640", "Paper")
-        ],
+        "links": [("paper", "https://www.sciencedirect.com/science/article/pii/S1361841518302640", "Paper")],
         "datasets_raw": [],
         "headings": SYNTHESIS,
         "section": "Synthesis-based Methods",
@@ -202,8 +198,7 @@ def test_squid_and_its_pami_extension(result):
         "title": "SQUID Deep Feature In-Painting for Unsupervised Anomaly Detection",
         "year": 2023,
         "venue_raw": "CVPR&PAMI",
-        "authors_raw": "Tiange Xiang, Yixiao Zhang, Yongyi Lu, Alan L. Yuille, Chaoyi Zhang,"
-        " Weidong Cai, Zongwei Zhou",
+        "authors_raw": "Tiange Xiang, Yixiao Zhang, Yongyi Lu, Alan L. Yuille, Chaoyi Zhang, Weidong Cai, Zongwei Zhou",
         "links": [
             (
                 "paper",
@@ -319,8 +314,7 @@ def test_ddad_nested_datasets_and_extension(result, text):
     assert parent.raw == "\n".join(text.split("\n")[258:266])
     child = by_line(result, 266)
     assert (child.title, child.year, child.venue_raw, child.relation) == (
-        "Dual-distribution discrepancy with self-supervised refinement for anomaly detection"
-        " in medical images",
+        "Dual-distribution discrepancy with self-supervised refinement for anomaly detection in medical images",
         2023,
         "MedIA",
         "extension_of",
@@ -354,12 +348,10 @@ def test_facing_differences_broken_paper_link(result):
 
 def test_many_tasks_arxiv_label_on_github(result):
     assert fields(by_line(result, 343)) == {
-        "title": "Many Tasks Make Light Work Learning to Localise Medical Anomalies from"
-        " Multiple Synthetic Tasks",
+        "title": "Many Tasks Make Light Work Learning to Localise Medical Anomalies from Multiple Synthetic Tasks",
         "year": 2023,
         "venue_raw": "MICCAI",
-        "authors_raw": "Matthew Baugh, Jeremy Tan, Johanna P. Müller, Mischa Dombrowski,"
-        " James Batten, Bernhard Kainz",
+        "authors_raw": "Matthew Baugh, Jeremy Tan, Johanna P. Müller, Mischa Dombrowski, James Batten, Bernhard Kainz",
         "links": [
             ("paper", "https://link.springer.com/chapter/10.1007/978-3-031-43907-0_16", "Paper"),
             ("code", "https://github.com/matt-baugh/many-tasks-make-light-work", "Code"),
@@ -370,9 +362,7 @@ def test_many_tasks_arxiv_label_on_github(result):
         "domain": "medical",
         "stars": 3,
         "summary": "training and validating on multiple visually distinct synthetic-anomaly tasks",
-        "problems": [
-            "link [ArXiv] not stored: link labelled 'ArXiv' points to 'github.com', not arXiv"
-        ],
+        "problems": ["link [ArXiv] not stored: link labelled 'ArXiv' points to 'github.com', not arXiv"],
     }
 
 
@@ -500,9 +490,7 @@ def test_unbalanced_brackets_and_bad_urls_are_reported():
         " [[Code]](https://github.com/x\n"
     )
     (record,) = lgc.read(text).records
-    assert [(link.role, link.url, link.label) for link in record.links] == [
-        ("paper", "https://x.org/a", "Paper")
-    ]
+    assert [(link.role, link.url, link.label) for link in record.links] == [("paper", "https://x.org/a", "Paper")]
     assert record.problems == [
         "link [ArXiv] not stored: space inside URL 'https://arxiv.org/a b'",
         "link [Code] not stored: no closing parenthesis",
@@ -516,9 +504,7 @@ def test_nested_paper_without_title_fails_alone():
         "  - Extension: *(2025-PAMI) unclosed [[Paper]](https://x.org)\n"
     )
     result = lgc.read(text)
-    assert [(r.title, r.summary) for r in result.records] == [
-        ("Parent", "Similar to prior work, a summary")
-    ]
+    assert [(r.title, r.summary) for r in result.records] == [("Parent", "Similar to prior work, a summary")]
     assert result.failures == [
         ParseFailure(
             3,

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adbib.readers import medaierhhl
-from adbib.records import LinkRecord, ParseResult, PaperRecord
+from adbib.records import LinkRecord, PaperRecord, ParseResult
 
 SEED = Path(__file__).resolve().parents[1] / "data/seed/medaierhhl-medical-image-ad_2024-02.md"
 
@@ -165,9 +165,7 @@ def test_broken_entries_do_not_raise():
     assert unbalanced.links == [LinkRecord("doi", "https://doi.org/10.1109/x", "TMI")]
     assert unbalanced.problems == ["unreadable link markup 'code](https://github.com/a/b'"]
     assert mislabelled.links == [] and mislabelled.venue_raw == "arXiv"
-    assert mislabelled.problems == [
-        "link [arxiv] not stored: link labelled 'arxiv' points to 'github.com', not arXiv"
-    ]
+    assert mislabelled.problems == ["link [arxiv] not stored: link labelled 'arxiv' points to 'github.com', not arXiv"]
     assert [(f.line, f.text) for f in result.failures] == [
         (4, "- (2024/01 Truncated date. [[arxiv](https://arxiv.org/abs/2401.00001)]"),
         (5, "- (2024/01/19) [[arxiv](https://arxiv.org/abs/2401.00001)]"),

@@ -21,10 +21,16 @@ MEDAIER_NEXT = LISTS / "MedAIerHHL__awesome-medical-image-anoraml-detection__2f1
 LGC_NEXT = LISTS / "LGC-AD__awesome-industrial-medical-anomaly-detection__36cd91e.md"
 DIAO_NEXT = LISTS / "diaoquesang__Paper-List-for-Medical-Anomaly-Detection__f121bfd.md"
 
-ONE_CLASS = ["Industrial Anomaly Detection", "Unsupervised Anomaly Detection Methods",
-             "One-class Classification Methods"]
-RECONSTRUCTION = ["Industrial Anomaly Detection", "Unsupervised Anomaly Detection Methods",
-                  "Reconstruction-based Methods"]
+ONE_CLASS = [
+    "Industrial Anomaly Detection",
+    "Unsupervised Anomaly Detection Methods",
+    "One-class Classification Methods",
+]
+RECONSTRUCTION = [
+    "Industrial Anomaly Detection",
+    "Unsupervised Anomaly Detection Methods",
+    "Reconstruction-based Methods",
+]
 
 
 def text_of(path: Path) -> str:
@@ -44,8 +50,24 @@ def at(result: ParseResult, line: int) -> PaperRecord:
 def summary_of(result: ParseResult) -> list[tuple]:
     """Everything the records say but their raw text (which holds the bullet markers)."""
     return [
-        (r.title, r.line, r.year, r.date, r.venue_raw, r.authors_raw, r.links, r.datasets_raw,
-         r.headings, r.domain, r.abstract, r.summary, r.stars, r.parent, r.relation, r.problems)
+        (
+            r.title,
+            r.line,
+            r.year,
+            r.date,
+            r.venue_raw,
+            r.authors_raw,
+            r.links,
+            r.datasets_raw,
+            r.headings,
+            r.domain,
+            r.abstract,
+            r.summary,
+            r.stars,
+            r.parent,
+            r.relation,
+            r.problems,
+        )
         for r in result.records
     ]
 
@@ -109,9 +131,7 @@ def test_medaierhhl_all_star_or_plus_revision_is_detected_and_read(marker, medai
 
 def test_medaierhhl_broken_star_entry_is_a_failure_not_silence():
     result = medaierhhl.read("* (2024/04/16 MedIAnomaly without its closing parenthesis\n")
-    assert [(f.line, f.reason) for f in result.failures] == [
-        (1, "entry without a (YYYY/MM/DD) date and a title")
-    ]
+    assert [(f.line, f.reason) for f in result.failures] == [(1, "entry without a (YYYY/MM/DD) date and a title")]
 
 
 def test_medaierhhl_bold_line_is_not_an_entry():
@@ -137,13 +157,18 @@ def test_lgc_next_revision_counts(lgc_next):
     # 459 and 574 "Extension:"): 72 records.  The seed has 49 (45 + 4 nested).
     assert len(lgc_next.records) == 72
     assert [(s.line, s.reason) for s in lgc_next.skipped] == [
-        (12, "empty template entry"), (331, "empty template entry")
+        (12, "empty template entry"),
+        (331, "empty template entry"),
     ]
     assert lgc_next.failures == []
-    assert [(r.line, r.relation, lgc_next.records[r.parent].line)
-            for r in lgc_next.records if r.parent is not None] == [
-        (99, "extension_of", 95), (362, "similar_to", 358), (379, "extension_of", 375),
-        (459, "extension_of", 452), (574, "extension_of", 570),
+    assert [
+        (r.line, r.relation, lgc_next.records[r.parent].line) for r in lgc_next.records if r.parent is not None
+    ] == [
+        (99, "extension_of", 95),
+        (362, "similar_to", 358),
+        (379, "extension_of", 375),
+        (459, "extension_of", 452),
+        (574, "extension_of", 570),
     ]
 
 
@@ -154,7 +179,9 @@ def test_lgc_extend_to_pami_is_a_nested_paper(lgc_next):
     assert lgc_next.records[child.parent] is parent
     assert (child.title, child.year, child.venue_raw, child.relation) == (
         "Self-Supervised Masked Convolutional Transformer Block for Anomaly Detection",
-        None, "PAMI", "extension_of",
+        None,
+        "PAMI",
+        "extension_of",
     )
     assert child.links == [
         LinkRecord("paper", "https://ieeexplore.ieee.org/document/10273635/", "Paper"),
@@ -170,21 +197,25 @@ def test_lgc_extend_to_pami_is_a_nested_paper(lgc_next):
 def test_lgc_new_entries_under_new_h3_headings(lgc_next):
     igd = at(lgc_next, 33)
     assert (igd.title, igd.year, igd.venue_raw, igd.stars) == (
-        "Deep One-Class Classification via Interpolated Gaussian Descriptor", 2022, "AAAI", 3
+        "Deep One-Class Classification via Interpolated Gaussian Descriptor",
+        2022,
+        "AAAI",
+        3,
     )
     assert igd.authors_raw == "Yuanhong Chen, Yu Tian, Guansong Pang, Gustavo Carneiro"
     assert igd.datasets_raw == ["MNIST, Fashion MNIST, CIFAR-10, MVTec AD, Hyper-Kvasir, LAG"]
-    assert (igd.headings, igd.section, igd.domain) == (
-        ONE_CLASS, "One-class Classification Methods", "industrial"
-    )
+    assert (igd.headings, igd.section, igd.domain) == (ONE_CLASS, "One-class Classification Methods", "industrial")
     patch = at(lgc_next, 42)
     assert (patch.title, patch.year, patch.venue_raw) == (
-        "Patch SVDD: Patch-level SVDD for Anomaly Detection and Segmentation", 2020, "ACCV"
+        "Patch SVDD: Patch-level SVDD for Anomaly Detection and Segmentation",
+        2020,
+        "ACCV",
     )
     assert [link.role for link in patch.links] == ["paper", "arxiv", "code"]
     masking = at(lgc_next, 104)
     assert (masking.title, masking.venue_raw, masking.datasets_raw) == (
-        "Self-Supervised Masking for Unsupervised Anomaly Detection and Localization", "TMM",
+        "Self-Supervised Masking for Unsupervised Anomaly Detection and Localization",
+        "TMM",
         ["Retinal-OCT, MVTec AD"],
     )
 
@@ -192,9 +223,7 @@ def test_lgc_new_entries_under_new_h3_headings(lgc_next):
 def test_lgc_summary_starting_like_a_label_is_not_a_paper(lgc_next):
     # line 353: "Extend to EDC, reducing encoder domain gaps ..." has no title: a summary
     e2ad = at(lgc_next, 351)
-    assert e2ad.summary == (
-        "Extend to EDC, reducing encoder domain gaps using contrastive learning and dual decoders."
-    )
+    assert e2ad.summary == ("Extend to EDC, reducing encoder domain gaps using contrastive learning and dual decoders.")
 
 
 @pytest.mark.parametrize("marker", ["*", "+"])
@@ -212,8 +241,7 @@ def test_lgc_star_or_plus_bullets_read_the_same(marker, lgc_next):
 def nested(sub_bullet: str) -> list[tuple]:
     text = "- ⭐ *(2022-CVPR)* **Parent Paper** [[Paper]](https://x.org/p)\n" + sub_bullet + "\n"
     result = lgc.read(text)
-    return [(r.title, r.year, r.venue_raw, r.parent, r.relation, r.problems, r.summary)
-            for r in result.records]
+    return [(r.title, r.year, r.venue_raw, r.parent, r.relation, r.problems, r.summary) for r in result.records]
 
 
 @pytest.mark.parametrize(
@@ -238,7 +266,11 @@ def test_labels_that_name_a_relation(label, relation, venue):
 
 def test_relation_label_without_links_is_still_a_paper():
     assert nested("  - Extend to TPAMI: *Child Paper Title*")[1][:5] == (
-        "Child Paper Title", None, "TPAMI", 0, "extension_of"
+        "Child Paper Title",
+        None,
+        "TPAMI",
+        0,
+        "extension_of",
     )
 
 
@@ -261,8 +293,10 @@ def test_other_labels_give_a_related_paper_of_its_own(line):
     (parent, child) = nested(line)
     assert child[:5] == ("Child Paper Title", child[1], child[2], 0, None)
     assert child[5] == [
-        (f"nested paper: the label {label!r} names no relation adbib stores (extension or"
-         " similar); read as a paper of its own")
+        (
+            f"nested paper: the label {label!r} names no relation adbib stores (extension or"
+            " similar); read as a paper of its own"
+        )
     ]
     assert parent[6] is None  # not taken for the parent's summary
 
@@ -274,8 +308,10 @@ def test_other_labels_give_a_related_paper_of_its_own(line):
         "  - Note: *important* remark",  # no tag, no link: prose with emphasis
         "  - *Italic summary sentence*",  # no label, no tag
         # longer than a label (more than six words), or with a sentence inside
-        ("  - a prototype driven latent space that clusters normal samples like *Deep SVDD*"
-         " [[Paper]](https://x.org/c)"),
+        (
+            "  - a prototype driven latent space that clusters normal samples like *Deep SVDD*"
+            " [[Paper]](https://x.org/c)"
+        ),
         "  - One-class methods. See *Deep SVDD* [[Paper]](https://x.org/c)",
         # a relation word whose label leads nowhere: the parent extends PatchCore, it is no child
         "  - Extends *PatchCore* with a memory bank of normal features",
@@ -288,10 +324,7 @@ def test_prose_with_emphasis_is_a_summary(line):
 
 
 def test_relation_label_with_unreadable_title_still_fails():
-    text = (
-        "- ⭐ *(2024-CVPR)* **Parent**\n"
-        "  - Extend to PAMI: *(2025-PAMI) unclosed [[Paper]](https://x.org)\n"
-    )
+    text = "- ⭐ *(2024-CVPR)* **Parent**\n  - Extend to PAMI: *(2025-PAMI) unclosed [[Paper]](https://x.org)\n"
     result = lgc.read(text)
     assert [r.title for r in result.records] == ["Parent"]
     assert [(f.line, f.reason) for f in result.failures] == [(2, "nested paper without a title")]
@@ -321,15 +354,20 @@ def test_diaoquesang_new_entries_exact(diao):
     dinomaly = at(diao, 69)
     assert (dinomaly.title, dinomaly.year, dinomaly.venue_raw, dinomaly.domain) == (
         "Dinomaly: The Less Is More Philosophy in Multi-Class Unsupervised Anomaly Detection",
-        2025, "CVPR", "medical",
+        2025,
+        "CVPR",
+        "medical",
     )
     assert dinomaly.authors_raw == (
         "Guo, Jia and Lu, Shuai and Zhang, Weihang and Chen, Fang and Li, Huiqi and Liao, Hongen"
     )
     assert dinomaly.links == [
-        LinkRecord("paper", "https://openaccess.thecvf.com/content/CVPR2025/html/Guo_Dinomaly_The_"
-                   "Less_Is_More_Philosophy_in_Multi-Class_Unsupervised_Anomaly_CVPR_2025_paper.html",
-                   "CVPR 2025"),
+        LinkRecord(
+            "paper",
+            "https://openaccess.thecvf.com/content/CVPR2025/html/Guo_Dinomaly_The_"
+            "Less_Is_More_Philosophy_in_Multi-Class_Unsupervised_Anomaly_CVPR_2025_paper.html",
+            "CVPR 2025",
+        ),
         LinkRecord("code", "https://github.com/guojiajeremy/dinomaly", ":octocat:"),
     ]
     assert dinomaly.section == 'Solving "Identity Mapping"'
@@ -338,7 +376,9 @@ def test_diaoquesang_new_entries_exact(diao):
     ader = at(diao, 466)
     assert (ader.title, ader.year, ader.venue_raw, ader.section) == (
         "ADer: A Comprehensive Benchmark for Multi-class Visual Anomaly Detection",
-        2024, "arXiv", "Benchmarks",
+        2024,
+        "arXiv",
+        "Benchmarks",
     )
     assert ader.links[1] == LinkRecord("code", "https://github.com/zhangzjn/ader", ":octocat:")
     # an entry the revision relabelled: IF 2025 -> Inf. Fusion 2025
@@ -358,5 +398,9 @@ def test_diaoquesang_star_bullet_with_general_marker():
     text = "* *[[NeurIPS 2022]](https://x.org/p) **A Unified Model**\n\n  *You, Zhiyuan*\n"
     (record,) = diaoquesang.read(text).records
     assert (record.title, record.venue_raw, record.year, record.domain, record.authors_raw) == (
-        "A Unified Model", "NeurIPS", 2022, "general", "You, Zhiyuan"
+        "A Unified Model",
+        "NeurIPS",
+        2022,
+        "general",
+        "You, Zhiyuan",
     )

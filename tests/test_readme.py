@@ -92,7 +92,12 @@ def test_every_readme_example_prints_what_the_readme_says(tmp_path, _seeded_temp
         body = []
         for cmd, expected in pairs:
             done = subprocess.run(
-                ["bash", "-c", "exec 2>&1\n" + cmd], cwd=work, env=env, capture_output=True, text=True, timeout=120,
+                ["bash", "-c", "exec 2>&1\n" + cmd],
+                cwd=work,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
             )
             actual = done.stdout.replace(str(home), "~").rstrip("\n")
             body.append(f"$ {cmd}\n" + (actual + "\n" if actual else ""))

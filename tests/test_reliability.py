@@ -31,9 +31,6 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from fuzz.corpus import check_read, corpus
-from fuzz.mutations import MUTATORS, ODD_CHARS, SYNTAX, huge_line
-from helpers.dbstate import snapshot, write_locked
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -41,6 +38,9 @@ from typer.testing import CliRunner
 from adbib.cli import app
 from adbib.readers import DIALECTS, reader
 from adbib.records import ReaderError
+from fuzz.corpus import check_read, corpus
+from fuzz.mutations import MUTATORS, ODD_CHARS, SYNTAX, huge_line
+from helpers.dbstate import snapshot, write_locked
 
 REPO = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "adbib.cli"]
@@ -113,7 +113,9 @@ class Import:
     def __init__(self, db: Path, *files: Path) -> None:
         self.out = Path(f"{db}.{os.urandom(4).hex()}.out")
         with open(self.out, "w") as out, open(f"{self.out}.err", "w") as err:
-            self.proc = subprocess.Popen([*CLI, "--db", str(db), "import", *map(str, files)], env=ENV, stdout=out, stderr=err)
+            self.proc = subprocess.Popen(
+                [*CLI, "--db", str(db), "import", *map(str, files)], env=ENV, stdout=out, stderr=err
+            )
 
     def finish(self, timeout: float = 120) -> tuple[int, str, str]:
         """(exit status, stdout, stderr) once the process has ended."""
@@ -170,13 +172,42 @@ def _only_reader_error(dialect: str, text: str) -> None:
 
 
 FUZZ = settings(
-    max_examples=100, deadline=None, database=None,
+    max_examples=100,
+    deadline=None,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
 )
 _pieces = st.sampled_from(
-    [*SYNTAX, *ODD_CHARS, "\n", "\n\n", " ", "- ", "  - ", "# ", "## ", "* [", "• ", "**", "](", "[[", "]]",
-     "*(2023-MICCAI)*", "[CVPR 2023]", "@article{", "@string{", "title = ", "http://a.org/", "arXiv:2203.04306",
-     "Authors: ", "Given Family, ", " and ", "{\\\"u}", "2024", "\t"]
+    [
+        *SYNTAX,
+        *ODD_CHARS,
+        "\n",
+        "\n\n",
+        " ",
+        "- ",
+        "  - ",
+        "# ",
+        "## ",
+        "* [",
+        "• ",
+        "**",
+        "](",
+        "[[",
+        "]]",
+        "*(2023-MICCAI)*",
+        "[CVPR 2023]",
+        "@article{",
+        "@string{",
+        "title = ",
+        "http://a.org/",
+        "arXiv:2203.04306",
+        "Authors: ",
+        "Given Family, ",
+        " and ",
+        '{\\"u}',
+        "2024",
+        "\t",
+    ]
 )
 _text = st.one_of(st.text(), st.lists(st.one_of(_pieces, st.text(max_size=5)), max_size=80).map("".join))
 
@@ -225,24 +256,42 @@ def test_reading_time_grows_linearly_with_a_huge_line(texts, dialect, unit):
 # Inputs the fuzz campaign found, reduced by hand: each once crashed or hung a reader.
 FOUND = {
     "line separator in an LGC line (IndexError)": (
-        "lgc", "- ⭐ *(2022-MICCAI)* **A\u2028B** [[Paper]](https://a.org/x)\n- ⭐ *(2023-MICCAI)* **C**\n  - Authors: Ann Lee"),
+        "lgc",
+        "- ⭐ *(2022-MICCAI)* **A\u2028B** [[Paper]](https://a.org/x)\n- ⭐ *(2023-MICCAI)* **C**\n  - Authors: Ann Lee",
+    ),
     "bracketed host in a link (ValueError: Invalid IPv6 URL)": (
-        "lgc", "- ⭐ *(2022-MICCAI)* **Title** [[Paper]](http://[x/)\n"),
+        "lgc",
+        "- ⭐ *(2022-MICCAI)* **Title** [[Paper]](http://[x/)\n",
+    ),
     "bracketed host in a CSV url beside a DOI (ValueError: Invalid IPv6 URL)": (
-        "csv", "citekey,title,authors,year,venue,venue_type,doi,arxiv,url,code,datasets,categories,domain,sources\r\n"
-               "k,A Title,Ann Lee,2024,,,10.1000/x,,http://[x/,,,,,\r\n"),
+        "csv",
+        "citekey,title,authors,year,venue,venue_type,doi,arxiv,url,code,datasets,categories,domain,sources\r\n"
+        "k,A Title,Ann Lee,2024,,,10.1000/x,,http://[x/,,,,,\r\n",
+    ),
     "braces nested 500 deep in an author (RecursionError)": (
-        "lgc", "- ⭐ *(2022-MICCAI)* **Title**\n  - Authors: " + "{" * 500 + "Lee" + "}" * 500 + "\n"),
+        "lgc",
+        "- ⭐ *(2022-MICCAI)* **Title**\n  - Authors: " + "{" * 500 + "Lee" + "}" * 500 + "\n",
+    ),
     "100,000 spaces in an author list (quadratic regex)": (
-        "lgc", "- ⭐ *(2022-MICCAI)* **Title**\n  - Authors: Ann Lee," + " " * 100_000 + "Bob Ray\n"),
+        "lgc",
+        "- ⭐ *(2022-MICCAI)* **Title**\n  - Authors: Ann Lee," + " " * 100_000 + "Bob Ray\n",
+    ),
     "100,000 spaces in a title (quadratic regex)": (
-        "medaierhhl", "- (2024/01/19) A" + " " * 100_000 + "Title. [[arXiv]](https://arxiv.org/abs/2401.00001)\n"),
+        "medaierhhl",
+        "- (2024/01/19) A" + " " * 100_000 + "Title. [[arXiv]](https://arxiv.org/abs/2401.00001)\n",
+    ),
     "spaces in a title without a venue (a regex exponential in the run's length)": (
-        "generic", ("- A Title" + " " * 150 + "Ends | [code](https://github.com/a/b)\n") * 3),
+        "generic",
+        ("- A Title" + " " * 150 + "Ends | [code](https://github.com/a/b)\n") * 3,
+    ),
     "emphasis nested 3,000 deep (RecursionError in markdown-it's syntax tree)": (
-        "generic", "- " + "*" * 3000 + "Title" + "*" * 3000 + " [paper](https://a.org/x)\n"),
+        "generic",
+        "- " + "*" * 3000 + "Title" + "*" * 3000 + " [paper](https://a.org/x)\n",
+    ),
     "100,000 spaces before :octocat: (quadratic regex)": (
-        "diaoquesang-text", "1. Flow\n  • [CVPR 2023] PyramidFlow" + " " * 100_000 + "x :octocat:\n    Lei, Jiarui\n"),
+        "diaoquesang-text",
+        "1. Flow\n  • [CVPR 2023] PyramidFlow" + " " * 100_000 + "x :octocat:\n    Lei, Jiarui\n",
+    ),
 }
 
 
@@ -263,7 +312,11 @@ def test_a_line_separator_does_not_shift_the_lines_of_later_entries():
     )
     records = reader("lgc").read(text).records
     assert [(r.line, r.title, r.raw) for r in records] == [
-        (5, "Deep Anomaly Detection", "- ⭐ *(2022-MICCAI)* **Deep\u2028Anomaly Detection** [[Paper]](https://a.org/x)"),
+        (
+            5,
+            "Deep Anomaly Detection",
+            "- ⭐ *(2022-MICCAI)* **Deep\u2028Anomaly Detection** [[Paper]](https://a.org/x)",
+        ),
         (6, "Second Paper", "- ⭐ *(2023-MICCAI)* **Second Paper** [[Paper]](https://a.org/y)"),
         (7, "Third Paper", "- ⭐ *(2024-MICCAI)* **Third Paper** [[Paper]](https://a.org/z)"),
     ]
@@ -281,8 +334,12 @@ def _file_bytes(text: str, data) -> bytes:
     return text.encode(how, errors="replace")
 
 
-@settings(max_examples=60, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
+)
 @given(data=st.data())
 def test_cli_import_of_a_mangled_file_is_one_line_or_a_report(texts, _seeded_template, workdir, data):
     dialect = data.draw(st.sampled_from(list(DIALECTS)), label="dialect")
@@ -316,11 +373,22 @@ def test_import_of_files_that_are_not_bibliographies(seeded_db, tmp_path):
     cases = {
         "empty.bib": (b"", "{p}: the file is empty"),
         "blank.md": (b"  \n\n\t\n", "{p}: the file is empty"),
-        "image.png": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "{p}: binary file, not a bibliography"),
-        "utf32.bib": ("@article{a, title={T}}".encode("utf-32"), "{p}: binary file, not a bibliography"),  # UTF-16 is read (issue 14)
-        "page.html": (b"<!DOCTYPE html><html><body>- *(2022-MICCAI)* **T**</body></html>",
-                      f"{{p}}: not a format adbib can read (known formats: {known})"),
-        "notes.txt": (b"just some notes\nabout papers\n", f"{{p}}: not a format adbib can read (known formats: {known})"),
+        "image.png": (
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
+            "{p}: binary file, not a bibliography",
+        ),
+        "utf32.bib": (
+            "@article{a, title={T}}".encode("utf-32"),
+            "{p}: binary file, not a bibliography",
+        ),  # UTF-16 is read (issue 14)
+        "page.html": (
+            b"<!DOCTYPE html><html><body>- *(2022-MICCAI)* **T**</body></html>",
+            f"{{p}}: not a format adbib can read (known formats: {known})",
+        ),
+        "notes.txt": (
+            b"just some notes\nabout papers\n",
+            f"{{p}}: not a format adbib can read (known formats: {known})",
+        ),
         "dir.bib": (None, "{p}: is a directory, not a file"),
         "missing.bib": (None, "{p}: No such file or directory"),
     }
@@ -490,7 +558,9 @@ def test_every_connection_has_wal_a_busy_timeout_and_foreign_keys(empty_db):
 
     engine = dbw.make_engine(empty_db)
     with engine.connect() as conn:
-        pragmas = [conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in ("journal_mode", "busy_timeout", "foreign_keys")]
+        pragmas = [
+            conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in ("journal_mode", "busy_timeout", "foreign_keys")
+        ]
     engine.dispose()
     assert pragmas == ["wal", 30_000, 1]
     con = dbread.connect(empty_db)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import tomllib
-from pathlib import Path
 
 import pytest
 
@@ -36,7 +35,11 @@ def paper(sql, citekey: str) -> sqlite3.Row:
 def test_manifest_checksums_match_the_shipped_files():
     manifest = tomllib.loads((SEED / "sources.toml").read_text())
     assert [s["name"] for s in manifest["source"]] == [
-        "lgc-2025-12", "diaoquesang-2025-03", "diaoquesang-2025-06", "diaoquesang-rendered", "medaierhhl-2024-02",
+        "lgc-2025-12",
+        "diaoquesang-2025-03",
+        "diaoquesang-2025-06",
+        "diaoquesang-rendered",
+        "medaierhhl-2024-02",
     ]
     for s in manifest["source"]:
         assert hashlib.sha256((SEED / s["file"]).read_bytes()).hexdigest() == s["sha256"], s["file"]
@@ -72,21 +75,34 @@ def test_a_paper_in_four_lists_is_one_row_with_provenance_from_each(sql):
     ]
     p = paper(sql, "cai2024rethinking")
     assert p["title"] == "Rethinking Autoencoders for Medical Anomaly Detection from A Theoretical Perspective"
-    assert (p["year"], p["venue"], p["arxiv_id"], p["doi"]) == (2024, "MICCAI", "2403.09303", "10.1007/978-3-031-72120-5_51")
+    assert (p["year"], p["venue"], p["arxiv_id"], p["doi"]) == (
+        2024,
+        "MICCAI",
+        "2403.09303",
+        "10.1007/978-3-031-72120-5_51",
+    )
     assert authors_of(sql, "cai2024rethinking") == ["Yu Cai", "Hao Chen", "Kwang-Ting Cheng"]
     assert sql("SELECT count(*) FROM paper WHERE title_key LIKE 'rethinking autoencoders%'")[0][0] == 1
 
 
 def test_repaired_and_latex_names(sql):
     assert authors_of(sql, "ruff2020deep") == [
-        "Lukas Ruff", "Robert A. Vandermeulen", "Nico Görnitz", "Alexander Binder",
-        "Emmanuel Müller", "Klaus-Robert Müller", "Marius Kloft",
+        "Lukas Ruff",
+        "Robert A. Vandermeulen",
+        "Nico Görnitz",
+        "Alexander Binder",
+        "Emmanuel Müller",
+        "Klaus-Robert Müller",
+        "Marius Kloft",
     ]
     assert authors_of(sql, "liznerski2021explainable")[-1] == "Klaus-Robert Müller"
     assert "Fabian Gröger" in authors_of(sql, "gonzalezjimenez2025hyperbolic")
     assert authors_of(sql, "schlegl2017unsupervised")[:2] == ["Thomas Schlegl", "Philipp Seeböck"]
     assert authors_of(sql, "wolleb2022diffusion") == [
-        "Julia Wolleb", "Florentin Bieder", "Robin Sandkühler", "Philippe C Cattin",
+        "Julia Wolleb",
+        "Florentin Bieder",
+        "Robin Sandkühler",
+        "Philippe C Cattin",
     ]
 
 
@@ -95,7 +111,11 @@ def test_truncated_and_complete_author_lists(sql):
     assert len(authors_of(sql, "kascenas2023role")) == 12
     assert paper(sql, "kascenas2023role")["authors_truncated"] == 0
     assert authors_of(sql, "pinaya2022fast") == [
-        "Walter H. L. Pinaya", "Mark S. Graham", "Robert Gray", "Pedro F Da Costa", "Petru-Daniel Tudosiu",
+        "Walter H. L. Pinaya",
+        "Mark S. Graham",
+        "Robert Gray",
+        "Pedro F Da Costa",
+        "Petru-Daniel Tudosiu",
     ]
     assert paper(sql, "pinaya2022fast")["authors_truncated"] == 1
 
@@ -106,20 +126,34 @@ def test_nested_entries_are_papers_linked_by_relations(sql):
         "JOIN paper s ON s.id = r.subject_id JOIN paper o ON o.id = r.object_id ORDER BY s.id"
     )
     assert {(r["subject"], r["kind"], r["object"]) for r in rows} == {
-        ("Encoder-Decoder Contrast for Unsupervised Anomaly Detection in Medical Images", "similar_to",
-         "ReContrast: Domain-Specific Anomaly Detection via Contrastive Reconstruction"),
-        ("Exploiting Structural Consistency of Chest Anatomy for Unsupervised Anomaly Detection in Radiography Images",
-         "extension_of", "SQUID Deep Feature In-Painting for Unsupervised Anomaly Detection"),
-        ("Dual-distribution discrepancy with self-supervised refinement for anomaly detection in medical images",
-         "extension_of", "Dual-Distribution Discrepancy for Anomaly Detection in Chest X-Rays"),
-        ("f-AnoGAN: Fast unsupervised anomaly detection with generative adversarial networks",
-         "extension_of", "Unsupervised Anomaly Detection with Generative Adversarial Networks to Guide Marker Discovery"),
+        (
+            "Encoder-Decoder Contrast for Unsupervised Anomaly Detection in Medical Images",
+            "similar_to",
+            "ReContrast: Domain-Specific Anomaly Detection via Contrastive Reconstruction",
+        ),
+        (
+            "Exploiting Structural Consistency of Chest Anatomy for Unsupervised Anomaly Detection in Radiography Images",
+            "extension_of",
+            "SQUID Deep Feature In-Painting for Unsupervised Anomaly Detection",
+        ),
+        (
+            "Dual-distribution discrepancy with self-supervised refinement for anomaly detection in medical images",
+            "extension_of",
+            "Dual-Distribution Discrepancy for Anomaly Detection in Chest X-Rays",
+        ),
+        (
+            "f-AnoGAN: Fast unsupervised anomaly detection with generative adversarial networks",
+            "extension_of",
+            "Unsupervised Anomaly Detection with Generative Adversarial Networks to Guide Marker Discovery",
+        ),
     }
     assert len(rows) == 4
 
 
 def test_similar_titles_and_extensions_stay_separate(sql):
-    titles = [r[0] for r in sql("SELECT title FROM paper WHERE title LIKE 'Diffusion Models %Medical Anomaly Detection'")]
+    titles = [
+        r[0] for r in sql("SELECT title FROM paper WHERE title LIKE 'Diffusion Models %Medical Anomaly Detection'")
+    ]
     assert sorted(titles) == [
         "Diffusion Models for Medical Anomaly Detection",
         "Diffusion Models with Implicit Guidance for Medical Anomaly Detection",
@@ -134,10 +168,14 @@ def test_a_typo_in_one_list_does_not_make_a_second_paper(sql):
     # the diaoquesang lists write "Brain lmages"; LGC "Brain Images"; same arXiv id in 2025-06, none in the text copy
     rows = sql("SELECT citekey, title FROM paper WHERE title LIKE 'Diffusion Models for Counterfactual%'")
     assert [tuple(r) for r in rows] == [
-        ("fontanella2024diffusion",
-         "Diffusion Models for Counterfactual Generation and Anomaly Detection in Brain Images")
+        (
+            "fontanella2024diffusion",
+            "Diffusion Models for Counterfactual Generation and Anomaly Detection in Brain Images",
+        )
     ]
-    n = sql("SELECT count(*) FROM provenance pr JOIN paper p ON p.id = pr.paper_id WHERE p.citekey = 'fontanella2024diffusion'")
+    n = sql(
+        "SELECT count(*) FROM provenance pr JOIN paper p ON p.id = pr.paper_id WHERE p.citekey = 'fontanella2024diffusion'"
+    )
     assert n[0][0] == 3
 
 
@@ -149,11 +187,19 @@ def test_online_dates_are_kept_as_dates(sql):
     assert (upd["year"], upd["date"], upd["venue"]) == (2024, "2023-03-01", "TMI")
 
 
-@pytest.mark.parametrize("written, short", [
-    ("Medical Image Analysis", "MedIA"), ("MedIA", "MedIA"), ("MIA", "MedIA"),
-    ("IF", "InfFus"), ("Inf. Fusion", "InfFus"), ("CVPR Workshops", "CVPRW"), ("TPAMI", "PAMI"),
-    ("Nature Communications", "NatCommun"),
-])
+@pytest.mark.parametrize(
+    "written, short",
+    [
+        ("Medical Image Analysis", "MedIA"),
+        ("MedIA", "MedIA"),
+        ("MIA", "MedIA"),
+        ("IF", "InfFus"),
+        ("Inf. Fusion", "InfFus"),
+        ("CVPR Workshops", "CVPRW"),
+        ("TPAMI", "PAMI"),
+        ("Nature Communications", "NatCommun"),
+    ],
+)
 def test_venue_spellings_resolve_to_one_venue(sql, written, short):
     from adbib.normalize.text import alias_key
 
@@ -170,7 +216,10 @@ def test_venue_types_and_counts(sql):
         "WHERE v.short_name IN ('MICCAI', 'MedIA', 'CVPRW', 'arXiv') GROUP BY v.id ORDER BY v.short_name"
     )
     assert [tuple(r) for r in rows] == [
-        ("CVPRW", "workshop", 1), ("MICCAI", "conference", 19), ("MedIA", "journal", 11), ("arXiv", "preprint", 5),
+        ("CVPRW", "workshop", 1),
+        ("MICCAI", "conference", 19),
+        ("MedIA", "journal", 11),
+        ("arXiv", "preprint", 5),
     ]
 
 
@@ -196,7 +245,8 @@ def test_categories_per_list(sql):
         "JOIN paper p ON p.id = pc.paper_id WHERE p.citekey = 'cai2025medianomaly' ORDER BY c.name"
     )
     assert [tuple(r) for r in rows] == [
-        ("benchmark", "diaoquesang-medical-ad"), ("survey", "lgc-industrial-medical-ad"),
+        ("benchmark", "diaoquesang-medical-ad"),
+        ("survey", "lgc-industrial-medical-ad"),
     ]
 
 
@@ -213,7 +263,9 @@ def test_one_link_however_it_is_written(sql):
 
 
 def test_broken_links_reported_not_stored(sql):
-    reasons = [tuple(r) for r in sql("SELECT line, reason FROM source_issue WHERE kind = 'problem' ORDER BY source_id, line")]
+    reasons = [
+        tuple(r) for r in sql("SELECT line, reason FROM source_issue WHERE kind = 'problem' ORDER BY source_id, line")
+    ]
     assert (151, "link [Paper] not stored: not an http(s) URL: 'CheXpert'") in reasons
     assert sql("SELECT count(*) FROM link WHERE url NOT LIKE 'http%' OR url LIKE '% %'")[0][0] == 0
     links = sql(
@@ -233,7 +285,10 @@ def test_seeding_twice_changes_nothing_and_says_so(seeded_db):
 
     def dump() -> dict[str, list]:
         con = sqlite3.connect(seeded_db)
-        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'paper_fts%'")]
+        tables = [
+            r[0]
+            for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'paper_fts%'")
+        ]
         out = {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}"))) for t in tables}
         con.close()
         return out

@@ -37,8 +37,13 @@ def _get(url: str) -> str:
 def server(seeded_db, tmp_path):
     port = _free_port()
     env = {**os.environ, "TMPDIR": str(tmp_path)}  # where the browsing copy goes
-    proc = subprocess.Popen([sys.executable, "-m", "adbib", "--db", str(seeded_db), "serve", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "adbib", "--db", str(seeded_db), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
@@ -68,7 +73,11 @@ def test_search_and_facets_json_and_html(server):
     facets = json.loads(_get(papers + ".json?_size=0"))["facet_results"]
     assert list(facets) == ["venue", "year", "domain", "dataset_families", "categories"]
     counts = {name: {r["value"]: r["count"] for r in f["results"]} for name, f in facets.items()}
-    assert (counts["venue"]["MICCAI"], counts["dataset_families"]["BraTS"], counts["categories"]["diffusion"]) == (19, 16, 8)
+    assert (counts["venue"]["MICCAI"], counts["dataset_families"]["BraTS"], counts["categories"]["diffusion"]) == (
+        19,
+        16,
+        8,
+    )
     assert counts["domain"] == {"medical": 65, "industrial": 12, "general": 8}
     html = _get(papers + "?venue=MICCAI")
     assert "19 rows where venue = &#34;MICCAI&#34; sorted by year descending" in html
@@ -76,8 +85,14 @@ def test_search_and_facets_json_and_html(server):
 
     canned = json.loads(_get(base + "/bibliography/venue_and_dataset.json?venue=MICCAI&family=BraTS&_shape=array"))
     assert [r["citekey"] for r in canned] == [
-        "wei2025styleganbased", "cai2024rethinking", "baugh2023many", "wolleb2022diffusion", "pinaya2022fast",
-        "marimont2021implicit", "zimmerer2019unsupervised"]
+        "wei2025styleganbased",
+        "cai2024rethinking",
+        "baugh2023many",
+        "wolleb2022diffusion",
+        "pinaya2022fast",
+        "marimont2021implicit",
+        "zimmerer2019unsupervised",
+    ]
     # the database itself is served too, its own FTS index found (migration 0004)
     raw = json.loads(_get(base + "/adbib/paper.json?_search=diffusion&_col=citekey&_shape=array&_size=max"))
     assert sorted(r["citekey"] for r in raw) == DIFFUSION

@@ -19,10 +19,21 @@ from adbib import db as dbw
 
 # adbib query diffusion -f keys, on the seed lists
 DIFFUSION = [
-    "anon2023modality", "anon2023twostage", "anon2024maediff", "baugh2024imageconditioned",
-    "behrendt2024patched", "bercea2024diffusion", "bercea2025evaluating", "fontanella2024diffusion",
-    "kascenas2023role", "kumar2024selfsupervised", "pinaya2022fast", "sun2025anomaly",
-    "wang2025distribution", "wolleb2022diffusion", "wyatt2022anoddpm",
+    "anon2023modality",
+    "anon2023twostage",
+    "anon2024maediff",
+    "baugh2024imageconditioned",
+    "behrendt2024patched",
+    "bercea2024diffusion",
+    "bercea2025evaluating",
+    "fontanella2024diffusion",
+    "kascenas2023role",
+    "kumar2024selfsupervised",
+    "pinaya2022fast",
+    "sun2025anomaly",
+    "wang2025distribution",
+    "wolleb2022diffusion",
+    "wyatt2022anoddpm",
 ]
 
 
@@ -36,7 +47,9 @@ def _adbib_keys(db: Path, q: str) -> list[str]:
 def _sqlite_utils_search(db: Path, q: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "sqlite_utils", "search", str(db), "paper", q, "-c", "citekey", "--json-cols"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

@@ -11,6 +11,7 @@ sqlite-utils said the table had no FTS.  This revision recreates the same index,
 ``content="paper"``, and rebuilds it from the paper table; the tokenizer, columns and triggers
 are unchanged.  SQLite only (other databases have no FTS5 index).
 """
+
 from collections.abc import Sequence
 
 from alembic import op
@@ -36,14 +37,20 @@ _TRIGGERS = [
         VALUES (new.id, new.title, new.abstract, new.summary);
     END""",
 ]
-_DROP = ["DROP TRIGGER IF EXISTS paper_fts_au", "DROP TRIGGER IF EXISTS paper_fts_ad",
-         "DROP TRIGGER IF EXISTS paper_fts_ai", "DROP TABLE IF EXISTS paper_fts"]
+_DROP = [
+    "DROP TRIGGER IF EXISTS paper_fts_au",
+    "DROP TRIGGER IF EXISTS paper_fts_ad",
+    "DROP TRIGGER IF EXISTS paper_fts_ai",
+    "DROP TABLE IF EXISTS paper_fts",
+]
 
 
 def _create(quote: str) -> list[str]:
-    table = f"CREATE VIRTUAL TABLE paper_fts USING fts5(\n        title, abstract, summary,\n" \
-            f"        content={quote}paper{quote}, content_rowid='id',\n" \
-            f"        tokenize='porter unicode61 remove_diacritics 2')"
+    table = (
+        f"CREATE VIRTUAL TABLE paper_fts USING fts5(\n        title, abstract, summary,\n"
+        f"        content={quote}paper{quote}, content_rowid='id',\n"
+        f"        tokenize='porter unicode61 remove_diacritics 2')"
+    )
     return [table, *_TRIGGERS, "INSERT INTO paper_fts(paper_fts) VALUES ('rebuild')"]
 
 

@@ -12,11 +12,41 @@ from collections.abc import Container, Iterable
 from adbib.limits import MAX_CITEKEY_PART
 from adbib.normalize.text import fold
 
-STOPWORDS = frozenset({
-    "a", "an", "the", "on", "of", "for", "in", "to", "with", "and", "or", "from", "by", "via", "at", "as",
-    "is", "are", "be", "do", "does", "can", "we", "our", "its", "toward", "towards", "into", "over", "under",
-    "using",
-})
+STOPWORDS = frozenset(
+    {
+        "a",
+        "an",
+        "the",
+        "on",
+        "of",
+        "for",
+        "in",
+        "to",
+        "with",
+        "and",
+        "or",
+        "from",
+        "by",
+        "via",
+        "at",
+        "as",
+        "is",
+        "are",
+        "be",
+        "do",
+        "does",
+        "can",
+        "we",
+        "our",
+        "its",
+        "toward",
+        "towards",
+        "into",
+        "over",
+        "under",
+        "using",
+    }
+)
 _WORD = re.compile(r"[a-z0-9]+")
 # What a key a .bib file gives must be to be kept: printable ASCII without the characters
 # bibtex or biber read as syntax (space , { } ( ) = " # % ' ~ \\).
@@ -35,8 +65,10 @@ def base_key(family: str | None, year: int | None, title: str) -> str:
     # a word is what spaces delimit, punctuation dropped: 'f-AnoGAN:' -> 'fanogan'
     words = (w for w in ("".join(_WORD.findall(fold(t[: 4 * MAX_CITEKEY_PART]))) for t in title.split()) if w)
     first = next(words, "")
-    word = first if first not in STOPWORDS and not first.isdigit() else next(
-        (w for w in words if w not in STOPWORDS and not w.isdigit()), first
+    word = (
+        first
+        if first not in STOPWORDS and not first.isdigit()
+        else next((w for w in words if w not in STOPWORDS and not w.isdigit()), first)
     )
     return f"{fam}{year if year else 'nd'}{word[:MAX_CITEKEY_PART]}"
 

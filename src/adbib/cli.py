@@ -8,10 +8,10 @@ open the database with the standard library's sqlite3 and never import sqlalchem
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Iterator, List, Optional
 
 import typer
 from typer.core import TyperCommand
@@ -67,12 +67,15 @@ state = _State()
 
 # --format: one vocabulary (adbib.formats), each command naming in its help the formats it takes
 FORMAT_HELP = F.help_text(F.papers())
-PAPER_FORMAT = typer.Option("table", "--format", "-f", metavar="FORMAT", help=FORMAT_HELP,
-                            autocompletion=lambda: list(F.papers()))
-LISTING_FORMAT = typer.Option("table", "--format", "-f", metavar="FORMAT", help=F.help_text(F.LISTING),
-                              autocompletion=lambda: list(F.LISTING))
-STATS_FORMAT = typer.Option("table", "--format", "-f", metavar="FORMAT", help=F.help_text(F.STATS),
-                            autocompletion=lambda: list(F.STATS))
+PAPER_FORMAT = typer.Option(
+    "table", "--format", "-f", metavar="FORMAT", help=FORMAT_HELP, autocompletion=lambda: list(F.papers())
+)
+LISTING_FORMAT = typer.Option(
+    "table", "--format", "-f", metavar="FORMAT", help=F.help_text(F.LISTING), autocompletion=lambda: list(F.LISTING)
+)
+STATS_FORMAT = typer.Option(
+    "table", "--format", "-f", metavar="FORMAT", help=F.help_text(F.STATS), autocompletion=lambda: list(F.STATS)
+)
 QUIET = typer.Option(False, "--quiet", "-q", help="Print one summary line, nothing per entry.")
 VERBOSE = typer.Option(False, "--verbose", "-v", help="Print one line per entry read (new, merged, skipped, failed).")
 
@@ -87,11 +90,16 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    db: Optional[Path] = typer.Option(
-        None, "--db", envvar="ADBIB_DB", show_envvar=True,
+    db: Path | None = typer.Option(
+        None,
+        "--db",
+        envvar="ADBIB_DB",
+        show_envvar=True,
         help="SQLite database file [default: adbib.db in your user data directory].",
     ),
-    version: bool = typer.Option(False, "--version", is_eager=True, callback=_version, help="Print adbib's version and exit."),
+    version: bool = typer.Option(
+        False, "--version", is_eager=True, callback=_version, help="Print adbib's version and exit."
+    ),
 ) -> None:
     state.db = db
 
@@ -114,7 +122,6 @@ def db_path() -> Path:
 def user_errors() -> Iterator[None]:
     """A user mistake or a bad file: one line on stderr, a non-zero exit, no traceback."""
     from adbib.records import ReaderError
-
     from adbib.render import visible
 
     try:
@@ -144,7 +151,9 @@ def user_errors() -> Iterator[None]:
         if not isinstance(cause, sqlite3.DatabaseError):
             raise
         if _too_complex(str(cause)):
-            typer.echo(f"adbib: the query is too complex for SQLite ({cause}): use fewer terms or alternatives", err=True)
+            typer.echo(
+                f"adbib: the query is too complex for SQLite ({cause}): use fewer terms or alternatives", err=True
+            )
             raise typer.Exit(2) from None
         typer.echo(f"adbib: {db_path()}: cannot use the database ({cause})", err=True)
         raise typer.Exit(1) from None
@@ -155,16 +164,22 @@ def user_errors() -> Iterator[None]:
 
 def _too_complex(message: str) -> bool:
     """SQLite's words for a statement beyond its limits (not a damaged database)."""
-    return any(m in message for m in ("Expression tree is too large", "too many SQL variables",
-                                      "too many terms in compound SELECT", "string or blob too big"))
+    return any(
+        m in message
+        for m in (
+            "Expression tree is too large",
+            "too many SQL variables",
+            "too many terms in compound SELECT",
+            "string or blob too big",
+        )
+    )
 
 
 def _os_error(e: OSError) -> None:
     """Any OSError that no layer turned into a message (standard output on a full disk, an I/O
     error): one line, exit 1."""
-    import os
-
     import errno
+    import os
 
     unflushed = _stdout_failed()
     on_stdout = unflushed or e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO)
@@ -259,12 +274,25 @@ def seed(quiet: bool = QUIET, verbose: bool = VERBOSE) -> None:
             if r.already_imported:
                 rows.append([r.source, r.path, "already imported"])
             else:
-                rows.append([r.source, r.path, "imported", r.entries, len(r.created), len(r.merged),
-                             len(r.unchanged), len(r.skipped), len(r.failed)])
+                rows.append(
+                    [
+                        r.source,
+                        r.path,
+                        "imported",
+                        r.entries,
+                        len(r.created),
+                        len(r.merged),
+                        len(r.unchanged),
+                        len(r.skipped),
+                        len(r.failed),
+                    ]
+                )
         from adbib.render import _tabulate
 
-        typer.echo(_tabulate(rows, ["source", "file", "status", "entries", "new", "merged",
-                                    "unchanged", "skipped", "failed"]), nl=False)
+        typer.echo(
+            _tabulate(rows, ["source", "file", "status", "entries", "new", "merged", "unchanged", "skipped", "failed"]),
+            nl=False,
+        )
         if all(r.already_imported for r in reports):
             typer.echo(f"Nothing to do: every seed list is already in {path}.")
         else:
@@ -290,8 +318,15 @@ def _filters(venue, year, author, dataset, category, domain, type_, has_code, te
     from adbib.query import Filters
 
     return Filters(
-        venue=venue or [], year=year or [], author=author or [], dataset=dataset or [],
-        category=category or [], domain=domain or [], type=type_ or [], has_code=has_code, text=text or [],
+        venue=venue or [],
+        year=year or [],
+        author=author or [],
+        dataset=dataset or [],
+        category=category or [],
+        domain=domain or [],
+        type=type_ or [],
+        has_code=has_code,
+        text=text or [],
         key=key or [],
     )
 
@@ -299,10 +334,10 @@ def _filters(venue, year, author, dataset, category, domain, type_, has_code, te
 _QUERY_ARG = typer.Argument(
     None,
     metavar="QUERY...",
-    help='Query: field:value terms (venue, year, author, dataset, category, domain, type, has, key, tag), '
+    help="Query: field:value terms (venue, year, author, dataset, category, domain, type, has, key, tag), "
     '"|" or OR for alternatives, a leading "-" or NOT to negate, quotes for spaces; bare words '
-    'search titles, abstracts and summaries (diffus* for a prefix). One quoted argument or '
-    'several. Example: \'venue:MICCAI dataset:BraTS diffusion\'.',
+    "search titles, abstracts and summaries (diffus* for a prefix). One quoted argument or "
+    "several. Example: 'venue:MICCAI dataset:BraTS diffusion'.",
     show_default=False,
 )
 
@@ -326,7 +361,7 @@ def protect_negated_terms(command, args: list[str]) -> list[str]:
     out, value_next, rest = [], False, False
     for arg in args:
         if rest or value_next or arg == "--":
-            rest = rest or arg == "--" and not value_next
+            rest = rest or (arg == "--" and not value_next)
             value_next = False
             out.append(arg)
         elif arg.split("=", 1)[0] in takes_value or arg.startswith("--") or len(arg) <= 2:
@@ -339,11 +374,11 @@ def protect_negated_terms(command, args: list[str]) -> list[str]:
     return out
 
 
-def _query_string(q: Optional[List[str]]) -> Optional[str]:
+def _query_string(q: list[str] | None) -> str | None:
     return " ".join(q) if q else None
 
 
-def _select(q: Optional[List[str]], filters):
+def _select(q: list[str] | None, filters):
     """The query spec, read with the database at hand (multi-word values), and the connection.
 
     Syntax errors come first, before a new user's empty database is seeded; then every note on
@@ -357,6 +392,8 @@ def _select(q: Optional[List[str]], filters):
     for line in (*spec.notes, *hints.hints(con, spec)):
         note(line)
     return spec, con
+
+
 _O = dict(show_default=False)
 # The filters shared by every command that selects papers (query, export): one definition each.
 VENUE = typer.Option(None, "--venue", help="Venue by any alias (MIA = MedIA). Repeat for alternatives.", **_O)
@@ -373,18 +410,18 @@ SORT = typer.Option(None, "--sort", help="year (default), title, venue, or relev
 
 @app.command(cls=QueryCommand)
 def query(
-    q: Optional[List[str]] = _QUERY_ARG,
-    venue: Optional[List[str]] = VENUE,
-    year: Optional[List[str]] = YEAR,
-    author: Optional[List[str]] = AUTHOR,
-    dataset: Optional[List[str]] = DATASET,
-    category: Optional[List[str]] = CATEGORY,
-    domain: Optional[List[str]] = DOMAIN,
-    type_: Optional[List[str]] = TYPE,
+    q: list[str] | None = _QUERY_ARG,
+    venue: list[str] | None = VENUE,
+    year: list[str] | None = YEAR,
+    author: list[str] | None = AUTHOR,
+    dataset: list[str] | None = DATASET,
+    category: list[str] | None = CATEGORY,
+    domain: list[str] | None = DOMAIN,
+    type_: list[str] | None = TYPE,
     has_code: bool = HAS_CODE,
-    text: Optional[List[str]] = TEXT,
-    sort: Optional[Sort] = SORT,
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many papers."),
+    text: list[str] | None = TEXT,
+    sort: Sort | None = SORT,
+    limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many papers."),
     fmt: str = PAPER_FORMAT,
 ) -> None:
     """Find papers. Example: adbib query "venue:MICCAI dataset:BraTS diffusion"."""
@@ -432,11 +469,16 @@ def _emit_papers(con, ids, fmt: str, out, keys: list[str] | None = None, **optio
 
 @app.command()
 def show(
-    ref: str = typer.Argument(..., help="Paper id, citekey or an alias of one (an old key, a .bib file's own key), DOI or arXiv id."),
+    ref: str = typer.Argument(
+        ..., help="Paper id, citekey or an alias of one (an old key, a .bib file's own key), DOI or arXiv id."
+    ),
     fmt: str = typer.Option(
-        "table", "--format", "-f",
+        "table",
+        "--format",
+        "-f",
         help="Output format: table (every field, readable), json (every field) or, as query gives them, "
-        + ", ".join(f for f in F.papers() if f not in ("table", "json")) + ".",
+        + ", ".join(f for f in F.papers() if f not in ("table", "json"))
+        + ".",
     ),
 ) -> None:
     """Everything about one paper: fields, links, datasets (and where each was found), categories,
@@ -491,7 +533,7 @@ def datasets(fmt: str = LISTING_FORMAT) -> None:
 
 @app.command()
 def authors(
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the most prolific N."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Only the most prolific N."),
     fmt: str = LISTING_FORMAT,
 ) -> None:
     """Authors with their paper counts, most prolific first."""
@@ -509,27 +551,40 @@ def categories(fmt: str = LISTING_FORMAT) -> None:
 
 @app.command(cls=QueryCommand)
 def export(
-    q: Optional[List[str]] = _QUERY_ARG,
-    fmt: str = typer.Option(..., "--format", "-f", metavar="FORMAT", help=F.help_text(F.exports()),
-                            autocompletion=lambda: list(F.exports())),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE instead of standard output: a regular file is replaced whole (keeping its mode), a FIFO or device written in place, a symlink followed; '-' is standard output."),
-    unicode: bool = typer.Option(False, "--unicode", help="BibTeX: keep UTF-8 (for biber) instead of LaTeX-escaped ASCII."),
-    aux: Optional[Path] = typer.Option(
-        None, "--aux", help="Export exactly the papers a LaTeX document cites, under the keys it uses: "
-        "its .aux file after a latex run (bibtex or biblatex). Keys it does not know are reported.", **_O,
+    q: list[str] | None = _QUERY_ARG,
+    fmt: str = typer.Option(
+        ..., "--format", "-f", metavar="FORMAT", help=F.help_text(F.exports()), autocompletion=lambda: list(F.exports())
     ),
-    keys: Optional[str] = typer.Option(None, "--keys", help="Only these citekeys (or aliases), comma-separated: k1,k2.", **_O),
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many papers."),
-    venue: Optional[List[str]] = VENUE,
-    year: Optional[List[str]] = YEAR,
-    author: Optional[List[str]] = AUTHOR,
-    dataset: Optional[List[str]] = DATASET,
-    category: Optional[List[str]] = CATEGORY,
-    domain: Optional[List[str]] = DOMAIN,
-    type_: Optional[List[str]] = TYPE,
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="Write to FILE instead of standard output: a regular file is replaced whole (keeping its mode), a FIFO or device written in place, a symlink followed; '-' is standard output.",
+    ),
+    unicode: bool = typer.Option(
+        False, "--unicode", help="BibTeX: keep UTF-8 (for biber) instead of LaTeX-escaped ASCII."
+    ),
+    aux: Path | None = typer.Option(
+        None,
+        "--aux",
+        help="Export exactly the papers a LaTeX document cites, under the keys it uses: "
+        "its .aux file after a latex run (bibtex or biblatex). Keys it does not know are reported.",
+        **_O,
+    ),
+    keys: str | None = typer.Option(
+        None, "--keys", help="Only these citekeys (or aliases), comma-separated: k1,k2.", **_O
+    ),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many papers."),
+    venue: list[str] | None = VENUE,
+    year: list[str] | None = YEAR,
+    author: list[str] | None = AUTHOR,
+    dataset: list[str] | None = DATASET,
+    category: list[str] | None = CATEGORY,
+    domain: list[str] | None = DOMAIN,
+    type_: list[str] | None = TYPE,
     has_code: bool = HAS_CODE,
-    text: Optional[List[str]] = TEXT,
-    sort: Optional[Sort] = SORT,
+    text: list[str] | None = TEXT,
+    sort: Sort | None = SORT,
 ) -> None:
     """Export papers (all, those a query selects, or those a LaTeX document cites) as BibTeX,
     markdown, CSV, JSON, CSL-JSON, RIS or citekeys.
@@ -587,9 +642,11 @@ def _cited(con, aux: Path, limit: int | None) -> tuple[list[int], list[str] | No
 
 @app.command("import")
 def import_(
-    paths: List[Path] = typer.Argument(..., help="Files to import: list markdown/text, .bib, .csv."),
+    paths: list[Path] = typer.Argument(..., help="Files to import: list markdown/text, .bib, .csv."),
     fmt: str = typer.Option(
-        "auto", "--format", "-f",
+        "auto",
+        "--format",
+        "-f",
         # the names of adbib.readers.DIALECTS, written out (importing the readers costs ~60 ms at
         # start-up); tests/test_output.py checks that the two agree
         help="Input format: auto (detect), adbib-md, lgc, diaoquesang-md, diaoquesang-text, medaierhhl, csv, "
@@ -597,35 +654,45 @@ def import_(
         "table any CSV/TSV with a header; rst any reStructuredText list; generic any markdown list (what "
         "auto falls back to).",
     ),
-    columns: Optional[str] = typer.Option(
-        None, "--columns",
+    columns: str | None = typer.Option(
+        None,
+        "--columns",
         help="For a CSV/TSV with unusual headers: FIELD=HEADER pairs, comma-separated, e.g. "
         "'title=Paper Name,venue=Where'. Fields: title, authors, year, venue, doi, arxiv, url, code, "
         "abstract, summary, datasets, categories, short_name. Implies --format table.",
     ),
-    source: Optional[str] = typer.Option(None, "--source", help="The list the file is a revision of [default: recognised, else a new list named after the file]."),
+    source: str | None = typer.Option(
+        None,
+        "--source",
+        help="The list the file is a revision of [default: recognised, else a new list named after the file].",
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the report, write nothing."),
     report: str = typer.Option("text", "--report", help="Report as text or json."),
     quiet: bool = QUIET,
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="List every entry read (new, merged, skipped too), not only those that need a look."),
+    verbose: bool = typer.Option(
+        False,
+        "--verbose",
+        "-v",
+        help="List every entry read (new, merged, skipped too), not only those that need a look.",
+    ),
 ) -> None:
     """Import files, each in one transaction: new papers added, known ones merged (the changes
-    recorded with their provenance), papers a list no longer has reported, never deleted.
+        recorded with their provenance), papers a list no longer has reported, never deleted.
 
-    A format given explicitly that finds no entry in a file is an error (exit 1): nothing of that
-    file is written.
+        A format given explicitly that finds no entry in a file is an error (exit 1): nothing of that
+        file is written.
 
-    The text report is a summary line per file and the entries that need a look (failed, with
-    problems, no longer listed); --quiet keeps the summary line, --verbose lists every entry.
+        The text report is a summary line per file and the entries that need a look (failed, with
+        problems, no longer listed); --quiet keeps the summary line, --verbose lists every entry.
 
-A file is recognised as the next revision of a list imported before (from its title line,
-    its own repository link, or its entries already known from that list); the report says so.
-    --source names the list instead. A newer revision replaces that list's categories and
-    corrects the values only its earlier revisions gave; other sources stay untouched.
+    A file is recognised as the next revision of a list imported before (from its title line,
+        its own repository link, or its entries already known from that list); the report says so.
+        --source names the list instead. A newer revision replaces that list's categories and
+        corrects the values only its earlier revisions gave; other sources stay untouched.
 
-    Exit status: 0 imported (or already imported); 3 imported, but some entries could not be
-    read (listed as failed); 1 a file could not be imported (nothing of it written); 2 a bad
-    option."""
+        Exit status: 0 imported (or already imported); 3 imported, but some entries could not be
+        read (listed as failed); 1 a file could not be imported (nothing of it written); 2 a bad
+        option."""
     with user_errors():
         level = _level(quiet, verbose)
         if report not in ("text", "json"):
@@ -646,8 +713,17 @@ A file is recognised as the next revision of a list imported before (from its ti
         for path in paths:
             with Progress(f"importing {path.name}") as progress:
                 reports.append(
-                    ingest(engine, db_path(), path, dialect=fmt, source_name=source if len(paths) == 1 else None,
-                           list_name=source, dry_run=dry_run, progress=progress, columns=column_map)
+                    ingest(
+                        engine,
+                        db_path(),
+                        path,
+                        dialect=fmt,
+                        source_name=source if len(paths) == 1 else None,
+                        list_name=source,
+                        dry_run=dry_run,
+                        progress=progress,
+                        columns=column_map,
+                    )
                 )
         if report == "json":
             typer.echo(render.json_text([r.to_dict() for r in reports]), nl=False)
@@ -661,23 +737,35 @@ A file is recognised as the next revision of a list imported before (from its ti
 @app.command()
 def add(
     title: str = typer.Option(..., "--title", help="The paper's title."),
-    author: Optional[List[str]] = typer.Option(None, "--author", help="An author, 'Given Family' or 'Family, Given' (repeat in order).", **_O),
-    venue: Optional[str] = typer.Option(None, "--venue", help="Venue, any alias (MICCAI, MedIA, arXiv).", **_O),
-    year: Optional[int] = typer.Option(None, "--year", help="Publication year.", **_O),
-    arxiv: Optional[str] = typer.Option(None, "--arxiv", help="arXiv id or URL.", **_O),
-    doi: Optional[str] = typer.Option(None, "--doi", help="DOI or doi.org URL.", **_O),
-    code: Optional[List[str]] = typer.Option(None, "--code", help="Official code URL.", **_O),
-    dataset: Optional[List[str]] = typer.Option(None, "--dataset", help="A dataset used (repeat).", **_O),
-    category: Optional[List[str]] = typer.Option(None, "--category", help="A method category (repeat).", **_O),
-    domain: Optional[str] = typer.Option(None, "--domain", help="industrial, medical or general.", **_O),
+    author: list[str] | None = typer.Option(
+        None, "--author", help="An author, 'Given Family' or 'Family, Given' (repeat in order).", **_O
+    ),
+    venue: str | None = typer.Option(None, "--venue", help="Venue, any alias (MICCAI, MedIA, arXiv).", **_O),
+    year: int | None = typer.Option(None, "--year", help="Publication year.", **_O),
+    arxiv: str | None = typer.Option(None, "--arxiv", help="arXiv id or URL.", **_O),
+    doi: str | None = typer.Option(None, "--doi", help="DOI or doi.org URL.", **_O),
+    code: list[str] | None = typer.Option(None, "--code", help="Official code URL.", **_O),
+    dataset: list[str] | None = typer.Option(None, "--dataset", help="A dataset used (repeat).", **_O),
+    category: list[str] | None = typer.Option(None, "--category", help="A method category (repeat).", **_O),
+    domain: str | None = typer.Option(None, "--domain", help="industrial, medical or general.", **_O),
 ) -> None:
     """Add one paper by hand, with the same normalization as an import. Refuses a duplicate."""
     with user_errors():
         from adbib.store import add_paper
 
         paper = add_paper(
-            write_engine(), db_path(), title=title, authors=author or [], venue=venue, year=year,
-            arxiv=arxiv, doi=doi, code=code or [], datasets=dataset or [], categories=category or [], domain=domain,
+            write_engine(),
+            db_path(),
+            title=title,
+            authors=author or [],
+            venue=venue,
+            year=year,
+            arxiv=arxiv,
+            doi=doi,
+            code=code or [],
+            datasets=dataset or [],
+            categories=category or [],
+            domain=domain,
         )
         from adbib.render import visible
 
@@ -694,7 +782,9 @@ def duplicates(fmt: str = LISTING_FORMAT) -> None:
 def merge(
     keep: str = typer.Argument(..., help="The paper that stays (id, citekey, DOI or arXiv id)."),
     other: str = typer.Argument(..., help="The paper merged into KEEP; its citekey stays valid as an alias."),
-    force: bool = typer.Option(False, "--force", help="Merge even papers whose titles, authors or DOIs clearly differ."),
+    force: bool = typer.Option(
+        False, "--force", help="Merge even papers whose titles, authors or DOIs clearly differ."
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would change, merge nothing."),
 ) -> None:
     """Merge OTHER into KEEP: links, datasets, categories, relations and provenance move over,
@@ -731,8 +821,8 @@ def merge(
 
 @app.command()
 def enrich(
-    q: Optional[str] = _QUERY_ARG,
-    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Look up at most this many papers."),
+    q: str | None = _QUERY_ARG,
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Look up at most this many papers."),
 ) -> None:
     """Fill what papers lack (authors, venue, year, pages, volume, issue, publisher) from Crossref
     (by DOI) and arXiv (by arXiv id); only missing values are filled, recorded as the sources
@@ -782,13 +872,18 @@ def _plain(text: object) -> str:
 @app.command()
 def edit(
     ref: str = typer.Argument(..., help="The paper (id, citekey or alias, DOI or arXiv id)."),
-    sets: Optional[List[str]] = typer.Option(
-        None, "--set", "-s", metavar="FIELD=VALUE",
+    sets: list[str] | None = typer.Option(
+        None,
+        "--set",
+        "-s",
+        metavar="FIELD=VALUE",
         help="A field to set (repeat for several): title, year, venue, authors ('Given Family and Given "
         "Family'), doi, arxiv, domain (industrial, medical, general), abstract, links (space-separated "
         "ROLE:URL items, replacing the paper's links). An empty VALUE clears the field.",
     ),
-    note_text: Optional[str] = typer.Option(None, "--note", metavar="TEXT", help="Set the paper's note (empty: remove it)."),
+    note_text: str | None = typer.Option(
+        None, "--note", metavar="TEXT", help="Set the paper's note (empty: remove it)."
+    ),
 ) -> None:
     """Correct a paper by hand. An edited field is a manual value: later imports never override it.
     Logged (adbib log) and undone by adbib undo."""
@@ -807,7 +902,9 @@ def edit(
 @app.command()
 def delete(
     ref: str = typer.Argument(..., help="The paper (id, citekey or alias, DOI or arXiv id)."),
-    purge: bool = typer.Option(False, "--purge", help="Remove the paper and all its rows (provenance, links, tags) instead of hiding it."),
+    purge: bool = typer.Option(
+        False, "--purge", help="Remove the paper and all its rows (provenance, links, tags) instead of hiding it."
+    ),
 ) -> None:
     """Hide a paper from every listing (query, browse counts, stats, exports, duplicates). It is kept
     with its provenance, show still finds it, and later imports merge into it without bringing it
@@ -817,14 +914,16 @@ def delete(
 
         done = delete_paper(write_engine(), db_path(), ref, purge)
         verb = "purged" if purge else "deleted"
-        typer.echo(f"{verb} {done['citekey']}: {_plain(done['title'])} (operation {done['operation']}; "
-                   f"adbib undo {done['operation']} brings it back)")
+        typer.echo(
+            f"{verb} {done['citekey']}: {_plain(done['title'])} (operation {done['operation']}; "
+            f"adbib undo {done['operation']} brings it back)"
+        )
 
 
 @app.command(cls=QueryCommand)
 def tag(
     ref: str = typer.Argument(..., help="The paper (id, citekey or alias, DOI or arXiv id)."),
-    changes: List[str] = typer.Argument(..., help="+NAME (or NAME) adds a tag, -NAME removes one."),
+    changes: list[str] = typer.Argument(..., help="+NAME (or NAME) adds a tag, -NAME removes one."),
 ) -> None:
     """Add and remove tags: adbib tag wolleb2022diffusion +to-read -done. Find tagged papers with the
     query field tag: (adbib query tag:to-read); exports carry them (JSON, CSV)."""
@@ -853,7 +952,9 @@ def note_(
 
 @app.command()
 def undo(
-    operation: Optional[int] = typer.Argument(None, help="The operation to revert (its number in adbib log); default: the last one."),
+    operation: int | None = typer.Argument(
+        None, help="The operation to revert (its number in adbib log); default: the last one."
+    ),
 ) -> None:
     """Revert the last operation that wrote — an import, a merge, an edit, a delete, a tag — or the
     one named, exactly. Refused when a later operation changed the same rows (undo that one first)."""
@@ -866,7 +967,7 @@ def undo(
 
 @app.command("log")
 def log_(
-    limit: Optional[int] = typer.Option(20, "--limit", "-n", help="Show the last N operations (0: all)."),
+    limit: int | None = typer.Option(20, "--limit", "-n", help="Show the last N operations (0: all)."),
     fmt: str = LISTING_FORMAT,
 ) -> None:
     """The operation log, newest first: every command that wrote (imports, merges, edits, deletes,
@@ -899,7 +1000,7 @@ app.add_typer(vocab_app, name="vocab")
 
 @vocab_app.command("unknown")
 def vocab_unknown(
-    kind: Optional[str] = typer.Option(None, "--kind", help="Only venue, dataset or category."),
+    kind: str | None = typer.Option(None, "--kind", help="Only venue, dataset or category."),
     fmt: str = LISTING_FORMAT,
 ) -> None:
     """Values the sources gave that no vocabulary file names, with their paper counts (kept as

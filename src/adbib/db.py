@@ -6,10 +6,10 @@ Heavy (imports sqlalchemy and alembic): only commands that write import it.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
@@ -79,14 +79,16 @@ def _migrate(engine: Engine, step, revision: str) -> None:
                 step(_alembic_config(conn), revision)
                 broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
-                    raise DatabaseError(f"migration to {revision} would break {len(broken)} references; nothing changed")
+                    raise DatabaseError(
+                        f"migration to {revision} would break {len(broken)} references; nothing changed"
+                    )
         finally:
             dbapi.execute("PRAGMA foreign_keys = ON")
 
 
 def backup(path: Path) -> Path:
     """Copy the database (consistently, through SQLite's backup API) before a migration changes it."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.backup-{stamp}")
     src = sqlite3.connect(str(path))
     try:

@@ -36,7 +36,9 @@ def schema_state(path: Path) -> str:
                 return "empty"
             version = con.execute("SELECT version_num FROM alembic_version").fetchone()
             if version is None:
-                if con.execute("SELECT count(*) FROM sqlite_master WHERE type='table' AND name != 'alembic_version'").fetchone()[0]:
+                if con.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE type='table' AND name != 'alembic_version'"
+                ).fetchone()[0]:
                     raise DatabaseError(
                         f"{path}: has adbib tables but no schema version (its alembic_version table is empty), "
                         "so adbib cannot tell which migrations it needs; restore a backup, or import into a new database"

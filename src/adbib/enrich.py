@@ -55,6 +55,7 @@ class Found(TypedDict, total=False):
     number: str
     publisher: str
 
+
 CROSSREF = "https://api.crossref.org"
 ARXIV = "https://export.arxiv.org"
 _ATOM = "{http://www.w3.org/2005/Atom}"
@@ -193,7 +194,10 @@ def crossref_values(body: str) -> Found:
             out["year"] = parts[0]
             break
     crossref_names: tuple[tuple[str, _FieldName], ...] = (
-        ("page", "pages"), ("volume", "volume"), ("issue", "number"), ("publisher", "publisher")
+        ("page", "pages"),
+        ("volume", "volume"),
+        ("issue", "number"),
+        ("publisher", "publisher"),
     )
     for src, dst in crossref_names:
         if msg.get(src):
@@ -257,7 +261,9 @@ def record(gap: Gap, service: str, values: Found, line: int) -> tuple[PaperRecor
     return (rec, filled) if filled else None
 
 
-def enrich(engine: Engine, db_path: Path, con: sqlite3.Connection, ids: list[int], cache_dir: Path | None = None) -> EnrichReport:
+def enrich(
+    engine: Engine, db_path: Path, con: sqlite3.Connection, ids: list[int], cache_dir: Path | None = None
+) -> EnrichReport:
     """Look the selected papers up and import what fills their gaps (one import per service)."""
     from adbib import store
 

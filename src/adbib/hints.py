@@ -27,12 +27,12 @@ MARGIN = 7.0
 # name -> SELECT (shown, compared) pairs of everything a value of that field can name
 _CHOICES = {
     "venue": "SELECT short_name, short_name FROM venue UNION SELECT short_name, name FROM venue"
-             " UNION SELECT v.short_name, a.alias FROM venue_alias a JOIN venue v ON v.id = a.venue_id",
+    " UNION SELECT v.short_name, a.alias FROM venue_alias a JOIN venue v ON v.id = a.venue_id",
     "dataset": "SELECT name, name FROM dataset UNION SELECT family, family FROM dataset"
-               " UNION SELECT d.name, a.alias FROM dataset_alias a JOIN dataset d ON d.id = a.dataset_id",
+    " UNION SELECT d.name, a.alias FROM dataset_alias a JOIN dataset d ON d.id = a.dataset_id",
     "category": "SELECT name, name FROM category UNION SELECT name, title FROM category"
-                " UNION SELECT c.name, a.alias FROM category_alias a JOIN category c ON c.id = a.category_id"
-                " WHERE a.kind = 'alias'",
+    " UNION SELECT c.name, a.alias FROM category_alias a JOIN category c ON c.id = a.category_id"
+    " WHERE a.kind = 'alias'",
     "author": "SELECT name, name FROM author UNION SELECT family, family FROM author",
 }
 
@@ -82,8 +82,13 @@ def _closest_named(con: sqlite3.Connection, name: str, value: str) -> list[str]:
     for shown, compared in con.execute(_CHOICES[name]):
         if compared:
             shown_by_key.setdefault(alias_key(compared) or compared.lower(), shown)
-    matches = process.extract(alias_key(value) or value.lower(), list(shown_by_key), scorer=fuzz.ratio,
-                              limit=MAX_SUGGESTIONS * 4, score_cutoff=SCORE_CUTOFF)
+    matches = process.extract(
+        alias_key(value) or value.lower(),
+        list(shown_by_key),
+        scorer=fuzz.ratio,
+        limit=MAX_SUGGESTIONS * 4,
+        score_cutoff=SCORE_CUTOFF,
+    )
     ranked = _closest(sorted(matches, key=lambda m: (-m[1], m[0])))
     return list(dict.fromkeys(shown_by_key[key] for key, _, _ in ranked))[:MAX_SUGGESTIONS]
 
@@ -113,7 +118,9 @@ def _closest_words(con: sqlite3.Connection, word: str) -> list[str]:
     from rapidfuzz import fuzz, process
 
     con.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.adbib_vocab_row USING fts5vocab(main, 'paper_fts', 'row')")
-    con.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.adbib_vocab_instance USING fts5vocab(main, 'paper_fts', 'instance')")
+    con.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.adbib_vocab_instance USING fts5vocab(main, 'paper_fts', 'instance')"
+    )
     folded = fold(word).lower()
     terms = [t for (t,) in con.execute("SELECT term FROM temp.adbib_vocab_row") if not t.isdigit()]
     stems = process.extract(folded, terms, scorer=fuzz.ratio, limit=MAX_SUGGESTIONS * 4, score_cutoff=SCORE_CUTOFF)
@@ -122,8 +129,9 @@ def _closest_words(con: sqlite3.Connection, word: str) -> list[str]:
         surface = _surface(con, stem)
         if surface != folded:
             words.setdefault(surface, fuzz.ratio(folded, surface))
-    ranked = _closest(sorted(((w, score) for w, score in words.items() if score >= SCORE_CUTOFF),
-                             key=lambda kv: (-kv[1], kv[0])))
+    ranked = _closest(
+        sorted(((w, score) for w, score in words.items() if score >= SCORE_CUTOFF), key=lambda kv: (-kv[1], kv[0]))
+    )
     return [w for w, _ in ranked][:MAX_SUGGESTIONS]
 
 
@@ -132,7 +140,9 @@ _COLUMNS = ("title", "abstract", "summary")
 
 def _surface(con: sqlite3.Connection, stem: str) -> str:
     """A word as written in some paper for an indexed stem (the stem itself if none is found)."""
-    row = con.execute("SELECT doc, col, offset FROM temp.adbib_vocab_instance WHERE term = ? LIMIT 1", (stem,)).fetchone()
+    row = con.execute(
+        "SELECT doc, col, offset FROM temp.adbib_vocab_instance WHERE term = ? LIMIT 1", (stem,)
+    ).fetchone()
     if row is None or row[1] not in _COLUMNS:
         return stem
     text = con.execute(f"SELECT {row[1]} FROM paper WHERE id = ?", (row[0],)).fetchone()

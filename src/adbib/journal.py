@@ -80,9 +80,7 @@ def operation(con: sqlite3.Connection, kind: str, summary: str) -> Iterator[Op]:
     the block ends, as one operation of the log."""
     _install(con)
     at = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
-    op_id = con.execute(
-        "INSERT INTO operation (kind, summary, at) VALUES (?, ?, ?)", (kind, summary, at)
-    ).lastrowid
+    op_id = con.execute("INSERT INTO operation (kind, summary, at) VALUES (?, ?, ?)", (kind, summary, at)).lastrowid
     op = Op(op_id, kind, summary)
     con.execute("DELETE FROM temp.adbib_op")
     con.execute("INSERT INTO temp.adbib_op (id) VALUES (?)", (op_id,))
@@ -173,7 +171,8 @@ def undo(con: sqlite3.Connection, op_id: int | None) -> dict[str, Any]:
     columns: dict[str, list[str]] = {}
     with operation(con, "undo", f"undo {op_id}: {summary}") as mine:
         entries = con.execute(
-            "SELECT tbl, row_id, row_last, action, before FROM journal WHERE operation_id = ? ORDER BY id DESC", (op_id,)
+            "SELECT tbl, row_id, row_last, action, before FROM journal WHERE operation_id = ? ORDER BY id DESC",
+            (op_id,),
         ).fetchall()
         for table, rowid, last, action, before in entries:
             if action == "i":
@@ -187,7 +186,9 @@ def undo(con: sqlite3.Connection, op_id: int | None) -> dict[str, Any]:
             else:  # the row comes back under its own rowid
                 names = ", ".join(["rowid", *(f'"{c}"' for c in cols)])
                 marks = ", ".join("?" * (len(cols) + 1))
-                con.execute(f'INSERT INTO main."{table}" ({names}) VALUES ({marks})', [rowid] + [values[c] for c in cols])
+                con.execute(
+                    f'INSERT INTO main."{table}" ({names}) VALUES ({marks})', [rowid] + [values[c] for c in cols]
+                )
         outside = con.execute(
             """SELECT u.tbl, u.row_id FROM journal u WHERE u.operation_id = ? AND NOT EXISTS (
                    SELECT 1 FROM journal m WHERE m.operation_id = ? AND m.tbl = u.tbl

@@ -68,7 +68,10 @@ def plan(con: sqlite3.Connection, keep: int, other: int) -> MergePlan:
     return {
         "keep": {"id": keep, "citekey": k["citekey"], "title": k["title"]},
         "other": {"id": other, "citekey": o["citekey"], "title": o["title"]},
-        "fields": fields, "moved": moved, "alias": o["citekey"], "conflicts": conflicts,
+        "fields": fields,
+        "moved": moved,
+        "alias": o["citekey"],
+        "conflicts": conflicts,
     }
 
 
@@ -94,15 +97,21 @@ def _families(con: sqlite3.Connection, pid: int) -> list[str]:
     return list(dict.fromkeys(r[0] for r in rows))
 
 
-_KEYS = {"link": "role, url", "paper_dataset": "dataset_id", "paper_category": "category_id",
-         "provenance": "source_id, line"}
+_KEYS = {
+    "link": "role, url",
+    "paper_dataset": "dataset_id",
+    "paper_category": "category_id",
+    "provenance": "source_id, line",
+}
 
 
 def _moving(con: sqlite3.Connection, table: str, keep: int, other: int) -> int:
     """How many of OTHER's rows KEEP does not have yet."""
     key = _KEYS[table]
-    sql = (f"SELECT count(*) FROM (SELECT DISTINCT {key} FROM {table} WHERE paper_id = ?"
-           f" EXCEPT SELECT {key} FROM {table} WHERE paper_id = ?)")
+    sql = (
+        f"SELECT count(*) FROM (SELECT DISTINCT {key} FROM {table} WHERE paper_id = ?"
+        f" EXCEPT SELECT {key} FROM {table} WHERE paper_id = ?)"
+    )
     n: int = con.execute(sql, (other, keep)).fetchone()[0]
     return n
 
@@ -120,7 +129,12 @@ def render(merge_plan: MergePlan) -> str:
     lines = [f"merge {o['citekey']} ({_short(o['title'], 60)})", f" into {k['citekey']} ({_short(k['title'], 60)})"]
     for name, _, new in merge_plan["fields"]:
         lines.append(f"  {name}: — -> {_short(str(new), 70)}")
-    labels = {"link": "links", "paper_dataset": "datasets", "paper_category": "categories", "provenance": "provenance rows"}
+    labels = {
+        "link": "links",
+        "paper_dataset": "datasets",
+        "paper_category": "categories",
+        "provenance": "provenance rows",
+    }
     moved = [f"{n} {labels[t]}" for t, n in merge_plan["moved"].items() if n]
     if moved:
         lines.append(f"  moves over: {', '.join(moved)}")

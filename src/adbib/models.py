@@ -39,9 +39,7 @@ def _fk(target: str, *, cascade: bool = True, nullable: bool = False, index: boo
 
 class Venue(SQLModel, table=True):
     __tablename__ = "venue"
-    __table_args__ = (
-        CheckConstraint("type IN ('conference', 'journal', 'workshop', 'preprint')", name="type"),
-    )
+    __table_args__ = (CheckConstraint("type IN ('conference', 'journal', 'workshop', 'preprint')", name="type"),)
     id: int | None = Field(default=None, primary_key=True)
     short_name: str = Field(unique=True)
     name: str
@@ -165,9 +163,7 @@ class PaperField(SQLModel, table=True):
     publisher, month (a number), editor, address, isbn, issn, note, eprint/eprinttype, …"""
 
     __tablename__ = "paper_field"
-    paper_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True)
-    )
+    paper_id: int = Field(sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True))
     name: str = Field(primary_key=True)  # lowercase field name
     value: str
     source_id: int | None = _fk("source.id", cascade=False, nullable=True, index=True)
@@ -187,9 +183,7 @@ class Author(SQLModel, table=True):
 
 class Authorship(SQLModel, table=True):
     __tablename__ = "authorship"
-    paper_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True)
-    )
+    paper_id: int = Field(sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True))
     position: int = Field(primary_key=True)  # 0-based order on the paper
     author_id: int = _fk("author.id", index=True)
 
@@ -211,18 +205,12 @@ class Link(SQLModel, table=True):
 
 class PaperDataset(SQLModel, table=True):
     __tablename__ = "paper_dataset"
-    __table_args__ = (
-        CheckConstraint("evidence IN ('datasets-line', 'abstract', 'import')", name="evidence"),
-    )
-    paper_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True)
-    )
+    __table_args__ = (CheckConstraint("evidence IN ('datasets-line', 'abstract', 'import')", name="evidence"),)
+    paper_id: int = Field(sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True))
     dataset_id: int = Field(
         sa_column=Column(Integer, ForeignKey("dataset.id", ondelete="CASCADE"), primary_key=True, index=True)
     )
-    source_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("source.id", ondelete="CASCADE"), primary_key=True)
-    )
+    source_id: int = Field(sa_column=Column(Integer, ForeignKey("source.id", ondelete="CASCADE"), primary_key=True))
     evidence: str = Field(primary_key=True)
     raw: str = ""  # the text it was found in
 
@@ -231,9 +219,7 @@ class PaperCategory(SQLModel, table=True):
     """A paper's category as one list files it (a list's next revision may move it)."""
 
     __tablename__ = "paper_category"
-    paper_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True)
-    )
+    paper_id: int = Field(sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True))
     category_id: int = Field(
         sa_column=Column(Integer, ForeignKey("category.id", ondelete="CASCADE"), primary_key=True, index=True)
     )
@@ -245,9 +231,7 @@ class Relation(SQLModel, table=True):
 
     __tablename__ = "relation"
     __table_args__ = (CheckConstraint("kind IN ('extension_of', 'similar_to')", name="kind"),)
-    subject_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True)
-    )
+    subject_id: int = Field(sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True))
     object_id: int = Field(
         sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True, index=True)
     )
@@ -285,9 +269,7 @@ class FieldSource(SQLModel, table=True):
     what only its earlier revisions said; 'manual' (adbib add, an edit) is never overridden."""
 
     __tablename__ = "field_source"
-    paper_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True)
-    )
+    paper_id: int = Field(sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True))
     field: str = Field(primary_key=True)
     list_name: str
 
@@ -297,9 +279,7 @@ class LinkSource(SQLModel, table=True):
     revision no longer gives, is removed (the old provenance rows still show it)."""
 
     __tablename__ = "link_source"
-    link_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("link.id", ondelete="CASCADE"), primary_key=True)
-    )
+    link_id: int = Field(sa_column=Column(Integer, ForeignKey("link.id", ondelete="CASCADE"), primary_key=True))
     list_name: str = Field(primary_key=True)
 
 
@@ -309,9 +289,7 @@ class Conflict(SQLModel, table=True):
     same title under different identifiers.  Listed by `adbib duplicates`."""
 
     __tablename__ = "conflict"
-    __table_args__ = (
-        CheckConstraint("kind IN ('id-title', 'id-shared', 'title-ids')", name="kind"),
-    )
+    __table_args__ = (CheckConstraint("kind IN ('id-title', 'id-shared', 'title-ids')", name="kind"),)
     id: int | None = Field(default=None, primary_key=True)
     source_id: int = _fk("source.id", index=True)
     line: int
@@ -327,9 +305,7 @@ class Tag(SQLModel, table=True):
     """A word the user files a paper under (``adbib tag REF +to-read``)."""
 
     __tablename__ = "tag"
-    paper_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True)
-    )
+    paper_id: int = Field(sa_column=Column(Integer, ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True))
     name: str = Field(primary_key=True, index=True)
 
 

@@ -183,7 +183,7 @@ def _join_values(tokens: list[str], known, notes: list[str]) -> list[str]:
             i += 1
             continue
         following = []
-        for nxt in tokens[i + 1:]:
+        for nxt in tokens[i + 1 :]:
             if nxt in KEYWORDS or nxt.startswith("-") or ":" in nxt or any(c.isspace() for c in nxt) or "|" in nxt:
                 break
             following.append(nxt)
@@ -209,9 +209,11 @@ def _join_values(tokens: list[str], known, notes: list[str]) -> list[str]:
 def _check_size(query: str, filters: Filters | None) -> None:
     from adbib.limits import MAX_QUERY
 
-    size = len(query) + sum(
-        len(v) for values in vars(filters).values() if isinstance(values, list) for v in values
-    ) if filters is not None else len(query)
+    size = (
+        len(query) + sum(len(v) for values in vars(filters).values() if isinstance(values, list) for v in values)
+        if filters is not None
+        else len(query)
+    )
     if size > MAX_QUERY:
         raise UsageError(f"the query is {size:,} characters long; at most {MAX_QUERY:,} are accepted")
 
@@ -276,9 +278,7 @@ def _term(name: str, raw: str, negated: bool, shown: str) -> Term:
 def _year(value: str) -> tuple[int | None, int | None]:
     m = _YEAR.fullmatch(value)
     if m is None or not any(m.groups()):
-        raise UsageError(
-            f"malformed year {value!r} (expected a year such as 2023 or a range: 2022-2024, 2022-, -2020)"
-        )
+        raise UsageError(f"malformed year {value!r} (expected a year such as 2023 or a range: 2022-2024, 2022-, -2020)")
     if m["year"]:
         return int(m["year"]), int(m["year"])
     first, last = (int(g) if g else None for g in (m["first"], m["last"]))
@@ -386,9 +386,7 @@ def known_values(con: sqlite3.Connection):
     return lambda name, value: value_exists(con, name, value)
 
 
-def iter_ids(
-    con: sqlite3.Connection, query: Query, sort: str | None = None, limit: int | None = None
-) -> Iterator[int]:
+def iter_ids(con: sqlite3.Connection, query: Query, sort: str | None = None, limit: int | None = None) -> Iterator[int]:
     """The matching paper ids in order, streamed from the cursor (for exports of any size)."""
     sql, params = to_sql(query, sort, limit)
     for row in con.execute(sql, params):
@@ -492,8 +490,9 @@ def _initials(value: str) -> tuple[str, str] | None:
 def _author_where(values: tuple) -> tuple[str, list]:
     """Full name ('yu cai', also 'Cai, Yu'), family name ('muller', 'van den hengel'), or a family
     name with initials ('H. Chen', 'Chen, H', 'Chen,H'): the family and the first given initial."""
-    keys = _keys(values) + [title_key(f"{given} {family}") for family, _, given in
-                            (v.partition(",") for v in values if "," in v)]
+    keys = _keys(values) + [
+        title_key(f"{given} {family}") for family, _, given in (v.partition(",") for v in values if "," in v)
+    ]
     keys = list(dict.fromkeys(k for k in keys if k))
     m = _marks(keys)
     where, params = f"au.name_key IN ({m}) OR au.family_key IN ({m})", keys * 2
@@ -539,6 +538,7 @@ def _key_sql(values: tuple) -> tuple[str, list]:
         f"p.id IN (SELECT id FROM paper WHERE citekey IN ({m}) UNION SELECT paper_id FROM citekey_alias WHERE alias IN ({m}))",
         list(values) * 2,
     )
+
 
 def _tag_sql(values: tuple) -> tuple[str, list]:
     """A tag the user gave (adbib tag), any case."""

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from adbib.normalize.text import strip_controls, visible
 
@@ -99,7 +99,9 @@ def paper_table(papers: Iterable[dict], width: int | None = None) -> str:
     if width is None:
         title_width = TITLE_WIDTH
     else:
-        others = sum(max([len(h) + _HEADER_PAD] + [len(str(r[i])) for r in rows]) for i, h in enumerate(headers) if i != 3)
+        others = sum(
+            max([len(h) + _HEADER_PAD] + [len(str(r[i])) for r in rows]) for i, h in enumerate(headers) if i != 3
+        )
         title_width = max(MIN_COLUMN, width - others - _GAP * (len(headers) - 1))
     rows = [[*r[:3], _short(r[3], title_width), r[4]] for r in rows]
     return _tabulate(rows, headers, width=width)
@@ -187,8 +189,7 @@ def bar_chart(counts: list[tuple[str, int]], width: int = 40) -> str:
     top = max(n for _, n in counts) or 1
     label_w = max(len(str(label)) for label, _ in counts)
     lines = [
-        f"{str(label).rjust(label_w)} │{'█' * max(1, round(n * width / top)) if n else ''} {n}"
-        for label, n in counts
+        f"{str(label).rjust(label_w)} │{'█' * max(1, round(n * width / top)) if n else ''} {n}" for label, n in counts
     ]
     return "\n".join(lines) + "\n"
 
@@ -204,17 +205,23 @@ def stats(data: dict, fmt: str, width: int | None = None) -> str:
         [s["name"], s["path"], s["entries_read"], s["created"], s["merged"], s["unchanged"], s["skipped"], s["failed"]]
         for s in data["sources"]
     ]
-    out.append(_tabulate(src_rows, ["source", "file", "entries", "new", "merged", "unchanged", "skipped", "failed"],
-                         tf, width))
+    out.append(
+        _tabulate(src_rows, ["source", "file", "entries", "new", "merged", "unchanged", "skipped", "failed"], tf, width)
+    )
     reasons = [
         [s["name"], r["kind"], r["reason"], ", ".join(map(str, r["lines"]))]
-        for s in data["sources"] for r in s.get("issues", [])
+        for s in data["sources"]
+        for r in s.get("issues", [])
     ]
     if reasons:
         out.append(_tabulate(reasons, ["source", "kind", "reason", "lines"], tf, width))
     out.append("Papers per year\n" + bar_chart([(r["year"] or "n/a", r["papers"]) for r in data["per_year"]]))
-    out.append(_tabulate([[r["venue"] or "(none)", r["papers"]] for r in data["per_venue"]], ["venue", "papers"], tf, width))
-    out.append(_tabulate([[r["category"], r["papers"]] for r in data["per_category"]], ["category", "papers"], tf, width))
+    out.append(
+        _tabulate([[r["venue"] or "(none)", r["papers"]] for r in data["per_venue"]], ["venue", "papers"], tf, width)
+    )
+    out.append(
+        _tabulate([[r["category"], r["papers"]] for r in data["per_category"]], ["category", "papers"], tf, width)
+    )
     return visible("\n".join(out))
 
 
@@ -234,8 +241,9 @@ def detail(d: dict) -> str:
 
     if d.get("deleted"):
         gone = d["deleted"]
-        lines.append(f"DELETED by operation {gone['operation']}: listed nowhere; "
-                     f"adbib undo {gone['operation']} brings it back")
+        lines.append(
+            f"DELETED by operation {gone['operation']}: listed nowhere; adbib undo {gone['operation']} brings it back"
+        )
     field("id", d["id"])
     field("citekey", d["citekey"])
     field("short name", d.get("short_name"))
@@ -337,8 +345,11 @@ def import_report(r, level: str = "verbose") -> str:
     for n in r.problems:
         lines.append(f"  problem    line {n.line:>5}  {n.reason}")
     for c in r.conflicts:
-        other = f" (stays on {c.other_citekey})" if c.other_citekey and c.kind == "id-title" else (
-            f" (vs {c.other_citekey})" if c.other_citekey else "")
+        other = (
+            f" (stays on {c.other_citekey})"
+            if c.other_citekey and c.kind == "id-title"
+            else (f" (vs {c.other_citekey})" if c.other_citekey else "")
+        )
         lines.append(f"  conflict   line {c.line:>5}  {c.citekey or ''}  {c.reason}{other}")
     for v in r.new_vocabulary:
         lines.append(f"  unknown    line {v.line:>5}  {v.kind} {v.name!r} kept (not in the vocabulary)")

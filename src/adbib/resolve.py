@@ -131,8 +131,9 @@ class Index:
             for fam in k.families:
                 self.by_ends.setdefault((end, fam), set()).add(k.id)
 
-    def match(self, p: NormalizedPaper, families: frozenset[str],
-              untrusted: frozenset[tuple[str, str]] = frozenset()) -> Match:
+    def match(
+        self, p: NormalizedPaper, families: frozenset[str], untrusted: frozenset[tuple[str, str]] = frozenset()
+    ) -> Match:
         """The stored paper the record is, by the rules of the module docstring.  ``untrusted``
         holds the (field, value) identifiers the file itself gives to several titles."""
         found = Match(None)
@@ -155,10 +156,15 @@ class Index:
                 continue
             idents[name] = None
             dropped.append(name)
-            found.conflicts.append(IdConflict(
-                "id-title", name, value, owner,
-                f"{'DOI' if name == 'doi' else 'arXiv id'} {value} is already on a paper with another title",
-            ))
+            found.conflicts.append(
+                IdConflict(
+                    "id-title",
+                    name,
+                    value,
+                    owner,
+                    f"{'DOI' if name == 'doi' else 'arXiv id'} {value} is already on a paper with another title",
+                )
+            )
         found.dropped = tuple(dropped)
         if found.id is not None:
             return found
@@ -169,10 +175,15 @@ class Index:
                 if clash is None:
                     found.id, found.rule = pid, "title"
                     return found
-                found.conflicts.append(IdConflict(
-                    "title-ids", clash[0], clash[1], pid,
-                    f"same title as a paper with another {'DOI' if clash[0] == 'doi' else 'arXiv id'}: kept apart",
-                ))
+                found.conflicts.append(
+                    IdConflict(
+                        "title-ids",
+                        clash[0],
+                        clash[1],
+                        pid,
+                        f"same title as a paper with another {'DOI' if clash[0] == 'doi' else 'arXiv id'}: kept apart",
+                    )
+                )
         if families and p.title_key:
             candidates: set[int] = set()
             for end in _ends(p.title_key):
@@ -181,15 +192,12 @@ class Index:
             choices = {
                 pid: self.known[pid].title_key
                 for pid in candidates
-                if _years_close(self.known[pid].year, p.year)
-                and self._conflict(pid, doi, arxiv) is None
+                if _years_close(self.known[pid].year, p.year) and self._conflict(pid, doi, arxiv) is None
             }
             if choices:
                 from rapidfuzz import fuzz, process
 
-                best = process.extractOne(
-                    p.title_key, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_TITLE_MIN
-                )
+                best = process.extractOne(p.title_key, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_TITLE_MIN)
                 if best is not None:
                     found.id, found.rule = best[2], "title~"
         return found
@@ -284,8 +292,10 @@ def merge(
 
     if p.title and not locked("title") and (not cur.title or (correctable("title") and p.title != cur.title)):
         put("title", p.title)
-    if p.year is not None and not locked("year") and (
-        cur.year is None or (cur.year_from_date and not p.year_from_date) or correctable("year")
+    if (
+        p.year is not None
+        and not locked("year")
+        and (cur.year is None or (cur.year_from_date and not p.year_from_date) or correctable("year"))
     ):
         put("year", p.year)
         if cur.year_from_date != p.year_from_date and "year" in changes:
@@ -311,7 +321,10 @@ def merge(
         and new_authors != cur.authors
         and not locked("authors")
         and _shares_family(cur.authors, new_authors)
-        and (correctable("authors") or _better_authors(cur.authors, cur.authors_truncated, new_authors, p.authors_truncated))
+        and (
+            correctable("authors")
+            or _better_authors(cur.authors, cur.authors_truncated, new_authors, p.authors_truncated)
+        )
     ):
         changes["authors"] = (cur.authors, new_authors)
         if cur.authors_truncated != p.authors_truncated:

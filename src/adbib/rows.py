@@ -178,8 +178,14 @@ def paper_detail(con: sqlite3.Connection, ref: str) -> dict | None:
         d["sources"] = found[d["name"]]
 
     provenance = [
-        {"source": source, "file": path, "line": line, "section": section, "raw_text": raw,
-         "reported": json.loads(reported)}
+        {
+            "source": source,
+            "file": path,
+            "line": line,
+            "section": section,
+            "raw_text": raw,
+            "reported": json.loads(reported),
+        }
         for source, path, line, section, raw, reported in con.execute(
             """SELECT s.name, s.path, pr.line, pr.section, pr.raw_text, pr.reported
                FROM provenance pr JOIN source s ON s.id = pr.source_id
@@ -216,10 +222,16 @@ def paper_detail(con: sqlite3.Connection, ref: str) -> dict | None:
         op = con.execute(
             """SELECT o.id FROM operation o JOIN journal j ON j.operation_id = o.id
                WHERE o.kind = 'delete' AND o.undone_by IS NULL AND j.tbl = 'paper' AND j.row_id = ?
-               ORDER BY o.id DESC LIMIT 1""", (pid,)).fetchone()
+               ORDER BY o.id DESC LIMIT 1""",
+            (pid,),
+        ).fetchone()
         paper["deleted"] = {"at": deleted_at[:19], "operation": op[0] if op else None}
-    paper["edited"] = [r[0] for r in con.execute(
-        "SELECT field FROM field_source WHERE paper_id = ? AND list_name = 'manual' ORDER BY field", (pid,))]
+    paper["edited"] = [
+        r[0]
+        for r in con.execute(
+            "SELECT field FROM field_source WHERE paper_id = ? AND list_name = 'manual' ORDER BY field", (pid,)
+        )
+    ]
     paper["citekey_aliases"] = [
         r[0] for r in con.execute("SELECT alias FROM citekey_alias WHERE paper_id = ? ORDER BY alias", (pid,))
     ]
@@ -247,13 +259,15 @@ def disagreements(paper: dict, provenance: list[dict]) -> list[dict]:
         if paper[fld] not in (None, "", []):
             values.add(key(paper[fld]))
         if len(values) > 1:
-            out.append({
-                "field": fld,
-                "stored": paper[fld],
-                "reported": [
-                    {"source": p["source"], "file": p["file"], "line": p["line"], "value": v} for p, v in said
-                ],
-            })
+            out.append(
+                {
+                    "field": fld,
+                    "stored": paper[fld],
+                    "reported": [
+                        {"source": p["source"], "file": p["file"], "line": p["line"], "value": v} for p, v in said
+                    ],
+                }
+            )
     return out
 
 
@@ -282,11 +296,14 @@ def _other(aliases: list[str], *names: str) -> list[str]:
 def venues(con: sqlite3.Connection) -> list[dict]:
     """Venues with papers: short_name, name, type, papers, aliases (other spellings); most
     papers first."""
-    rows = _dicts(con, """
+    rows = _dicts(
+        con,
+        """
         SELECT v.id, v.short_name, v.name, v.type, count(*) AS papers
         FROM venue v JOIN paper p ON p.venue_id = v.id
         WHERE p.deleted_at IS NULL
-        GROUP BY v.id ORDER BY papers DESC, v.short_name COLLATE NOCASE""")
+        GROUP BY v.id ORDER BY papers DESC, v.short_name COLLATE NOCASE""",
+    )
     aliases = _aliases(con, "venue_alias", "venue_id")
     for r in rows:
         r["aliases"] = _other(aliases[r.pop("id")], r["short_name"], r["name"])
@@ -296,14 +313,18 @@ def venues(con: sqlite3.Connection) -> list[dict]:
 def datasets(con: sqlite3.Connection) -> list[dict]:
     """Dataset families with papers, most papers first: family, papers (distinct papers using any
     dataset of the family), datasets (name, papers, aliases; most papers first)."""
-    per_dataset = _dicts(con, """
+    per_dataset = _dicts(
+        con,
+        f"""
         SELECT d.id, d.name, d.family, count(DISTINCT pd.paper_id) AS papers
         FROM dataset d JOIN paper_dataset pd ON pd.dataset_id = d.id {LIVE_PD}
-        GROUP BY d.id ORDER BY papers DESC, d.name COLLATE NOCASE""".format(LIVE_PD=LIVE_PD))
+        GROUP BY d.id ORDER BY papers DESC, d.name COLLATE NOCASE""",
+    )
     per_family = {
-        family: papers for family, papers in con.execute("""
+        family: papers
+        for family, papers in con.execute(f"""
             SELECT d.family, count(DISTINCT pd.paper_id)
-            FROM dataset d JOIN paper_dataset pd ON pd.dataset_id = d.id {LIVE_PD} GROUP BY d.family""".format(LIVE_PD=LIVE_PD))
+            FROM dataset d JOIN paper_dataset pd ON pd.dataset_id = d.id {LIVE_PD} GROUP BY d.family""")
     }
     aliases = _aliases(con, "dataset_alias", "dataset_id")
     families: dict[str, list[dict]] = defaultdict(list)
@@ -332,10 +353,13 @@ def authors(con: sqlite3.Connection, limit: int | None = None) -> list[dict]:
 def categories(con: sqlite3.Connection) -> list[dict]:
     """Categories with papers: name (slug), title, papers, aliases (other words and the list
     headings filed under it); most papers first."""
-    rows = _dicts(con, """
+    rows = _dicts(
+        con,
+        f"""
         SELECT c.id, c.name, c.title, count(DISTINCT pc.paper_id) AS papers
         FROM category c JOIN paper_category pc ON pc.category_id = c.id {LIVE_PC}
-        GROUP BY c.id ORDER BY papers DESC, c.name""".format(LIVE_PC=LIVE_PC))
+        GROUP BY c.id ORDER BY papers DESC, c.name""",
+    )
     aliases = _aliases(con, "category_alias", "category_id")
     for r in rows:
         r["aliases"] = _other(aliases[r.pop("id")], r["name"], r["title"])
@@ -350,18 +374,24 @@ def stats(con: sqlite3.Connection) -> dict:
     ``issues`` grouped by kind and reason (count and lines).  ``per_year`` (oldest first,
     unknown year last), ``per_venue`` and ``per_category`` (most papers first).
     """
-    (counts,) = _dicts(con, """
+    (counts,) = _dicts(
+        con,
+        f"""
         SELECT (SELECT count(*) FROM paper WHERE deleted_at IS NULL) AS papers,
                (SELECT count(*) FROM author) AS authors,
                (SELECT count(DISTINCT venue_id) FROM paper WHERE deleted_at IS NULL) AS venues,
                (SELECT count(DISTINCT dataset_id) FROM paper_dataset pd {LIVE_PD}) AS datasets,
                (SELECT count(DISTINCT category_id) FROM paper_category pc {LIVE_PC}) AS categories,
                (SELECT count(*) FROM link l JOIN paper lp ON lp.id = l.paper_id AND lp.deleted_at IS NULL) AS links,
-               (SELECT count(*) FROM source) AS sources""".format(LIVE_PD=LIVE_PD, LIVE_PC=LIVE_PC))
-    sources = _dicts(con, """
+               (SELECT count(*) FROM source) AS sources""",
+    )
+    sources = _dicts(
+        con,
+        """
         SELECT id, name, path, entries_read, papers_created AS created, papers_merged AS merged,
                papers_unchanged AS unchanged, entries_skipped AS skipped, entries_failed AS failed
-        FROM source ORDER BY id""")
+        FROM source ORDER BY id""",
+    )
     issues: dict[tuple[int, str, str], list[int]] = defaultdict(list)
     for source_id, kind, reason, line in con.execute(
         "SELECT source_id, kind, reason, line FROM source_issue ORDER BY source_id, kind, reason, line"
@@ -371,20 +401,30 @@ def stats(con: sqlite3.Connection) -> dict:
         sid = s.pop("id")
         s["issues"] = [
             {"kind": kind, "reason": reason, "count": len(lines), "lines": lines}
-            for (source_id, kind, reason), lines in issues.items() if source_id == sid
+            for (source_id, kind, reason), lines in issues.items()
+            if source_id == sid
         ]
     return {
         "counts": counts,
         "sources": sources,
-        "per_year": _dicts(con, """
-            SELECT year, count(*) AS papers FROM paper WHERE deleted_at IS NULL GROUP BY year ORDER BY year IS NULL, year"""),
-        "per_venue": _dicts(con, """
+        "per_year": _dicts(
+            con,
+            """
+            SELECT year, count(*) AS papers FROM paper WHERE deleted_at IS NULL GROUP BY year ORDER BY year IS NULL, year""",
+        ),
+        "per_venue": _dicts(
+            con,
+            """
             SELECT v.short_name AS venue, count(*) AS papers FROM paper p LEFT JOIN venue v ON v.id = p.venue_id
-            WHERE p.deleted_at IS NULL GROUP BY v.id ORDER BY papers DESC, v.short_name IS NULL, v.short_name COLLATE NOCASE"""),
-        "per_category": _dicts(con, """
+            WHERE p.deleted_at IS NULL GROUP BY v.id ORDER BY papers DESC, v.short_name IS NULL, v.short_name COLLATE NOCASE""",
+        ),
+        "per_category": _dicts(
+            con,
+            f"""
             SELECT c.name AS category, count(DISTINCT pc.paper_id) AS papers
             FROM category c JOIN paper_category pc ON pc.category_id = c.id {LIVE_PC}
-            GROUP BY c.id ORDER BY papers DESC, c.name""".format(LIVE_PC=LIVE_PC)),
+            GROUP BY c.id ORDER BY papers DESC, c.name""",
+        ),
     }
 
 
@@ -396,8 +436,12 @@ def duplicates(con: sqlite3.Connection, min_score: float = 90.0) -> list[dict]:
 
     from adbib.normalize.ids import arxiv_from_url, doi_from_url
 
-    papers = {r["id"]: r for r in con.execute(
-        "SELECT id, citekey, title, title_key, year, arxiv_id, doi FROM paper WHERE deleted_at IS NULL")}
+    papers = {
+        r["id"]: r
+        for r in con.execute(
+            "SELECT id, citekey, title, title_key, year, arxiv_id, doi FROM paper WHERE deleted_at IS NULL"
+        )
+    }
     by_arxiv = {r["arxiv_id"]: pid for pid, r in papers.items() if r["arxiv_id"]}
     by_doi = {r["doi"]: pid for pid, r in papers.items() if r["doi"]}
     found: dict[tuple[int, int], tuple[float, str]] = {}
@@ -413,7 +457,7 @@ def duplicates(con: sqlite3.Connection, min_score: float = 90.0) -> list[dict]:
         blocks.setdefault(r["title_key"][:12], []).append(pid)
     for ids in blocks.values():
         for i, a in enumerate(ids):
-            for b in ids[i + 1:]:
+            for b in ids[i + 1 :]:
                 ya, yb = papers[a]["year"], papers[b]["year"]
                 if ya is not None and yb is not None and abs(ya - yb) > 1:
                     continue
@@ -427,17 +471,31 @@ def duplicates(con: sqlite3.Connection, min_score: float = 90.0) -> list[dict]:
         pair = tuple(sorted((c["id"], c["other_id"]))) if c["id"] and c["other_id"] else None
         if pair is not None and pair[0] != pair[1]:
             found.pop(pair, None)
-        out.append({
-            "score": 100.0, "reason": f"conflict ({c['source']} line {c['line']}): {c['reason']}",
-            "id": c["id"], "citekey": c["citekey"], "title": c["title"],
-            "other_id": c["other_id"], "other_citekey": c["other_citekey"], "other_title": c["other_title"],
-        })
+        out.append(
+            {
+                "score": 100.0,
+                "reason": f"conflict ({c['source']} line {c['line']}): {c['reason']}",
+                "id": c["id"],
+                "citekey": c["citekey"],
+                "title": c["title"],
+                "other_id": c["other_id"],
+                "other_citekey": c["other_citekey"],
+                "other_title": c["other_title"],
+            }
+        )
     for (a, b), (score, reason) in sorted(found.items(), key=lambda kv: (-kv[1][0], kv[0])):
-        out.append({
-            "score": score, "reason": reason,
-            "id": a, "citekey": papers[a]["citekey"], "title": papers[a]["title"],
-            "other_id": b, "other_citekey": papers[b]["citekey"], "other_title": papers[b]["title"],
-        })
+        out.append(
+            {
+                "score": score,
+                "reason": reason,
+                "id": a,
+                "citekey": papers[a]["citekey"],
+                "title": papers[a]["title"],
+                "other_id": b,
+                "other_citekey": papers[b]["citekey"],
+                "other_title": papers[b]["title"],
+            }
+        )
     return out
 
 
@@ -466,9 +524,12 @@ def unknown_vocabulary(con: sqlite3.Connection, only: str | None = None) -> list
 def conflicts(con: sqlite3.Connection) -> list[dict]:
     """Identity conflicts the imports reported (an identifier on a paper whose title does not fit
     it, one identifier on several titles of one file, one title under two identifiers)."""
-    return _dicts(con, """
+    return _dicts(
+        con,
+        """
         SELECT c.kind, c.field, c.value, c.reason, s.name AS source, c.line,
                p.id, p.citekey, p.title, o.id AS other_id, o.citekey AS other_citekey, o.title AS other_title
         FROM conflict c JOIN source s ON s.id = c.source_id
         LEFT JOIN paper p ON p.id = c.paper_id LEFT JOIN paper o ON o.id = c.other_id
-        ORDER BY c.id""")
+        ORDER BY c.id""",
+    )

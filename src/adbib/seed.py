@@ -33,23 +33,32 @@ def manifest(directory: Path | None = None) -> list[SeedSource]:
         data = tomllib.load(f)
     return [
         SeedSource(
-            name=s["name"], list=s["list"], file=directory / s["file"], dialect=s["dialect"],
-            origin=s["origin"], revision=str(s["revision"]), sha256=s["sha256"],
+            name=s["name"],
+            list=s["list"],
+            file=directory / s["file"],
+            dialect=s["dialect"],
+            origin=s["origin"],
+            revision=str(s["revision"]),
+            sha256=s["sha256"],
         )
         for s in data["source"]
     ]
 
 
-def seed(
-    engine: Engine, db_path: Path, progress: Callable[[int, int], None] | None = None
-) -> list[ImportReport]:
+def seed(engine: Engine, db_path: Path, progress: Callable[[int, int], None] | None = None) -> list[ImportReport]:
     """Import each seed list; a list already imported (same name, same content) is left alone."""
     from adbib.store import ingest
 
     return [
         ingest(
-            engine, db_path, s.file, dialect=s.dialect, source_name=s.name, list_name=s.list,
-            display_path=repo_relative(s.file), progress=progress,
+            engine,
+            db_path,
+            s.file,
+            dialect=s.dialect,
+            source_name=s.name,
+            list_name=s.list,
+            display_path=repo_relative(s.file),
+            progress=progress,
         )
         for s in manifest()
     ]

@@ -17,7 +17,7 @@ import re
 import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +36,19 @@ from adbib.readers import DIALECTS, decode, detect, reader
 from adbib.records import NormalizedPaper, PaperRecord, ParseFailure, ReaderError
 
 __all__ = [
-    "ConflictNote", "Entry", "ImportReport", "NewVocab", "Note", "add_paper", "find_existing", "ingest",
-    "ingest_records", "map_vocabulary", "merge_papers", "read_file", "sync_vocabulary",
+    "ConflictNote",
+    "Entry",
+    "ImportReport",
+    "NewVocab",
+    "Note",
+    "add_paper",
+    "find_existing",
+    "ingest",
+    "ingest_records",
+    "map_vocabulary",
+    "merge_papers",
+    "read_file",
+    "sync_vocabulary",
 ]
 
 T: dict[str, Table] = {t.name: t for t in models.metadata.sorted_tables}
@@ -60,9 +71,8 @@ class _DryRun(Exception):
 @contextmanager
 def logged(engine: Engine, db_path: Path, kind: str, summary: str) -> Iterator[tuple[Connection, journal.Op]]:
     """One write transaction, logged as one undoable operation (:mod:`adbib.journal`)."""
-    with write_transaction(engine, db_path) as conn:
-        with journal.operation(journal.dbapi(conn), kind, summary) as op:
-            yield conn, op
+    with write_transaction(engine, db_path) as conn, journal.operation(journal.dbapi(conn), kind, summary) as op:
+        yield conn, op
 
 
 def _import_summary(report: ImportReport) -> str:
@@ -79,7 +89,9 @@ def read_file(path: Path, dialect: str | None = None) -> tuple[str, bytes, str]:
     data = _read_regular_file(Path(path))
     text = decode(data, str(path))
     if len(text) > MAX_LINE and (long := _long_line(text)):
-        raise ReaderError(f"{path}: line {long[0]} has {long[1]:,} characters (at most {MAX_LINE:,}): not a bibliography")
+        raise ReaderError(
+            f"{path}: line {long[0]} has {long[1]:,} characters (at most {MAX_LINE:,}): not a bibliography"
+        )
     if dialect in (None, "auto"):
         dialect = detect(text)
         if dialect is None:
@@ -104,7 +116,9 @@ def _read_regular_file(path: Path) -> bytes:
             if not stat.S_ISREG(st.st_mode):
                 raise ReaderError(f"{path}: is {_file_kind(st.st_mode)}, not a regular file; adbib imports only files")
             if st.st_size > MAX_FILE_BYTES:
-                raise ReaderError(f"{path}: {st.st_size:,} bytes; adbib imports files of at most {MAX_FILE_BYTES:,} bytes")
+                raise ReaderError(
+                    f"{path}: {st.st_size:,} bytes; adbib imports files of at most {MAX_FILE_BYTES:,} bytes"
+                )
             data = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
         raise ReaderError(f"{path}: {e.strerror or e}") from None
@@ -114,8 +128,12 @@ def _read_regular_file(path: Path) -> bytes:
 
 
 def _file_kind(mode: int) -> str:
-    for test, kind in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket")):
+    for test, kind in (
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
         if test(mode):
             return kind
     return "a special file"
@@ -290,9 +308,7 @@ def find_existing(engine: Engine, db_path: Path, paper: NormalizedPaper) -> tupl
         if pid is None:
             return None
         row = conn.execute(
-            select(T["paper"].c.id, T["paper"].c.citekey, T["paper"].c.title).where(
-                T["paper"].c.id == pid
-            )
+            select(T["paper"].c.id, T["paper"].c.citekey, T["paper"].c.title).where(T["paper"].c.id == pid)
         ).one()
         return row.id, row.citekey, row.title
 
@@ -353,22 +369,44 @@ def add_paper(
         except BadLink as e:
             raise UsageError(f"--code: {e}") from None
     content = json.dumps(
-        {"title": title, "authors": list(authors), "venue": venue, "year": year, "arxiv": arxiv, "doi": doi,
-         "code": list(code), "datasets": list(datasets), "categories": list(categories), "domain": domain},
+        {
+            "title": title,
+            "authors": list(authors),
+            "venue": venue,
+            "year": year,
+            "arxiv": arxiv,
+            "doi": doi,
+            "code": list(code),
+            "datasets": list(datasets),
+            "categories": list(categories),
+            "domain": domain,
+        },
         ensure_ascii=False,
     )
     record = PaperRecord(
-        title=title, line=1, raw=content, year=year, venue_raw=venue,
+        title=title,
+        line=1,
+        raw=content,
+        year=year,
+        venue_raw=venue,
         authors_raw=" and ".join(a.strip() for a in authors if a.strip()) or None,
-        links=links, datasets_raw=list(datasets), headings=list(categories), domain=domain,
+        links=links,
+        datasets_raw=list(datasets),
+        headings=list(categories),
+        domain=domain,
     )
     existing = find_existing(engine, db_path, normalize_record(record))
     if existing is not None:
         pid, key, old_title = existing
         raise AdbibError(f"already in the database as {key} (id {pid}): {old_title}")
     report = ingest_records(
-        engine, db_path, [record], source_name="manual", display_path="(adbib add)",
-        dialect="manual", content=content.encode(),
+        engine,
+        db_path,
+        [record],
+        source_name="manual",
+        display_path="(adbib add)",
+        dialect="manual",
+        content=content.encode(),
     )
     entry = report.created[0]
     return {"id": entry.id, "citekey": entry.citekey, "title": entry.title}
@@ -380,7 +418,6 @@ def merge_papers(engine: Engine, db_path: Path, keep_ref: str, other_ref: str, f
     Papers that clearly differ (adbib.mergeplan: titles, authors, DOIs) are refused with
     MergeRefused unless ``force``."""
     from adbib.errors import AdbibError
-
     from adbib.rows import resolve
 
     p = T["paper"]
@@ -404,7 +441,7 @@ def merge_papers(engine: Engine, db_path: Path, keep_ref: str, other_ref: str, f
             for col in ("year", "date", "venue_id", "domain", "abstract", "summary", "arxiv_id", "doi", "stars")
             if k[col] is None and o[col] is not None
         }
-        fill["updated_at"] = datetime.now(timezone.utc)
+        fill["updated_at"] = datetime.now(UTC)
         conn.execute(update(p).where(p.c.id == keep).values(**fill))
         has_authors = conn.execute(select(func.count()).where(T["authorship"].c.paper_id == keep)).scalar()
         if not has_authors:
@@ -423,9 +460,12 @@ def merge_papers(engine: Engine, db_path: Path, keep_ref: str, other_ref: str, f
         for r in conn.execute(select(rel).where((rel.c.subject_id == other) | (rel.c.object_id == other))).all():
             s = keep if r.subject_id == other else r.subject_id
             ob = keep if r.object_id == other else r.object_id
-            if s != ob and not conn.execute(
-                select(rel).where(rel.c.subject_id == s, rel.c.object_id == ob, rel.c.kind == r.kind)
-            ).first():
+            if (
+                s != ob
+                and not conn.execute(
+                    select(rel).where(rel.c.subject_id == s, rel.c.object_id == ob, rel.c.kind == r.kind)
+                ).first()
+            ):
                 conn.execute(insert(rel).values(subject_id=s, object_id=ob, kind=r.kind))
         conn.execute(update(T["citekey_alias"]).where(T["citekey_alias"].c.paper_id == other).values(paper_id=keep))
         conn.execute(insert(T["citekey_alias"]).values(alias=o["citekey"], paper_id=keep))
@@ -440,7 +480,9 @@ _OWNER_OF = {"venue_id": "venue", "arxiv_id": "arxiv"}
 def _move_links(conn: Connection, other: int, keep: int) -> None:
     """OTHER's links become KEEP's; a link KEEP has already keeps the lists that gave either."""
     lk, ls = T["link"], T["link_source"]
-    have = {(r.role, r.url): r.id for r in conn.execute(select(lk.c.id, lk.c.role, lk.c.url).where(lk.c.paper_id == keep))}
+    have = {
+        (r.role, r.url): r.id for r in conn.execute(select(lk.c.id, lk.c.role, lk.c.url).where(lk.c.paper_id == keep))
+    }
     for r in conn.execute(select(lk.c.id, lk.c.role, lk.c.url).where(lk.c.paper_id == other)).all():
         target = have.get((r.role, r.url))
         if target is None:
@@ -500,16 +542,21 @@ def rekey_paper(engine: Engine, db_path: Path, ref: str, newkey: str) -> dict:
         if newkey == old:
             raise AdbibError(f"{old} already has that key")
         folded = newkey.lower()  # bibtex compares keys ignoring case
-        owner = conn.execute(
-            select(p.c.id).where(func.lower(p.c.citekey) == folded)
-            .union(select(alias.c.paper_id).where(func.lower(alias.c.alias) == folded))
-        ).scalars().all()
+        owner = (
+            conn.execute(
+                select(p.c.id)
+                .where(func.lower(p.c.citekey) == folded)
+                .union(select(alias.c.paper_id).where(func.lower(alias.c.alias) == folded))
+            )
+            .scalars()
+            .all()
+        )
         owner = next((o for o in owner if o != pid), None)
         if owner is not None:
             other = conn.execute(select(p.c.citekey).where(p.c.id == owner)).scalar()
             raise AdbibError(f"{newkey!r} is taken by another paper ({other})")
         conn.execute(delete(alias).where(alias.c.alias == newkey))
-        conn.execute(update(p).where(p.c.id == pid).values(citekey=newkey, updated_at=datetime.now(timezone.utc)))
+        conn.execute(update(p).where(p.c.id == pid).values(citekey=newkey, updated_at=datetime.now(UTC)))
         conn.execute(insert(alias).values(alias=old, paper_id=pid))
         return {"id": pid, "old": old, "citekey": newkey, "title": title}
 
@@ -557,7 +604,9 @@ def _shown(value: object) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
-def edit_paper(engine: Engine, db_path: Path, ref: str, sets: dict[str, str], note: str | None = None) -> dict[str, Any]:
+def edit_paper(
+    engine: Engine, db_path: Path, ref: str, sets: dict[str, str], note: str | None = None
+) -> dict[str, Any]:
     """``adbib edit``: set fields of one paper by hand, in one logged transaction.
 
     Each field set is owned by 'manual' in field_source, so that no later import overrides it
@@ -586,7 +635,7 @@ def edit_paper(engine: Engine, db_path: Path, ref: str, sets: dict[str, str], no
                 conn.execute(update(T["paper"]).where(T["paper"].c.id == pid).values(note=new_note))
                 changes.append(("note", _shown(old_note), _shown(new_note)))
         if changes:
-            conn.execute(update(T["paper"]).where(T["paper"].c.id == pid).values(updated_at=datetime.now(timezone.utc)))
+            conn.execute(update(T["paper"]).where(T["paper"].c.id == pid).values(updated_at=datetime.now(UTC)))
         title = conn.execute(select(T["paper"].c.title).where(T["paper"].c.id == pid)).scalar()
         op.summary = f"edit {row.citekey}: " + "; ".join(f"{f} {o} -> {n}" for f, o, n in changes)
         return {"id": pid, "citekey": row.citekey, "title": title, "changes": changes}
@@ -657,8 +706,12 @@ def _edit_authors(conn: Connection, row: Any, value: str) -> tuple[object, objec
     from adbib.normalize.text import title_key
 
     a, au = T["authorship"], T["author"]
-    old = [r[0] for r in conn.execute(
-        select(au.c.name).join(a, a.c.author_id == au.c.id).where(a.c.paper_id == row.id).order_by(a.c.position))]
+    old = [
+        r[0]
+        for r in conn.execute(
+            select(au.c.name).join(a, a.c.author_id == au.c.id).where(a.c.paper_id == row.id).order_by(a.c.position)
+        )
+    ]
     parsed = parse_authors(value)
     if value and not parsed.names:
         raise UsageError(f"--set authors={value!r}: no author name in it (write 'Given Family and Given Family')")
@@ -670,10 +723,17 @@ def _edit_authors(conn: Connection, row: Any, value: str) -> tuple[object, objec
         key = title_key(" ".join(x for x in (n.given, n.von, n.family) if x))
         aid = conn.execute(select(au.c.id).where(au.c.name_key == key)).scalar()
         if aid is None:
-            aid = conn.execute(insert(au).values(
-                name=n.full, given=n.given, von=n.von, family=n.family, jr=n.jr, name_key=key,
-                family_key=title_key(n.last),
-            )).inserted_primary_key[0]
+            aid = conn.execute(
+                insert(au).values(
+                    name=n.full,
+                    given=n.given,
+                    von=n.von,
+                    family=n.family,
+                    jr=n.jr,
+                    name_key=key,
+                    family_key=title_key(n.last),
+                )
+            ).inserted_primary_key[0]
         conn.execute(insert(a).values(paper_id=row.id, position=i, author_id=aid))
     _set_column(conn, row.id, authors_truncated=parsed.truncated)
     return old, names + (["and others"] if parsed.truncated else [])
@@ -733,7 +793,10 @@ def _edit_links(conn: Connection, row: Any, value: str) -> tuple[object, object]
         if (role, url) not in wanted:
             wanted.append((role, url))
     lk, ls = T["link"], T["link_source"]
-    have = [(r.role, r.url) for r in conn.execute(select(lk.c.role, lk.c.url).where(lk.c.paper_id == row.id).order_by(lk.c.id))]
+    have = [
+        (r.role, r.url)
+        for r in conn.execute(select(lk.c.role, lk.c.url).where(lk.c.paper_id == row.id).order_by(lk.c.id))
+    ]
     if have == wanted:
         return [f"{r}:{u}" for r, u in have], [f"{r}:{u}" for r, u in wanted]
     conn.execute(delete(lk).where(lk.c.paper_id == row.id))
@@ -744,9 +807,15 @@ def _edit_links(conn: Connection, row: Any, value: str) -> tuple[object, object]
 
 
 _EDITORS: dict[str, Callable[[Connection, Any, str], tuple[object, object]]] = {
-    "title": _edit_title, "year": _edit_year, "venue": _edit_venue, "authors": _edit_authors,
-    "doi": _edit_identifier("doi", "doi"), "arxiv": _edit_identifier("arxiv_id", "arxiv"),
-    "domain": _edit_domain, "abstract": _edit_abstract, "links": _edit_links,
+    "title": _edit_title,
+    "year": _edit_year,
+    "venue": _edit_venue,
+    "authors": _edit_authors,
+    "doi": _edit_identifier("doi", "doi"),
+    "arxiv": _edit_identifier("arxiv_id", "arxiv"),
+    "domain": _edit_domain,
+    "abstract": _edit_abstract,
+    "links": _edit_links,
 }
 
 
@@ -765,7 +834,7 @@ def delete_paper(engine: Engine, db_path: Path, ref: str, purge: bool = False) -
         else:
             if row.deleted_at is not None:
                 raise AdbibError(f"{row.citekey} is deleted already (adbib delete --purge removes it for good)")
-            conn.execute(update(p).where(p.c.id == row.id).values(deleted_at=datetime.now(timezone.utc)))
+            conn.execute(update(p).where(p.c.id == row.id).values(deleted_at=datetime.now(UTC)))
             op.summary = f"delete {row.citekey}: {row.title}"
         return {"id": row.id, "citekey": row.citekey, "title": row.title, "purged": purge, "operation": op.id}
 
@@ -780,7 +849,9 @@ def tag_paper(engine: Engine, db_path: Path, ref: str, changes: list[str]) -> di
         sign, name = ("-", item[1:]) if item.startswith("-") else ("+", item.removeprefix("+"))
         name = name.strip().lower()
         if not _TAG.fullmatch(name):
-            raise UsageError(f"tag {item!r}: a tag is one word of letters, digits and - _ . / : (+tag adds, -tag removes)")
+            raise UsageError(
+                f"tag {item!r}: a tag is one word of letters, digits and - _ . / : (+tag adds, -tag removes)"
+            )
         plan.append((sign, name))
     if not plan:
         raise UsageError("give tags to add (+name) or remove (-name)")

@@ -83,14 +83,14 @@ QUERIES = {
         "title": "Papers at a venue on a dataset family",
         "description": "For example venue MICCAI, dataset family BraTS.",
         "sql": f"SELECT {_COLUMNS} FROM papers WHERE venue = :venue AND EXISTS "
-               "(SELECT 1 FROM json_each(papers.dataset_families) WHERE value = :family) ORDER BY year DESC, title",
+        "(SELECT 1 FROM json_each(papers.dataset_families) WHERE value = :family) ORDER BY year DESC, title",
     },
     "search": {
         "title": "Full-text search, most relevant first",
         "description": "Words in titles, authors, abstracts and summaries (FTS5 syntax: diffus*, OR, NOT).",
         "sql": f"SELECT {', '.join('p.' + c for c in _COLUMNS.split(', '))} FROM papers_fts "
-               "JOIN papers p ON p.id = papers_fts.rowid WHERE papers_fts MATCH :words "
-               "ORDER BY bm25(papers_fts, 4.0, 2.0, 1.0, 2.0) LIMIT 200",
+        "JOIN papers p ON p.id = papers_fts.rowid WHERE papers_fts MATCH :words "
+        "ORDER BY bm25(papers_fts, 4.0, 2.0, 1.0, 2.0) LIMIT 200",
     },
     "with_code": {
         "title": "Papers with official code in a domain",
@@ -114,7 +114,7 @@ def metadata(db_name: str) -> dict[str, object]:  # JSON for Datasette
     return {
         "title": "adbib — anomaly-detection papers",
         "description": "One row per paper, from the curated lists adbib reads. Facet by venue, year, domain, "
-                       "dataset family and category; search titles, authors and abstracts.",
+        "dataset family and category; search titles, authors and abstracts.",
         "databases": {
             BROWSE: {
                 "description": "One row per paper (a read-only copy made when adbib serve started).",
@@ -152,5 +152,21 @@ def datasette_args(db: Path, workdir: Path, host: str, port: int) -> list[str]:
     build_browse_copy(db, copy)
     meta = workdir / "metadata.json"
     meta.write_text(json.dumps(metadata(db.stem), ensure_ascii=False, indent=2), encoding="utf-8")
-    return ["serve", "-i", str(copy), str(db), "--metadata", str(meta), "--host", host, "--port", str(port),
-            "--setting", "facet_time_limit_ms", "1000", "--setting", "default_facet_size", "15"]
+    return [
+        "serve",
+        "-i",
+        str(copy),
+        str(db),
+        "--metadata",
+        str(meta),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--setting",
+        "facet_time_limit_ms",
+        "1000",
+        "--setting",
+        "default_facet_size",
+        "15",
+    ]

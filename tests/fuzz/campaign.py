@@ -41,8 +41,11 @@ from fuzz.mutations import ODD_CHARS, SYNTAX, mutate
 
 def random_text(rng: random.Random) -> str:
     """Text from scratch: syntax characters, odd code points, words, line ends."""
-    alphabet = list(SYNTAX) + list(ODD_CHARS) + ["\n", " ", "a", "2023", "http://x.org/", "- ", "# ",
-                                                 "@article{", "* [", "**", "](", "•", "arXiv", "|"]
+    alphabet = (
+        list(SYNTAX)
+        + list(ODD_CHARS)
+        + ["\n", " ", "a", "2023", "http://x.org/", "- ", "# ", "@article{", "* [", "**", "](", "•", "arXiv", "|"]
+    )
     return "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 400)))
 
 
@@ -77,12 +80,21 @@ def where(exc: BaseException) -> str:
 QUERY = "query-parser"  # the pseudo-dialect under which the query parser is fuzzed
 
 
-def run(dialect: str, texts, cases: int, out: Path, keep: int, slow: float, timeout: float, con=None,
-        first: int = 0, progress: int = 0) -> dict:
-    from fuzz.queries import check_query, query_case, too_complex
-
+def run(
+    dialect: str,
+    texts,
+    cases: int,
+    out: Path,
+    keep: int,
+    slow: float,
+    timeout: float,
+    con=None,
+    first: int = 0,
+    progress: int = 0,
+) -> dict:
     from adbib.errors import UsageError
     from adbib.records import ReaderError
+    from fuzz.queries import check_query, query_case, too_complex
 
     stats = {"cases": 0, "records": 0, "reader_errors": 0, "failures": {}, "slow": [], "seconds": 0.0}
     start = time.perf_counter()
@@ -106,7 +118,7 @@ def run(dialect: str, texts, cases: int, out: Path, keep: int, slow: float, time
                 stats["records"] += check_read(dialect, text)
         except (ReaderError, UsageError):
             stats["reader_errors"] += 1
-        except Exception as e:  # noqa: BLE001 - the point is to catch anything else
+        except Exception as e:
             key = f"{type(e).__name__} at {where(e)}"
             seen = stats["failures"].setdefault(key, {"count": 0, "seed": seed, "how": how, "message": str(e)[:200]})
             seen["count"] += 1
@@ -122,8 +134,11 @@ def run(dialect: str, texts, cases: int, out: Path, keep: int, slow: float, time
         stats["cases"] += 1
         if progress and stats["cases"] % progress == 0:
             n_fail = sum(f["count"] for f in stats["failures"].values())
-            print(f"  … {dialect}: {stats['cases']} cases (seeds {first}–{seed}), {stats['reader_errors']} refused, "
-                  f"{n_fail} failures, {len(stats['slow'])} slow, {time.perf_counter() - start:.0f} s", flush=True)
+            print(
+                f"  … {dialect}: {stats['cases']} cases (seeds {first}–{seed}), {stats['reader_errors']} refused, "
+                f"{n_fail} failures, {len(stats['slow'])} slow, {time.perf_counter() - start:.0f} s",
+                flush=True,
+            )
     stats["seconds"] = time.perf_counter() - start
     return stats
 
@@ -132,9 +147,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=10_000, help="cases per reader")
     parser.add_argument("--dialect", action="append", help="only these dialects (repeatable)")
-    parser.add_argument("--first", type=int, default=0,
-                        help="first seed (to split one campaign over processes: --first 0, --first 2500 …)")
-    parser.add_argument("--progress", type=int, default=0, help="print a running count every N cases (0: only at the end)")
+    parser.add_argument(
+        "--first",
+        type=int,
+        default=0,
+        help="first seed (to split one campaign over processes: --first 0, --first 2500 …)",
+    )
+    parser.add_argument(
+        "--progress", type=int, default=0, help="print a running count every N cases (0: only at the end)"
+    )
     parser.add_argument("--out", type=Path, default=Path("fuzz-failures"), help="where failing inputs go")
     parser.add_argument("--keep", type=int, default=20, help="distinct failures saved per reader")
     parser.add_argument("--slow", type=float, default=2.0, help="report cases that use more CPU than this (s)")
@@ -156,13 +177,20 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGPROF, _alarm)
     failed = False
-    print(f"{'reader':18} {'cases':>7} {'records':>9} {'refused':>11} {'failures':>8} {'slow':>5} {'seconds':>8}"
-          "   (refused: ReaderError, or UsageError / too complex for the query parser; records: papers selected)")
+    print(
+        f"{'reader':18} {'cases':>7} {'records':>9} {'refused':>11} {'failures':>8} {'slow':>5} {'seconds':>8}"
+        "   (refused: ReaderError, or UsageError / too complex for the query parser; records: papers selected)"
+    )
     for dialect in args.dialect or [*DIALECTS, QUERY]:
-        s = run(dialect, texts, args.cases, args.out, args.keep, args.slow, args.timeout, con, args.first, args.progress)
+        s = run(
+            dialect, texts, args.cases, args.out, args.keep, args.slow, args.timeout, con, args.first, args.progress
+        )
         n_fail = sum(f["count"] for f in s["failures"].values())
-        print(f"{dialect:18} {s['cases']:>7} {s['records']:>9} {s['reader_errors']:>11} {n_fail:>8} "
-              f"{len(s['slow']):>5} {s['seconds']:>8.1f}", flush=True)
+        print(
+            f"{dialect:18} {s['cases']:>7} {s['records']:>9} {s['reader_errors']:>11} {n_fail:>8} "
+            f"{len(s['slow']):>5} {s['seconds']:>8.1f}",
+            flush=True,
+        )
         for key, f in s["failures"].items():
             failed = True
             print(f"    {f['count']:>5} × {key}: {f['message']!r} (first: seed {f['seed']}, {'+'.join(f['how'])})")

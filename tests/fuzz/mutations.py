@@ -17,8 +17,28 @@ Mutator = Callable[[str, random.Random, str], str]
 SYNTAX = "[](){}<>\"'`*_#|@%\\,=~$&:"
 # Code points readers split lines on, or that tend to surprise text handling.
 ODD_CHARS = (
-    "\x00", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "\u2029", "\ufeff", "\u200b",
-    "\u202e", "\u0301", "\ufffd", "\uffff", "\U0001f4cb", "⭐", "•", "√", "‚", "Ã©", "\t",
+    "\x00",
+    "\r",
+    "\r\n",
+    "\x0b",
+    "\x0c",
+    "\x1c",
+    "\x85",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\u200b",
+    "\u202e",
+    "\u0301",
+    "\ufffd",
+    "\uffff",
+    "\U0001f4cb",
+    "⭐",
+    "•",
+    "√",
+    "‚",
+    "Ã©",
+    "\t",
 )
 
 
@@ -64,8 +84,14 @@ def random_bytes(text: str, rng: random.Random, donor: str) -> str:
 def wrong_encoding(text: str, rng: random.Random, donor: str) -> str:
     """The whole text encoded one way and read another (mojibake, UTF-16 zero bytes)."""
     encode, decode = rng.choice(
-        (("utf-8", "cp1252"), ("utf-8", "latin-1"), ("utf-16", "latin-1"), ("cp1252", "utf-8"),
-         ("utf-8", "mac_roman"), ("utf-16-le", "utf-8"))
+        (
+            ("utf-8", "cp1252"),
+            ("utf-8", "latin-1"),
+            ("utf-16", "latin-1"),
+            ("cp1252", "utf-8"),
+            ("utf-8", "mac_roman"),
+            ("utf-16-le", "utf-8"),
+        )
     )
     return text.encode(encode, errors="replace").decode(decode, errors="replace")
 
@@ -139,8 +165,19 @@ def strip_newlines(text: str, rng: random.Random, donor: str) -> str:
 MUTATORS: dict[str, Mutator] = {
     f.__name__: f
     for f in (
-        truncate, cut_span, random_bytes, wrong_encoding, syntax_noise, drop_syntax, huge_line,
-        nul_bytes, odd_chars, shuffle_lines, splice, repeat_block, strip_newlines,
+        truncate,
+        cut_span,
+        random_bytes,
+        wrong_encoding,
+        syntax_noise,
+        drop_syntax,
+        huge_line,
+        nul_bytes,
+        odd_chars,
+        shuffle_lines,
+        splice,
+        repeat_block,
+        strip_newlines,
     )
 }
 

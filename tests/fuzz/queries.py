@@ -19,16 +19,48 @@ QUERIES = [
     "category:diffusion domain:medical type:journal",
     '"anomaly detection" -gan',
     "author:muller dataset:MVTec|VisA -venue:arXiv",
-    "author:\"van den Hengel\" year:2019|2021|2023",
+    'author:"van den Hengel" year:2019|2021|2023',
     "has:arxiv|doi -has:code reconstruction",
     "-category:vlm type:conference|workshop memory bank",
     "self-supervised O'Neil",
-    "dataset:BraTS2021 -dataset:\"ZhangLab Chest X-ray\"",
+    'dataset:BraTS2021 -dataset:"ZhangLab Chest X-ray"',
 ]
 # What a query is made of: fields, operators, quotes, FTS5 syntax that must stay plain text.
-PIECES = ["venue:", "year:", "author:", "dataset:", "category:", "domain:", "type:", "has:", "text:",
-          "|", "-", '"', " ", "*", "^", "NEAR(", ")", "AND", "OR", "NOT", ":", "2023", "-2020", "2022-",
-          "''", "\\", "%", "_", "\x00", "\u202e", "é", "MICCAI", "diffusion"]
+PIECES = [
+    "venue:",
+    "year:",
+    "author:",
+    "dataset:",
+    "category:",
+    "domain:",
+    "type:",
+    "has:",
+    "text:",
+    "|",
+    "-",
+    '"',
+    " ",
+    "*",
+    "^",
+    "NEAR(",
+    ")",
+    "AND",
+    "OR",
+    "NOT",
+    ":",
+    "2023",
+    "-2020",
+    "2022-",
+    "''",
+    "\\",
+    "%",
+    "_",
+    "\x00",
+    "\u202e",
+    "é",
+    "MICCAI",
+    "diffusion",
+]
 
 
 def query_case(rng: random.Random) -> tuple[str, list[str]]:
@@ -43,8 +75,10 @@ def query_case(rng: random.Random) -> tuple[str, list[str]]:
 def too_complex(error: sqlite3.OperationalError) -> bool:
     """SQLite's refusal of a statement beyond its limits (what the CLI reports as such)."""
     message = str(error)
-    return any(m in message for m in ("Expression tree is too large", "too many SQL variables",
-                                      "too many terms in compound SELECT"))
+    return any(
+        m in message
+        for m in ("Expression tree is too large", "too many SQL variables", "too many terms in compound SELECT")
+    )
 
 
 def check_query(con: sqlite3.Connection, q: str) -> int:

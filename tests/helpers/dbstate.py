@@ -28,10 +28,13 @@ def snapshot(db: Path, tables: tuple[str, ...] | None = None) -> dict[str, list[
     con = sqlite3.connect(db)
     try:
         check_health(con)
-        names = tables or tuple(r[0] for r in con.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
-            " AND name NOT LIKE 'paper_fts%' ORDER BY name"
-        ))
+        names = tables or tuple(
+            r[0]
+            for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+                " AND name NOT LIKE 'paper_fts%' ORDER BY name"
+            )
+        )
         dump = {}
         for table in names:
             cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})") if r[1] not in VOLATILE]

@@ -235,7 +235,9 @@ def protected_spans(title: str) -> list[tuple[int, int]]:
         if core is None:
             continue
         text = core.group()
-        if needs_protection(text) or (sentence_case and i > 0 and text[0].isupper() and _after_word(title, word.start())):
+        if needs_protection(text) or (
+            sentence_case and i > 0 and text[0].isupper() and _after_word(title, word.start())
+        ):
             spans.append((word.start() + core.start(), word.start() + core.end()))
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
@@ -248,10 +250,33 @@ def protected_spans(title: str) -> list[tuple[int, int]]:
 
 _CASED_OR_CAPITAL = re.compile(r"\S+")
 _TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
-_SMALL_WORDS = frozenset({
-    "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "is", "of", "on", "or", "the",
-    "to", "via", "vs", "with", "without", "under", "over",
-})
+_SMALL_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "via",
+        "vs",
+        "with",
+        "without",
+        "under",
+        "over",
+    }
+)
 
 
 def _after_word(title: str, start: int) -> bool:
@@ -375,13 +400,9 @@ def _encoder(unicode: bool) -> UnicodeToLatexEncoder:
     specials = {c: tex for c, tex in defaults.rule.items() if c < 0x80 and c != ord('"')}
     specials[ord(_LONE_LEFT)] = r"\textbraceleft"
     specials[ord(_LONE_RIGHT)] = r"\textbraceright"
-    rules = [
-        UnicodeToLatexConversionRule(RULE_DICT, specials, replacement_latex_protection="braces-after-macro")
-    ]
+    rules = [UnicodeToLatexConversionRule(RULE_DICT, specials, replacement_latex_protection="braces-after-macro")]
     if not unicode:
-        rules.append(
-            UnicodeToLatexConversionRule(RULE_DICT, defaults.rule, replacement_latex_protection="braces-all")
-        )
+        rules.append(UnicodeToLatexConversionRule(RULE_DICT, defaults.rule, replacement_latex_protection="braces-all"))
     return UnicodeToLatexEncoder(
         conversion_rules=rules,
         # ASCII output: a character LaTeX has no macro for becomes a bold "?", which biber leaves

@@ -41,7 +41,11 @@ def item(paper: ExportedPaper) -> dict[str, object]:
     """The CSL item of one paper."""
     fields = paper.get("fields") or {}
     kind = paper["venue_type"] or _KIND_OF_TYPE.get(fields.get("entrytype", ""))
-    out: dict[str, object] = {"id": paper["citekey"], "type": _TYPES.get(kind or "", "document"), "title": paper["title"]}
+    out: dict[str, object] = {
+        "id": paper["citekey"],
+        "type": _TYPES.get(kind or "", "document"),
+        "title": paper["title"],
+    }
     authors = [_person(n) for n in paper["author_names"]]
     if authors:
         out["author"] = authors
@@ -100,5 +104,6 @@ def _split_bibtex_name(name: str) -> NameParts:
     from bibtexparser.middlewares.names import parse_single_name_into_parts
 
     parts = parse_single_name_into_parts(name, strict=False)
-    return NameParts(given=" ".join(parts.first), von=" ".join(parts.von), family=" ".join(parts.last),
-                     jr=" ".join(parts.jr))
+    return NameParts(
+        given=" ".join(parts.first), von=" ".join(parts.von), family=" ".join(parts.last), jr=" ".join(parts.jr)
+    )

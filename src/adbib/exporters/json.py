@@ -52,8 +52,11 @@ def write(papers: Iterable[ExportedPaper], out: TextIO) -> int:
     n = 0
     for paper in papers:
         values: Mapping[str, object] = paper  # read by the names in FIELDS
-        text = json.dumps({key: values.get(key, _EMPTY.get(key)) if key in OPTIONAL else values[key]
-                           for key in FIELDS}, indent=2, ensure_ascii=False)
+        text = json.dumps(
+            {key: values.get(key, _EMPTY.get(key)) if key in OPTIONAL else values[key] for key in FIELDS},
+            indent=2,
+            ensure_ascii=False,
+        )
         if _HOSTILE.search(text):  # what json leaves raw but a terminal would act on: \u escapes
             text = _HOSTILE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
         # JSON strings never hold a raw newline, so every newline is indentation.

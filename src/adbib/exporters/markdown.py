@@ -61,9 +61,7 @@ def write(papers: Iterable[ExportedPaper], out: TextIO, *, category_titles: dict
     titles = category_titles or {}
     rank = {slug: i for i, slug in enumerate(titles)}
     # sorted() is stable: within one heading, papers keep their input order
-    entries = sorted(
-        ((*_place(paper, titles, rank), bullet(paper, titles)) for paper in papers), key=lambda e: e[0]
-    )
+    entries = sorted(((*_place(paper, titles, rank), bullet(paper, titles)) for paper in papers), key=lambda e: e[0])
     out.write(GENERATED_BY + "\n")
     shown: Sequence[str | None] = (None, None, None)
     for _, headings, text in entries:
@@ -120,9 +118,7 @@ def bullet(paper: ExportedPaper, titles: dict[str, str] | None = None) -> str:
     authors = paper["authors"] + (["and others"] if paper["authors_truncated"] else [])
     datasets = [d["name"] for d in paper["datasets"] if d["evidence"] != "abstract"]
     also_in = [category_title(slug, titles or {}) for slug in paper["categories"][1:]]
-    ids = [
-        f"{scheme} {ident}" for scheme, ident in (("arXiv", paper["arxiv"]), ("DOI", paper["doi"])) if ident
-    ]
+    ids = [f"{scheme} {ident}" for scheme, ident in (("arXiv", paper["arxiv"]), ("DOI", paper["doi"])) if ident]
     subs = [
         ("Authors", LIST_SEP.join(authors)),
         ("Datasets", LIST_SEP.join(datasets)),

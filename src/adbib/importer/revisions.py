@@ -105,7 +105,8 @@ def recognise(conn: Connection, sig: Signature, matched: Iterable[int | None], e
     size: dict[str, int] = dict(
         conn.execute(
             select(src.c.list_name, func.count(prov.c.paper_id.distinct()))
-            .join(prov, prov.c.source_id == src.c.id).group_by(src.c.list_name)
+            .join(prov, prov.c.source_id == src.c.id)
+            .group_by(src.c.list_name)
         ).all()
     )
     known: dict[str, set[int]] = {}

@@ -49,28 +49,44 @@ def sync_vocabulary(conn: Connection) -> None:
     from adbib.normalize import categories, datasets, venues
 
     v_ids = _upsert_named(
-        conn, T["venue"], "short_name",
+        conn,
+        T["venue"],
+        "short_name",
         [{"short_name": v.short, "name": v.name, "type": v.type, "known": True} for v in venues.all_venues()],
     )
     _upsert_aliases(
-        conn, T["venue_alias"], "venue_id",
+        conn,
+        T["venue_alias"],
+        "venue_id",
         [(alias, v_ids[v.short]) for v in venues.all_venues() for alias in (v.short, v.name, *v.aliases)],
     )
     d_ids = _upsert_named(
-        conn, T["dataset"], "name",
+        conn,
+        T["dataset"],
+        "name",
         [{"name": d.name, "family": d.family, "known": True} for d in datasets.all_datasets()],
     )
     _upsert_aliases(
-        conn, T["dataset_alias"], "dataset_id",
+        conn,
+        T["dataset_alias"],
+        "dataset_id",
         [(alias, d_ids[d.name]) for d in datasets.all_datasets() for alias in (d.name, *d.aliases)],
     )
     c_ids = _upsert_named(
-        conn, T["category"], "name",
+        conn,
+        T["category"],
+        "name",
         [{"name": c.name, "title": c.title, "known": True} for c in categories.all_categories()],
     )
     _upsert_aliases(
-        conn, T["category_alias"], "category_id",
-        [(alias, c_ids[c.name], "alias") for c in categories.all_categories() for alias in (c.name, c.title, *c.aliases)]
+        conn,
+        T["category_alias"],
+        "category_id",
+        [
+            (alias, c_ids[c.name], "alias")
+            for c in categories.all_categories()
+            for alias in (c.name, c.title, *c.aliases)
+        ]
         + [(h, c_ids[c.name], "heading") for c in categories.all_categories() for h in c.headings],
     )
     for kind, known_ids in (("venue", v_ids), ("dataset", d_ids), ("category", c_ids)):
@@ -131,11 +147,15 @@ def _fold_newly_known(conn: Connection) -> None:
         return resolve_dataset(row.name)[0] if is_known(row.name) else None
 
     def category_target(row: Any) -> str | None:
-        return next(filter(None, (category_for_heading(row.title), resolve_category(row.title),
-                                  resolve_category(row.name))), None)
+        return next(
+            filter(None, (category_for_heading(row.title), resolve_category(row.title), resolve_category(row.name))),
+            None,
+        )
 
     targets: dict[str, Callable[[Any], str | None]] = {
-        "venue": venue_target, "dataset": dataset_target, "category": category_target,
+        "venue": venue_target,
+        "dataset": dataset_target,
+        "category": category_target,
     }
     for kind, target_of in targets.items():
         table_name, _, _, name_col = KINDS[kind]
@@ -244,8 +264,14 @@ class VocabRows:
                 return self.by_id[kind][rid]
         return None
 
-    def _create(self, kind: str, line: int, values: dict[str, Any], spellings: Iterable[str],
-                alias_extra: dict[str, Any] | None = None) -> _Row:
+    def _create(
+        self,
+        kind: str,
+        line: int,
+        values: dict[str, Any],
+        spellings: Iterable[str],
+        alias_extra: dict[str, Any] | None = None,
+    ) -> _Row:
         table_name, alias_table, fk, name_col = KINDS[kind]
         rid = self.alloc(table_name)
         self.queue(table_name, line, {"id": rid, **values})

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, select, update
@@ -33,9 +33,26 @@ T: dict[str, Table] = {t.name: t for t in models.metadata.sorted_tables}
 LINK_ORDER = ("paper", "arxiv", "doi", "code", "code-unofficial", "project", "dataset")
 # insert order: every row after the rows it points at
 INSERT_ORDER = (
-    "venue", "venue_alias", "category", "category_alias", "author", "dataset", "dataset_alias",
-    "paper", "authorship", "link", "link_source", "paper_dataset", "paper_category", "relation",
-    "provenance", "change", "field_source", "conflict", "citekey_alias", "paper_field",
+    "venue",
+    "venue_alias",
+    "category",
+    "category_alias",
+    "author",
+    "dataset",
+    "dataset_alias",
+    "paper",
+    "authorship",
+    "link",
+    "link_source",
+    "paper_dataset",
+    "paper_category",
+    "relation",
+    "provenance",
+    "change",
+    "field_source",
+    "conflict",
+    "citekey_alias",
+    "paper_field",
 )
 Progress = Callable[[int, int], None] | None
 
@@ -50,9 +67,9 @@ def load_index(conn: Connection) -> resolve.Index:
     for pid, fam in conn.execute(select(a.c.paper_id, au.c.family_key).join(au, au.c.id == a.c.author_id)):
         fams.setdefault(pid, set()).add(fam)
     index = resolve.Index()
-    q = select(p.c.id, p.c.title_key, p.c.year, p.c.date, p.c.doi, p.c.arxiv_id, v.c.short_name.label("venue_short")).outerjoin(
-        v, v.c.id == p.c.venue_id
-    )
+    q = select(
+        p.c.id, p.c.title_key, p.c.year, p.c.date, p.c.doi, p.c.arxiv_id, v.c.short_name.label("venue_short")
+    ).outerjoin(v, v.c.id == p.c.venue_id)
     for row in conn.execute(q):
         index.add(
             resolve.Known(row.id, row.title_key, row.year, row.venue_short, frozenset(fams.get(row.id, ())), row.date),
@@ -103,15 +120,22 @@ class _Paper:
 class Writer:
     """Resolve and write one file's normalized records (see the module docstring)."""
 
-    def __init__(self, conn: Connection, report: ImportReport, list_name: str, content_hash: str,
-                 signature: Signature | None, progress: Progress) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        report: ImportReport,
+        list_name: str,
+        content_hash: str,
+        signature: Signature | None,
+        progress: Progress,
+    ) -> None:
         self.conn = conn
         self.report = report
         self.list_name = list_name
         self.hash = content_hash
         self.signature = signature
         self.progress = progress
-        self.now = datetime.now(timezone.utc)
+        self.now = datetime.now(UTC)
         self.rows: dict[str, list[dict[str, Any]]] = {name: [] for name in T}
         self.lines: dict[str, list[int]] = {name: [] for name in T}
 
@@ -126,8 +150,12 @@ class Writer:
         src = T["source"]
         self.source_id = self.conn.execute(
             insert(src).values(
-                name=self.report.source, list_name=self.list_name, path=self.report.path,
-                dialect=self.report.dialect, content_hash=self.hash, imported_at=self.now,
+                name=self.report.source,
+                list_name=self.list_name,
+                path=self.report.path,
+                dialect=self.report.dialect,
+                content_hash=self.hash,
+                imported_at=self.now,
                 **(self.signature.to_columns() if self.signature else {}),
             )
         ).inserted_primary_key[0]
@@ -135,8 +163,10 @@ class Writer:
         self.shared_at: dict[int, list[tuple[str, str, str]]] = {}  # record index -> (field, value, reason)
         for (name, value), idxs in shared.items():
             lines = ", ".join(str(papers[i].record.line) for i in idxs)
-            reason = (f"{'DOI' if name == 'doi' else 'arXiv id'} {value} is given to {len(idxs)} different titles "
-                      f"in this file (lines {lines}): used for none of them")
+            reason = (
+                f"{'DOI' if name == 'doi' else 'arXiv id'} {value} is given to {len(idxs)} different titles "
+                f"in this file (lines {lines}): used for none of them"
+            )
             for i in idxs:
                 self.shared_at.setdefault(i, []).append((name, value, reason))
         self.untrusted = frozenset(shared)
@@ -150,7 +180,9 @@ class Writer:
         self._revise_links()
         self._flush()
         self.conn.execute(
-            update(src).where(src.c.id == self.source_id).values(
+            update(src)
+            .where(src.c.id == self.source_id)
+            .values(
                 entries_read=self.report.entries,
                 papers_created=len(self.report.created),
                 papers_merged=len(self.report.merged),
@@ -217,10 +249,20 @@ class Writer:
         if aid is None:
             aid = self._alloc("author")
             self.authors[key] = aid
-            self._queue("author", line, {
-                "id": aid, "name": n.full, "given": n.given, "von": n.von, "family": n.family,
-                "jr": n.jr, "name_key": key, "family_key": title_key(n.last),
-            })
+            self._queue(
+                "author",
+                line,
+                {
+                    "id": aid,
+                    "name": n.full,
+                    "given": n.given,
+                    "von": n.von,
+                    "family": n.family,
+                    "jr": n.jr,
+                    "name_key": key,
+                    "family_key": title_key(n.last),
+                },
+            )
         return aid
 
     # -- one record
@@ -230,7 +272,7 @@ class Writer:
         fams = families(p.authors)
         found = self.index.match(p, fams, self.untrusted)
         if found.dropped:
-            p = replace(p, **{name: None for name in found.dropped})
+            p = replace(p, **dict.fromkeys(found.dropped))
         entry = Entry(line=rec.line, title=p.title, matched_by=found.rule)
         for problem in p.problems:
             self.report.problems.append(Note(rec.line, problem))
@@ -264,16 +306,36 @@ class Writer:
         other_key = None
         if c.other_id is not None:
             other = self.touched.get(c.other_id)
-            other_key = other.citekey if other else self.conn.execute(
-                select(T["paper"].c.citekey).where(T["paper"].c.id == c.other_id)
-            ).scalar()
-        self.report.conflicts.append(ConflictNote(
-            line, c.kind, c.field, c.value, c.reason, self.touched[pid].citekey, other_key,
-        ))
-        self._queue("conflict", line, {
-            "source_id": self.source_id, "line": line, "kind": c.kind, "field": c.field,
-            "value": c.value, "paper_id": pid, "other_id": c.other_id, "reason": c.reason,
-        })
+            other_key = (
+                other.citekey
+                if other
+                else self.conn.execute(select(T["paper"].c.citekey).where(T["paper"].c.id == c.other_id)).scalar()
+            )
+        self.report.conflicts.append(
+            ConflictNote(
+                line,
+                c.kind,
+                c.field,
+                c.value,
+                c.reason,
+                self.touched[pid].citekey,
+                other_key,
+            )
+        )
+        self._queue(
+            "conflict",
+            line,
+            {
+                "source_id": self.source_id,
+                "line": line,
+                "kind": c.kind,
+                "field": c.field,
+                "value": c.value,
+                "paper_id": pid,
+                "other_id": c.other_id,
+                "reason": c.reason,
+            },
+        )
 
     # -- citekeys and bibliographic fields
 
@@ -293,11 +355,13 @@ class Writer:
             return
         if not citekeys.valid_key(own):
             self.report.problems.append(
-                Note(p.record.line, f"citekey {own!r} cannot be a BibTeX key: the paper is {state.citekey}"))
+                Note(p.record.line, f"citekey {own!r} cannot be a BibTeX key: the paper is {state.citekey}")
+            )
             return
         if own.lower() in self.citekeys:
             self.report.problems.append(
-                Note(p.record.line, f"citekey {own!r} belongs to another paper: this entry is {state.citekey}"))
+                Note(p.record.line, f"citekey {own!r} belongs to another paper: this entry is {state.citekey}")
+            )
             return
         self.citekeys |= {own, own.lower()}
         self.aliases_of.setdefault(pid, set()).add(own)
@@ -309,7 +373,9 @@ class Writer:
         if not state.citekey.startswith("anon"):
             return
         old = state.citekey
-        key = citekeys.unique_key(citekeys.base_key(state.names[0].last, state.cur.year, state.cur.title), self.citekeys)
+        key = citekeys.unique_key(
+            citekeys.base_key(state.names[0].last, state.cur.year, state.cur.title), self.citekeys
+        )
         self.citekeys |= {key, key.lower()}
         state.citekey = key
         changes["citekey"] = (old, key)
@@ -325,20 +391,31 @@ class Writer:
         have = self.fields_of.get(pid)
         if have is None:
             pf = T["paper_field"]
-            have = {} if state.new else {
-                r.name: r.value for r in self.conn.execute(select(pf.c.name, pf.c.value).where(pf.c.paper_id == pid))
-            }
+            have = (
+                {}
+                if state.new
+                else {
+                    r.name: r.value
+                    for r in self.conn.execute(select(pf.c.name, pf.c.value).where(pf.c.paper_id == pid))
+                }
+            )
             self.fields_of[pid] = have
         added = []
         for name, value in p.fields.items():
             if name not in have:
                 have[name] = value
                 added.append(name)
-                self._queue("paper_field", p.record.line,
-                            {"paper_id": pid, "name": name, "value": value, "source_id": self.source_id})
+                self._queue(
+                    "paper_field",
+                    p.record.line,
+                    {"paper_id": pid, "name": name, "value": value, "source_id": self.source_id},
+                )
                 if not state.new and name != "entrytype":
-                    self._queue("change", p.record.line,
-                                {"paper_id": pid, "source_id": self.source_id, "field": name, "old": None, "new": value})
+                    self._queue(
+                        "change",
+                        p.record.line,
+                        {"paper_id": pid, "source_id": self.source_id, "field": name, "old": None, "new": value},
+                    )
         added = [name for name in added if name != "entrytype"]  # how a source filed it: not a change
         if added and not state.new:
             state.changed.update({name: (None, have[name]) for name in added})
@@ -353,10 +430,21 @@ class Writer:
         self.citekeys |= {key, key.lower()}
         venue_id, venue_type = self._venue(p)
         cur = resolve.Current(
-            title=p.title, year=p.year, year_from_date=p.year_from_date, date=p.date, venue=p.venue,
-            venue_type=venue_type, authors=[n.full for n in p.authors],
-            authors_truncated=p.authors_truncated, arxiv=p.arxiv, doi=p.doi, domain=p.domain,
-            abstract=p.abstract, summary=p.summary, stars=p.record.stars, short_name=p.short_name,
+            title=p.title,
+            year=p.year,
+            year_from_date=p.year_from_date,
+            date=p.date,
+            venue=p.venue,
+            venue_type=venue_type,
+            authors=[n.full for n in p.authors],
+            authors_truncated=p.authors_truncated,
+            arxiv=p.arxiv,
+            doi=p.doi,
+            domain=p.domain,
+            abstract=p.abstract,
+            summary=p.summary,
+            stars=p.record.stars,
+            short_name=p.short_name,
         )
         state = _Paper(pid, key, cur, list(p.authors), venue_id, new=True, links={})
         state.owners = {f: self.list_name for f in resolve.OWNED_FIELDS if _value(cur, f) not in (None, [], "")}
@@ -369,17 +457,30 @@ class Writer:
         p, v = T["paper"], T["venue"]
         row = self.conn.execute(
             select(p, v.c.short_name.label("venue_short"), v.c.type.label("venue_type"))
-            .outerjoin(v, v.c.id == p.c.venue_id).where(p.c.id == pid)
+            .outerjoin(v, v.c.id == p.c.venue_id)
+            .where(p.c.id == pid)
         ).one()
         authors = self.conn.execute(
-            select(T["author"]).join(T["authorship"], T["authorship"].c.author_id == T["author"].c.id)
-            .where(T["authorship"].c.paper_id == pid).order_by(T["authorship"].c.position)
+            select(T["author"])
+            .join(T["authorship"], T["authorship"].c.author_id == T["author"].c.id)
+            .where(T["authorship"].c.paper_id == pid)
+            .order_by(T["authorship"].c.position)
         ).all()
         cur = resolve.Current(
-            title=row.title, year=row.year, year_from_date=row.year_from_date, date=row.date,
-            venue=row.venue_short, venue_type=row.venue_type, authors=[a.name for a in authors],
-            authors_truncated=row.authors_truncated, arxiv=row.arxiv_id, doi=row.doi,
-            domain=row.domain, abstract=row.abstract, summary=row.summary, stars=row.stars,
+            title=row.title,
+            year=row.year,
+            year_from_date=row.year_from_date,
+            date=row.date,
+            venue=row.venue_short,
+            venue_type=row.venue_type,
+            authors=[a.name for a in authors],
+            authors_truncated=row.authors_truncated,
+            arxiv=row.arxiv_id,
+            doi=row.doi,
+            domain=row.domain,
+            abstract=row.abstract,
+            summary=row.summary,
+            stars=row.stars,
             short_name=row.short_name,
         )
         links = {
@@ -427,10 +528,17 @@ class Writer:
             changes["links"] = (None, [f"{link.role}: {link.url}" for link in new_links])
         for name, (old, new) in changes.items():
             state.changed[name] = (state.changed.get(name, (old, None))[0], new)
-            self._queue("change", p.record.line, {
-                "paper_id": pid, "source_id": self.source_id, "field": name,
-                "old": _jsonish(old), "new": _jsonish(new),
-            })
+            self._queue(
+                "change",
+                p.record.line,
+                {
+                    "paper_id": pid,
+                    "source_id": self.source_id,
+                    "field": name,
+                    "old": _jsonish(old),
+                    "new": _jsonish(new),
+                },
+            )
         return changes
 
     def _attach(self, pid: int, p: NormalizedPaper) -> None:
@@ -458,10 +566,17 @@ class Writer:
             key3 = (pid, did, d.evidence)
             if key3 not in self.seen_datasets:
                 self.seen_datasets.add(key3)
-                self._queue("paper_dataset", line, {
-                    "paper_id": pid, "dataset_id": did, "source_id": self.source_id,
-                    "evidence": d.evidence, "raw": d.raw,
-                })
+                self._queue(
+                    "paper_dataset",
+                    line,
+                    {
+                        "paper_id": pid,
+                        "dataset_id": did,
+                        "source_id": self.source_id,
+                        "evidence": d.evidence,
+                        "raw": d.raw,
+                    },
+                )
         for slug in p.categories:
             cid = self.vocab.category(slug, p.new_categories.get(slug, slug), slug not in p.new_categories, line)
             if (pid, cid) not in self.cats:
@@ -469,35 +584,61 @@ class Writer:
                 self._queue("paper_category", line, {"paper_id": pid, "category_id": cid, "list_name": self.list_name})
         rec = p.record
         reported = {
-            "title": p.title, "year": p.year, "date": p.date, "venue": p.venue or rec.venue_raw,
-            "authors": [n.full for n in p.authors], "authors_truncated": p.authors_truncated,
-            "arxiv": p.arxiv, "doi": p.doi,
+            "title": p.title,
+            "year": p.year,
+            "date": p.date,
+            "venue": p.venue or rec.venue_raw,
+            "authors": [n.full for n in p.authors],
+            "authors_truncated": p.authors_truncated,
+            "arxiv": p.arxiv,
+            "doi": p.doi,
             "links": _links_by_role((lk.role, lk.url) for lk in p.links),
-            "datasets": [d.name for d in p.datasets], "categories": sorted(p.categories), "domain": p.domain,
+            "datasets": [d.name for d in p.datasets],
+            "categories": sorted(p.categories),
+            "domain": p.domain,
         }
         if rec.citekey:
             reported["citekey"] = rec.citekey
         if p.fields:
             reported["fields"] = p.fields
-        self._queue("provenance", line, {
-            "paper_id": pid, "source_id": self.source_id, "line": rec.line, "section": rec.section,
-            "raw_text": rec.raw, "reported": json.dumps(reported, ensure_ascii=False),
-        })
+        self._queue(
+            "provenance",
+            line,
+            {
+                "paper_id": pid,
+                "source_id": self.source_id,
+                "line": rec.line,
+                "section": rec.section,
+                "raw_text": rec.raw,
+                "reported": json.dumps(reported, ensure_ascii=False),
+            },
+        )
 
     def _reset_list_values(self, pid: int, p: NormalizedPaper) -> None:
         """The first time this import meets a stored paper, the importing list's own earlier
         categories (and datasets, when the record names some) for it are dropped: this
         revision's filing replaces them."""
         pc, cat = T["paper_category"], T["category"]
-        old = {r[0] for r in self.conn.execute(
-            select(cat.c.name).join(pc, pc.c.category_id == cat.c.id)
-            .where(pc.c.paper_id == pid, pc.c.list_name == self.list_name)
-        )}
+        old = {
+            r[0]
+            for r in self.conn.execute(
+                select(cat.c.name)
+                .join(pc, pc.c.category_id == cat.c.id)
+                .where(pc.c.paper_id == pid, pc.c.list_name == self.list_name)
+            )
+        }
         if old and old != set(p.categories):
-            self._queue("change", p.record.line, {
-                "paper_id": pid, "source_id": self.source_id, "field": "categories",
-                "old": ", ".join(sorted(old)), "new": ", ".join(sorted(p.categories)),
-            })
+            self._queue(
+                "change",
+                p.record.line,
+                {
+                    "paper_id": pid,
+                    "source_id": self.source_id,
+                    "field": "categories",
+                    "old": ", ".join(sorted(old)),
+                    "new": ", ".join(sorted(p.categories)),
+                },
+            )
         self.conn.execute(delete(pc).where(pc.c.paper_id == pid, pc.c.list_name == self.list_name))
         if not p.datasets:
             return  # a record that names no datasets says nothing about them
@@ -509,12 +650,18 @@ class Writer:
         """(link id, list) claims on a stored paper's links, loaded once per paper."""
         if pid not in self.claim_cache:
             ls, lk = T["link_source"], T["link"]
-            self.claim_cache[pid] = set() if self.touched[pid].new else {
-                (r.link_id, r.list_name)
-                for r in self.conn.execute(
-                    select(ls.c.link_id, ls.c.list_name).join(lk, lk.c.id == ls.c.link_id).where(lk.c.paper_id == pid)
-                )
-            }
+            self.claim_cache[pid] = (
+                set()
+                if self.touched[pid].new
+                else {
+                    (r.link_id, r.list_name)
+                    for r in self.conn.execute(
+                        select(ls.c.link_id, ls.c.list_name)
+                        .join(lk, lk.c.id == ls.c.link_id)
+                        .where(lk.c.paper_id == pid)
+                    )
+                }
+            )
         return self.claim_cache[pid]
 
     def _revise_links(self) -> None:
@@ -529,8 +676,11 @@ class Writer:
             by_id = {lid: key for key, lid in state.links.items()}
             roles = {role for role, _ in state.given_links}  # a record says nothing of roles it gives none of
             dropped = [
-                lid for lid, lst in sorted(claims)
-                if lst == self.list_name and lid in by_id and by_id[lid][0] in roles
+                lid
+                for lid, lst in sorted(claims)
+                if lst == self.list_name
+                and lid in by_id
+                and by_id[lid][0] in roles
                 and by_id[lid] not in state.given_links
             ]
             for lid in dropped:
@@ -540,10 +690,17 @@ class Writer:
                     url = self.conn.execute(select(lk.c.role, lk.c.url).where(lk.c.id == lid)).one()
                     self.conn.execute(delete(lk).where(lk.c.id == lid))
                     del state.links[by_id[lid]]
-                    self._queue("change", 0, {
-                        "paper_id": pid, "source_id": self.source_id, "field": "links",
-                        "old": f"{url.role}: {url.url}", "new": None,
-                    })
+                    self._queue(
+                        "change",
+                        0,
+                        {
+                            "paper_id": pid,
+                            "source_id": self.source_id,
+                            "field": "links",
+                            "old": f"{url.role}: {url.url}",
+                            "new": None,
+                        },
+                    )
                     state.changed.setdefault("links", (None, None))
                     entry = next((e for e in self.report.unchanged if e.id == pid), None)
                     if entry is not None:
@@ -557,9 +714,11 @@ class Writer:
 
     def _relations(self, papers: list[NormalizedPaper], ids: list[int]) -> None:
         seen = set()
-        existing = {
-            (r.subject_id, r.object_id, r.kind) for r in self.conn.execute(select(T["relation"]))
-        } if any(p.record.parent is not None for p in papers) else set()
+        existing = (
+            {(r.subject_id, r.object_id, r.kind) for r in self.conn.execute(select(T["relation"]))}
+            if any(p.record.parent is not None for p in papers)
+            else set()
+        )
         for i, p in enumerate(papers):
             parent = p.record.parent
             if parent is None or p.record.relation is None or not (0 <= parent < len(ids)):
@@ -597,19 +756,34 @@ class Writer:
         for pid, s in self.touched.items():
             cur = s.cur
             values = {
-                "title": cur.title, "title_key": title_key(cur.title), "year": cur.year,
-                "year_from_date": cur.year_from_date, "date": cur.date, "venue_id": s.venue_id,
-                "domain": cur.domain, "abstract": cur.abstract, "summary": cur.summary,
-                "arxiv_id": cur.arxiv, "doi": cur.doi, "authors_truncated": cur.authors_truncated,
-                "stars": cur.stars, "short_name": cur.short_name,
+                "title": cur.title,
+                "title_key": title_key(cur.title),
+                "year": cur.year,
+                "year_from_date": cur.year_from_date,
+                "date": cur.date,
+                "venue_id": s.venue_id,
+                "domain": cur.domain,
+                "abstract": cur.abstract,
+                "summary": cur.summary,
+                "arxiv_id": cur.arxiv,
+                "doi": cur.doi,
+                "authors_truncated": cur.authors_truncated,
+                "stars": cur.stars,
+                "short_name": cur.short_name,
             }
             if s.new:
-                self._queue("paper", 0, {"id": pid, "citekey": s.citekey, "created_at": self.now,
-                                         "updated_at": self.now, **values})
+                self._queue(
+                    "paper",
+                    0,
+                    {"id": pid, "citekey": s.citekey, "created_at": self.now, "updated_at": self.now, **values},
+                )
             elif s.changed:
                 values["citekey"] = s.citekey  # re-derived once from a first author (an anon… key)
-                self._execute(update(T["paper"]).where(T["paper"].c.id == pid).values(updated_at=self.now, **values),
-                              "paper", s.citekey)
+                self._execute(
+                    update(T["paper"]).where(T["paper"].c.id == pid).values(updated_at=self.now, **values),
+                    "paper",
+                    s.citekey,
+                )
             if s.authors_changed and not s.new:
                 c.execute(delete(T["authorship"]).where(T["authorship"].c.paper_id == pid))
             if s.new or s.authors_changed:
@@ -629,7 +803,9 @@ class Writer:
         rows = self.rows[name]
         try:
             with self.conn.begin_nested():
-                journal.bulk_insert(journal.dbapi(self.conn), name, rows, lambda: self.conn.execute(insert(T[name]), rows))
+                journal.bulk_insert(
+                    journal.dbapi(self.conn), name, rows, lambda: self.conn.execute(insert(T[name]), rows)
+                )
         except IntegrityError as e:
             for row, line in zip(rows, self.lines[name]):
                 try:

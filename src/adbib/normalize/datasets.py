@@ -29,9 +29,7 @@ class Dataset:
 
 # Separators between items: commas, semicolons, "and" (also ", and"), "+" between two names
 # ("BTCV+LiTS", not the "+" ending "fastMRI+") -- never inside parentheses.
-_SEPARATOR = re.compile(
-    r"(?:\s*(?:[,;]|\+(?=\s*\w))\s*(?:and\s+)?|\s+and\s+)(?![^()]*\))"
-)
+_SEPARATOR = re.compile(r"(?:\s*(?:[,;]|\+(?=\s*\w))\s*(?:and\s+)?|\s+and\s+)(?![^()]*\))")
 _LABEL = re.compile(r"^\s*datasets?\s*:\s*", re.I)
 # A period between two items: "DTD-Synthetic. CVC-ClinicDB", "IST-3. LiTS", "Valeo (VAD). VisA".
 # Not after a one-letter word (an initial, "e.g."), not before punctuation, never inside
@@ -164,9 +162,7 @@ def _text_search() -> tuple[re.Pattern[str], dict[str, Dataset]]:
     searched = {s: d for d in _vocabulary()[0] for s in d.text_search}
     spellings = sorted(searched, key=lambda s: -len(match_key(s)))
     # A lookahead on the possible first characters spares trying every spelling at every word.
-    firsts = {
-        c for s in spellings for c in ((s[0].lower(), s[0].upper()) if _has_digit(s) else s[0])
-    }
+    firsts = {c for s in spellings for c in ((s[0].lower(), s[0].upper()) if _has_digit(s) else s[0])}
     alternatives = "|".join(_spelling_pattern(s) for s in spellings)
     pattern = rf"(?=[{re.escape(''.join(sorted(firsts)))}])(?<![\w-])(?:{alternatives})(?![\w]|-\w)"
     return re.compile(pattern), {match_key(s): d for s, d in searched.items()}

@@ -12,9 +12,7 @@ if TYPE_CHECKING:
 
 _ARXIV_NEW = r"(\d{4}\.\d{4,5})(?:v\d+)?"
 _ARXIV_OLD = r"([a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?"
-_ARXIV_URL = re.compile(
-    r"arxiv\.org/(?:abs|pdf|html)/(?:" + _ARXIV_NEW + r"|" + _ARXIV_OLD + r")(?:\.pdf)?", re.I
-)
+_ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/(?:" + _ARXIV_NEW + r"|" + _ARXIV_OLD + r")(?:\.pdf)?", re.I)
 _ARXIV_BARE = re.compile(r"^(?:arxiv:\s*)?" + _ARXIV_NEW + r"$", re.I)
 _ARXIV_IN_TEXT = re.compile(r"arxiv[:\s]*(?:preprint\s*)?(?:arxiv:)?\s*" + _ARXIV_NEW, re.I)
 _DOI = re.compile(r"(10\.\d{4,9}/[^\s\"<>{}]+)")
@@ -128,8 +126,10 @@ def clean_url(url: str, parts: SplitResult | None = None) -> str:
                 continue
             kept.append(piece)
         query = "&".join(kept)
-    if fragment and github and (
-        len([s for s in parts.path.split("/") if s]) == 2 or fragment.lower() in ("readme", "readme-ov-file")
+    if (
+        fragment
+        and github
+        and (len([s for s in parts.path.split("/") if s]) == 2 or fragment.lower() in ("readme", "readme-ov-file"))
     ):
         fragment = ""
     if (query, fragment) == (parts.query, parts.fragment):

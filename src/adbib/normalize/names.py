@@ -31,9 +31,7 @@ from adbib.normalize.text import title_key
 from adbib.records import Name
 
 # '... and others', '..., and others', '... & others', '... et al.', '..., others' at the end.
-_TRUNCATION = re.compile(
-    r"(?:[,;]?\s*(?:\band|&)\s+others|[,;]?\s*\bet\s*al\b\.?|[,;]\s*others)\s*$", re.I
-)
+_TRUNCATION = re.compile(r"(?:[,;]?\s*(?:\band|&)\s+others|[,;]?\s*\bet\s*al\b\.?|[,;]\s*others)\s*$", re.I)
 _AMPERSAND = re.compile(r"(?<!\\)&")  # no \s* around it: quadratic on long runs of spaces
 _LOST_BACKSLASH = re.compile(r"\{([\"'`^~=.])([A-Za-z])\}")
 _INITIAL = re.compile(r"^[^\W\d_]\.?$|^(?:[^\W\d_]\.)+$")  # 'A', 'A.', 'H.L.'
@@ -66,7 +64,7 @@ def parse_authors(raw: str | None) -> AuthorList:
         text = text[: len(text) - len(tail) + m.start()]
     result = AuthorList([], truncated=m is not None)
     if "{" in text:
-        text = _LOST_BACKSLASH.sub(r'{\\\1\2}', text)
+        text = _LOST_BACKSLASH.sub(r"{\\\1\2}", text)
     items = [i.strip() for i in _person_strings(text)]
     items = [i for i in items if i and i.casefold() != "others"]
     if not any("," in i for i in items):
@@ -89,7 +87,7 @@ def parse_bibtex_authors(raw: str | None) -> AuthorList:
     if not text:
         return AuthorList([])
     if "{" in text:
-        text = _LOST_BACKSLASH.sub(r'{\\\1\2}', text)
+        text = _LOST_BACKSLASH.sub(r"{\\\1\2}", text)
     persons = [p.strip() for p in split_multiple_persons_names(text)]
     truncated = bool(persons) and persons[-1].casefold() == "others"
     persons = [p for p in persons if p and p.casefold() != "others"]

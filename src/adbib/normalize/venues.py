@@ -1,11 +1,11 @@
 """Venues: every spelling a list uses -> one canonical venue from ``data/vocab/venues.toml``.
 
-    >>> parse_venue_tag("2019-Medical Image Analysis ")
-    ('Medical Image Analysis', 2019)
-    >>> resolve_venue("Medical Image Analysis")[0].short, resolve_venue("MIA")[0].short
-    ('MedIA', 'MedIA')
-    >>> venue, more = resolve_venue("CVPR&PAMI"); venue.short, [v.short for v in more]
-    ('CVPR', ['PAMI'])
+>>> parse_venue_tag("2019-Medical Image Analysis ")
+('Medical Image Analysis', 2019)
+>>> resolve_venue("Medical Image Analysis")[0].short, resolve_venue("MIA")[0].short
+('MedIA', 'MedIA')
+>>> venue, more = resolve_venue("CVPR&PAMI"); venue.short, [v.short for v in more]
+('CVPR', ['PAMI'])
 """
 
 from __future__ import annotations
@@ -59,17 +59,13 @@ def _vocabulary() -> tuple[tuple[Venue, ...], dict[str, Venue]]:
     for entry in load("venues")["venue"]:
         venue = Venue(entry["short"], entry["name"], entry["type"], tuple(entry.get("aliases", ())))
         if venue.type not in VENUE_TYPES:
-            raise ValueError(
-                f"venues.toml: {venue.short}: type {venue.type!r} is not one of {VENUE_TYPES}"
-            )
+            raise ValueError(f"venues.toml: {venue.short}: type {venue.type!r} is not one of {VENUE_TYPES}")
         venues.append(venue)
         for spelling in (venue.short, venue.name, *venue.aliases):
             key = _key(spelling)
             other = index.setdefault(key, venue)
             if other is not venue:
-                raise ValueError(
-                    f"venues.toml: {spelling!r} names both {other.short} and {venue.short}"
-                )
+                raise ValueError(f"venues.toml: {spelling!r} names both {other.short} and {venue.short}")
     return tuple(venues), index
 
 

@@ -26,4 +26,3 @@ def load(name: str) -> dict[str, Any]:
 
 # The lookup key of every vocabulary (also used for the alias tables in the database).
 match_key = alias_key
-

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import re
+
 from adbib.records import ReaderError
 
 # dialect name -> module under adbib.readers; order matters for detection (most specific first)
@@ -31,9 +32,7 @@ def reader(dialect: str):
     try:
         mod = DIALECTS[dialect]
     except KeyError:
-        raise ReaderError(
-            f"unknown format {dialect!r}; known formats: {', '.join(DIALECTS)}"
-        ) from None
+        raise ReaderError(f"unknown format {dialect!r}; known formats: {', '.join(DIALECTS)}") from None
     return importlib.import_module(f"adbib.readers.{mod}")
 
 
@@ -82,7 +81,7 @@ def _utf16(data: bytes) -> str | None:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     head = data[:8192]
-    if len(head) < 4 or len(head) % 2 and len(head) == len(data):
+    if len(head) < 4 or (len(head) % 2 and len(head) == len(data)):
         return None
     even, odd = head[0::2], head[1::2]
     if odd.count(0) >= 0.9 * len(odd) and even.count(0) == 0:

@@ -63,21 +63,75 @@ _MONTHS = {
     )
 }  # fmt: skip
 # The standard BibTeX/biblatex fields a record carries as they are (``PaperRecord.fields``).
-STANDARD_FIELDS = (
-    "pages volume number publisher month editor address location isbn issn note series edition"
-    " organization institution school chapter eprint eprinttype eprintclass primaryclass"
-).split()
+STANDARD_FIELDS = [
+    "pages",
+    "volume",
+    "number",
+    "publisher",
+    "month",
+    "editor",
+    "address",
+    "location",
+    "isbn",
+    "issn",
+    "note",
+    "series",
+    "edition",
+    "organization",
+    "institution",
+    "school",
+    "chapter",
+    "eprint",
+    "eprinttype",
+    "eprintclass",
+    "primaryclass",
+]
 # Fields of a cross-referenced entry that never pass to the entries citing it: they name the
 # volume itself (or the identity of a paper), not the papers in it.
 _NOT_INHERITED = frozenset(
-    "title author doi url eprint archiveprefix eprinttype arxivid abstract keywords code github datasets".split()
+    [
+        "title",
+        "author",
+        "doi",
+        "url",
+        "eprint",
+        "archiveprefix",
+        "eprinttype",
+        "arxivid",
+        "abstract",
+        "keywords",
+        "code",
+        "github",
+        "datasets",
+    ]
 )
 # Entry types that are volumes: cross-referenced, they are their papers' venue, not a paper.
-_CONTAINERS = frozenset("proceedings mvproceedings book mvbook collection mvcollection periodical".split())
+_CONTAINERS = frozenset(["proceedings", "mvproceedings", "book", "mvbook", "collection", "mvcollection", "periodical"])
 # The fields a record is built from; no other field is resolved.
 _USED_FIELDS = frozenset(
-    "title author year date booktitle journal howpublished doi eprint archiveprefix eprinttype arxivid"
-    " note url code github abstract keywords datasets crossref addendum".split()
+    [
+        "title",
+        "author",
+        "year",
+        "date",
+        "booktitle",
+        "journal",
+        "howpublished",
+        "doi",
+        "eprint",
+        "archiveprefix",
+        "eprinttype",
+        "arxivid",
+        "note",
+        "url",
+        "code",
+        "github",
+        "abstract",
+        "keywords",
+        "datasets",
+        "crossref",
+        "addendum",
+    ]
 ) | frozenset(STANDARD_FIELDS)
 # `crossref = {key}` anywhere in the text: which keys other entries cross-reference.
 _CROSSREF = re.compile(r"\bcrossref\s*=\s*[{\"]?\s*([^\s,{}\"]+)", re.IGNORECASE)
@@ -482,8 +536,13 @@ def _text(value: str | None) -> str | None:
 
 # Text-mode symbols for LaTeX's specials (what adbib's own export writes for ^ ~ \ { }): decoded
 # here, through placeholders, because pylatexenc gives ˆ for \textasciicircum and drops the braces.
-_TEXT_SYMBOLS = {"textasciicircum": "^", "textasciitilde": "~", "textbackslash": "\\",
-                 "textbraceleft": "{", "textbraceright": "}"}
+_TEXT_SYMBOLS = {
+    "textasciicircum": "^",
+    "textasciitilde": "~",
+    "textbackslash": "\\",
+    "textbraceleft": "{",
+    "textbraceright": "}",
+}
 _TEXT_SYMBOL = re.compile(r"\\(" + "|".join(_TEXT_SYMBOLS) + r")(?![A-Za-z])(?:\{\})?")
 _PLACEHOLDER = {name: chr(0xE000 + i) for i, name in enumerate(_TEXT_SYMBOLS)}
 _RESTORE = str.maketrans({_PLACEHOLDER[name]: text for name, text in _TEXT_SYMBOLS.items()})
@@ -541,9 +600,7 @@ def _latex_to_unicode() -> Callable[[str], str]:
 
     _silence("pylatexenc")  # broken markup is decoded tolerantly
     context = get_default_latex_context_db()
-    context.add_context_category(
-        "adbib-bibtex", prepend=True, macros=[MacroTextSpec("url", simplify_repl="%s")]
-    )
+    context.add_context_category("adbib-bibtex", prepend=True, macros=[MacroTextSpec("url", simplify_repl="%s")])
     decoder = LatexNodes2Text(latex_context=context, math_mode="text")
     return partial(decoder.latex_to_text, latex_context=get_parsing_context())
 

@@ -75,9 +75,7 @@ def _scan(text: str, heading_of: _HeadingOf, parse_entry: _ParseEntry) -> ParseR
     return result
 
 
-def _next_line(
-    lines: list[str], j: int, extract: Callable[[str], str | None]
-) -> tuple[str | None, int]:
+def _next_line(lines: list[str], j: int, extract: Callable[[str], str | None]) -> tuple[str | None, int]:
     """What ``extract`` finds in the next non-blank line from ``j``, and the index after that
     line (``j`` itself when it finds nothing)."""
     k = j
@@ -168,7 +166,9 @@ def _heading(line: str) -> tuple[int, str] | None:
     if m is None:
         return None
     level = len(m[1])
-    return level, "" if level == 1 else _section_title(_heading_text(line.rstrip()[m.end():]))  # H1 is the list's title
+    return level, "" if level == 1 else _section_title(
+        _heading_text(line.rstrip()[m.end() :])
+    )  # H1 is the list's title
 
 
 # `#{1,6}` and one space; the text is found without a regex: `\s+(.*?)(?:\s+#+)?\s*` backtracked
@@ -214,7 +214,6 @@ def _entry(lines: list[str], i: int) -> tuple[PaperRecord | ParseFailure, int] |
         problems=problems,
     )
     return record, end
-
 
 
 def _authors(line: str) -> str | None:

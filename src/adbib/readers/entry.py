@@ -78,8 +78,26 @@ _YEAR_ONLY = re.compile(rf"^\s*\(?\s*(?P<year>{_YEAR4})\s*\)?\s*[.,]?\s*$")
 _PRESENTATION = frozenset({"oral", "spotlight", "poster", "highlight", "accepted", "best", "paper", "award"})
 # venue words that are no venue ("Last Update: June 2025")
 _NOT_VENUE = frozenset(
-    {"january", "february", "march", "april", "may", "june", "july", "august", "september",
-     "october", "november", "december", "updated", "update", "last", "since", "in", "year"}
+    {
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "updated",
+        "update",
+        "last",
+        "since",
+        "in",
+        "year",
+    }
 )
 
 
@@ -154,11 +172,21 @@ def find_tag(text: str) -> tuple[Tag, int, int] | None:
 # label (lowercase, brackets and punctuation stripped) -> the role label make_link understands
 _ROLE_WORDS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(?:unofficial|unoff)\b.*code|^code\s*\(unofficial\)"), "Unoff-Code"),
-    (re.compile(r"^(?:code|git\d*|github|gitlab|repo|repository|implementation|official code|"
-                r"pytorch|tensorflow|:octocat:)\b"), "Code"),
+    (
+        re.compile(
+            r"^(?:code|git\d*|github|gitlab|repo|repository|implementation|official code|"
+            r"pytorch|tensorflow|:octocat:)\b"
+        ),
+        "Code",
+    ),
     (re.compile(r"^(?:data|dataset|datasets|annotation|annotations|benchmark|download)\b|download"), "Dataset"),
-    (re.compile(r"^(?:project|project page|homepage|home|page|website|demo|blog|video|slides|"
-                r"poster|tutorial|link|openreview|supp|supplementary|supplemental|appendix)\b"), "Project"),
+    (
+        re.compile(
+            r"^(?:project|project page|homepage|home|page|website|demo|blog|video|slides|"
+            r"poster|tutorial|link|openreview|supp|supplementary|supplemental|appendix)\b"
+        ),
+        "Project",
+    ),
     (re.compile(r"^(?:paper|pdf|arxiv|doi|abs|abstract|preprint|article|springer|ieee|acm)\b"), "Paper"),
 ]
 
@@ -290,7 +318,7 @@ def read_entry(segs: list[Seg], details: dict[str, str] | None = None) -> Entry:
             evidence = True
 
     # 2. the title as bold text, or the quoted title of a citation string
-    text_before = _plain(segs[: title_index]) if title_index is not None else None
+    text_before = _plain(segs[:title_index]) if title_index is not None else None
     if title is None:
         for i, s in enumerate(segs):
             if s.kind != "strong":
@@ -312,8 +340,12 @@ def read_entry(segs: list[Seg], details: dict[str, str] | None = None) -> Entry:
                 short = _nick(s.text)
         for i in range(title_index + 1, len(segs) - 1):  # [Title](url) (**AnoGAN**)
             s = segs[i]
-            if s.kind == "strong" and short is None and _plain(segs[i - 1 : i]).rstrip().endswith("(") \
-                    and _plain(segs[i + 1 : i + 2]).lstrip().startswith(")"):
+            if (
+                s.kind == "strong"
+                and short is None
+                and _plain(segs[i - 1 : i]).rstrip().endswith("(")
+                and _plain(segs[i + 1 : i + 2]).lstrip().startswith(")")
+            ):
                 short = _nick(s.text)
 
     plain_all = _plain(segs)
@@ -340,7 +372,11 @@ def read_entry(segs: list[Seg], details: dict[str, str] | None = None) -> Entry:
         # 3. the text before the first link or tag
         head: list[Seg] = []
         start = 0
-        while start < len(segs) and (segs[start].kind == "tag" or not segs[start].text.strip()) and segs[start].kind != "link":
+        while (
+            start < len(segs)
+            and (segs[start].kind == "tag" or not segs[start].text.strip())
+            and segs[start].kind != "link"
+        ):
             start += 1  # a leading venue tag: '**[arXiv' 19]** Title [[pdf]](url)'
         head = segs[:start]
         for s in segs[start:]:
@@ -365,7 +401,9 @@ def read_entry(segs: list[Seg], details: dict[str, str] | None = None) -> Entry:
             tags.append(tag)
             text = text[:cut]
             evidence = True
-        elif not tags and (found_tag := find_tag(text)) and text[: found_tag[1]].rstrip().endswith((".", ",", " -", "(")):
+        elif (
+            not tags and (found_tag := find_tag(text)) and text[: found_tag[1]].rstrip().endswith((".", ",", " -", "("))
+        ):
             tags.append(found_tag[0])  # 'Title. ACM MM 2020 workshop.'
             text = text[: found_tag[1]].rstrip(" (")
             evidence = True
@@ -451,7 +489,13 @@ def _trailing_tag(text: str) -> tuple[Tag, int] | None:
         if len(last) < 2 or not re.fullmatch(r"[A-Z][A-Z0-9&\-]{1,15}", last[1]):
             return None
         cut = len(last[0])
-    sep_end = cut + 2 if window[cut : cut + 2] in (", ", ". ", " (") else cut + 3 if window[cut:cut + 3] in (" - ", " – ", " — ") else cut + 1
+    sep_end = (
+        cut + 2
+        if window[cut : cut + 2] in (", ", ". ", " (")
+        else cut + 3
+        if window[cut : cut + 3] in (" - ", " – ", " — ")
+        else cut + 1
+    )
     tag = parse_tag(window[sep_end:] + stripped[year_start:])
     if tag is None:
         return None
@@ -459,7 +503,10 @@ def _trailing_tag(text: str) -> tuple[Tag, int] | None:
     # 'J. Image, 2018': the comma split the venue from its year; the venue is the part before it
     if tag.venue is None and window[cut : cut + 2] == ", ":
         before = window[:cut]
-        sep = max(before.rfind(", "), before.rfind(". ") if not re.search(r"(?:^| )[A-Z]\.$", before[: before.rfind(". ") + 1]) else -1)
+        sep = max(
+            before.rfind(", "),
+            before.rfind(". ") if not re.search(r"(?:^| )[A-Z]\.$", before[: before.rfind(". ") + 1]) else -1,
+        )
         venue = before[sep + 2 :] if sep >= 0 else ""
         if re.fullmatch(r"[A-Z][\w. &\-]{0,30}", venue):
             return Tag(venue.strip(" ."), tag.year), window_start + sep
@@ -473,8 +520,10 @@ def _citation_authors(lead: str) -> str | None:
     if not lead:
         return None
     parts = [p.strip() for p in lead.split(",")]
-    if len(parts) >= 2 and re.fullmatch(r"[^\W\d_][\w'\-]*", parts[0]) and re.fullmatch(
-        r"(?!and\b|et al)[^\W\d_][\w.'\-]*(?: [^\W\d_][\w.'\-]*)?", parts[1]
+    if (
+        len(parts) >= 2
+        and re.fullmatch(r"[^\W\d_][\w'\-]*", parts[0])
+        and re.fullmatch(r"(?!and\b|et al)[^\W\d_][\w.'\-]*(?: [^\W\d_][\w.'\-]*)?", parts[1])
     ):
         parts = [f"{parts[1]} {parts[0]}", *parts[2:]]
     return ", ".join(p for p in parts if p)

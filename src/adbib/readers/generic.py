@@ -59,8 +59,13 @@ _COLUMNS: list[tuple[str, re.Pattern[str]]] = [
     ("title", re.compile(r"^(?:title|paper|paper title|papers|publication title|article)$")),
     ("method", re.compile(r"^(?:method|methods|approach)$")),
     ("short", re.compile(r"^(?:name|abbr\.?|abbreviation|nickname|short name|alias|acronym)$")),
-    ("venue", re.compile(r"^(?:venue|publication|published|conference|journal|conf\.?|source|"
-                         r"conference/journal|journal/conference|venue/year|pub\.?)$")),
+    (
+        "venue",
+        re.compile(
+            r"^(?:venue|publication|published|conference|journal|conf\.?|source|"
+            r"conference/journal|journal/conference|venue/year|pub\.?)$"
+        ),
+    ),
     ("year", re.compile(r"^(?:year|date|published date|publication year)$")),
     ("code", re.compile(r"^(?:code|github|repo|repository|implementation|official code|source code)$")),
     ("authors", re.compile(r"^(?:authors?|author\(s\))$")),
@@ -114,7 +119,9 @@ def clean_heading(text: str) -> str:
     Generation' -> 'Text-based Generation'; '(1) Multivariate' -> 'Multivariate'."""
     text = text[:300]  # a heading is short; the category lookup after it is not linear in its length
     text = "".join(
-        c for c in text if unicodedata.category(c) not in ("So", "Sk", "Cn", "Co", "Cf") and not 0xFE00 <= ord(c) <= 0xFE0F
+        c
+        for c in text
+        if unicodedata.category(c) not in ("So", "Sk", "Cn", "Co", "Cf") and not 0xFE00 <= ord(c) <= 0xFE0F
     )
     text = re.sub(r"\{#[^}]*\}", "", text)
     text = re.sub(r"<[^>]+>", "", text)
@@ -305,7 +312,9 @@ class _Reader:
         if not head or not body:
             return
         header_row = head[0].children[0]
-        names = [clean_spaces(_inline_plain(th.children[0]) if th.children else "").casefold() for th in header_row.children]
+        names = [
+            clean_spaces(_inline_plain(th.children[0]) if th.children else "").casefold() for th in header_row.children
+        ]
         fields: dict[str, int] = {}
         for i, name in enumerate(names):
             for field, pattern in _COLUMNS:
@@ -366,7 +375,9 @@ class _Reader:
                 others += [Seg("text", " "), Seg("link", "doi", "https://doi.org/" + text)]
         # the title cell: a plain text title is a title (the header says so)
         segs = list(title_segs)
-        if not any(s.kind == "link" and not s.href.startswith("#") for s in segs) and not any(s.kind == "strong" for s in segs):
+        if not any(s.kind == "link" and not s.href.startswith("#") for s in segs) and not any(
+            s.kind == "strong" for s in segs
+        ):
             segs = [Seg("link", clean_spaces("".join(s.text for s in segs if s.kind != "br")), "#title")]
         try:
             entry = _title_cell_entry(segs, others)

@@ -32,9 +32,7 @@ def detect(text: str) -> bool:
     head = text[:65536]
     if re.search(r"^#{1,6}\s+\S", head, re.MULTILINE):
         return False
-    underlined = sum(
-        1 for m in _UNDERLINE.finditer(head) if len(m["u"]) >= len(m["title"].rstrip()) - 1
-    )
+    underlined = sum(1 for m in _UNDERLINE.finditer(head) if len(m["u"]) >= len(m["title"].rstrip()) - 1)
     return underlined >= 1 or _RST_LINK.search(head) is not None
 
 
@@ -64,6 +62,7 @@ class _Reader:
 
     def walk(self, node: nodes.Element, headings: list[str], title: nodes.section | None = None) -> None:
         from docutils import nodes as n
+
         for child in node.children:
             if isinstance(child, n.section):
                 title_node = child.next_node(n.title)
@@ -82,6 +81,7 @@ class _Reader:
 
     def item(self, item: nodes.Element, headings: list[str], parent: int | None) -> None:
         from docutils import nodes as n
+
         paras = [c for c in item.children if isinstance(c, n.paragraph)]
         lists = [c for c in item.children if isinstance(c, (n.bullet_list, n.enumerated_list))]
         segs: list[Seg] = []
@@ -105,12 +105,21 @@ class _Reader:
                 years = [int(h) for h in headings if _YEAR_HEADING.match(h)]
                 self.result.records.append(
                     PaperRecord(
-                        title=entry.title, line=line, raw=raw,
+                        title=entry.title,
+                        line=line,
+                        raw=raw,
                         year=entry.year if entry.year is not None else (years[-1] if years else None),
-                        venue_raw=entry.venue, authors_raw=entry.authors, links=entry.links,
-                        datasets_raw=entry.datasets, headings=path, section=path[-1] if path else None,
-                        abstract=entry.abstract, summary=entry.summary, parent=parent,
-                        problems=entry.problems, short_name=entry.short_name,
+                        venue_raw=entry.venue,
+                        authors_raw=entry.authors,
+                        links=entry.links,
+                        datasets_raw=entry.datasets,
+                        headings=path,
+                        section=path[-1] if path else None,
+                        abstract=entry.abstract,
+                        summary=entry.summary,
+                        parent=parent,
+                        problems=entry.problems,
+                        short_name=entry.short_name,
                     )
                 )
                 index = len(self.result.records) - 1
@@ -168,7 +177,11 @@ class _Reader:
             elif isinstance(c, (n.image, n.target, n.system_message, n.substitution_reference)):
                 continue
             else:
-                out += self.segments(c, in_strong) if isinstance(c, n.Element) and c.children else [Seg("text", c.astext())]
+                out += (
+                    self.segments(c, in_strong)
+                    if isinstance(c, n.Element) and c.children
+                    else [Seg("text", c.astext())]
+                )
         return out
 
 

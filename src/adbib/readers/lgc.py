@@ -75,9 +75,7 @@ _LABEL_SHAPE = re.compile(r"[^.;!?:]*:?")  # no sentence punctuation; a colon on
 _LABEL_MAX_WORDS = 6
 _EXTENDS = re.compile(r"\b(?:extend(?:s|ed|ing)?|extensions?)\b", re.IGNORECASE)
 _SIMILAR = re.compile(r"\bsimilar(?:ly)?\b", re.IGNORECASE)
-_LABEL_VENUE = re.compile(
-    r"\b(?:extend\w*|extension|version)\s+(?:to|in|at)\s+(?P<venue>[^:]+?)\s*:?$", re.IGNORECASE
-)
+_LABEL_VENUE = re.compile(r"\b(?:extend\w*|extension|version)\s+(?:to|in|at)\s+(?P<venue>[^:]+?)\s*:?$", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[\s,;:|/&\-–—]*")
 _LEAD_IN = re.compile(r"(?::|\b(?:to|of|in|with|on|from|by))$", re.IGNORECASE)
 # [[Label]](url) left as plain text by markdown-it: a space in the URL, or no closing parenthesis.
@@ -373,12 +371,8 @@ def _nested_label(child: _Item) -> _Nested | None:
     if len(label.split()) > _LABEL_MAX_WORDS or not _LABEL_SHAPE.fullmatch(label):
         return None
     head = _head(child.inline)
-    looks_like_paper = bool(head.title) and (
-        head.year is not None or (bool(label) and _title_then_links(child))
-    )
-    relation = (
-        "extension_of" if _EXTENDS.search(label) else "similar_to" if _SIMILAR.search(label) else None
-    )
+    looks_like_paper = bool(head.title) and (head.year is not None or (bool(label) and _title_then_links(child)))
+    relation = "extension_of" if _EXTENDS.search(label) else "similar_to" if _SIMILAR.search(label) else None
     if relation and (looks_like_paper or _LEAD_IN.search(label)):
         venue = _LABEL_VENUE.search(label) if relation == "extension_of" else None
         return _Nested(label, relation, venue["venue"] if venue else None)
@@ -400,9 +394,7 @@ def _title_then_links(child: _Item) -> bool:
     return bool(titles) and all(_SEPARATORS.fullmatch(t) for t in texts)
 
 
-def _read_nested(
-    item: _Item, label: _Nested, parent: int, ctx: _Context, result: ParseResult
-) -> None:
+def _read_nested(item: _Item, label: _Nested, parent: int, ctx: _Context, result: ParseResult) -> None:
     """A paper named in a sub-bullet: ``Extension: *(2023-MedIA) Title* [[Paper]](…)``."""
     head = _head(item.inline)
     line = item.start + 1

@@ -81,8 +81,7 @@ def _record(m: re.Match[str], title: str, line_no: int, raw: str) -> PaperRecord
     links = [
         link
         for lm in found
-        if lm["label"].strip() not in _TRANSLATION_LABELS
-        and (link := make_link(lm["label"], lm["url"], problems))
+        if lm["label"].strip() not in _TRANSLATION_LABELS and (link := make_link(lm["label"], lm["url"], problems))
     ]
     return PaperRecord(
         title=title,
@@ -110,5 +109,3 @@ def _venue(label: str) -> str | None:
     if label.casefold() == "arxiv":
         return "arXiv"
     return None if label.casefold() in _NO_VENUE_LABELS else label or None
-
-

@@ -42,8 +42,17 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "title": ("title", "paper", "papertitle", "nameofpaper", "article", "publicationtitle", "papername"),
     "authors": ("authors", "author", "authors(s)", "creators", "creator"),
     "year": ("year", "publicationyear", "date", "published", "pubyear"),
-    "venue": ("venue", "journal", "conference", "booktitle", "publication", "publishedin", "source",
-              "conferencejournal", "journalconference"),
+    "venue": (
+        "venue",
+        "journal",
+        "conference",
+        "booktitle",
+        "publication",
+        "publishedin",
+        "source",
+        "conferencejournal",
+        "journalconference",
+    ),
     "doi": ("doi",),
     "arxiv": ("arxiv", "arxivid", "eprint"),
     "url": ("url", "link", "pdf", "paperurl", "paperlink"),
@@ -122,8 +131,7 @@ def read(text: str, columns: dict[str, str] | None = None) -> ParseResult:
     mapping = _mapping(header, columns or {})
     if "title" not in mapping:
         raise ReaderError(
-            f"no title column among the columns found: {', '.join(header)} "
-            "(name one with --columns title=HEADER)"
+            f"no title column among the columns found: {', '.join(header)} (name one with --columns title=HEADER)"
         )
     lines = io.StringIO(text.lstrip("\ufeff"), newline="").readlines()
     rows = csv.reader(lines, delimiter=delim)
