@@ -559,7 +559,7 @@ def _bibtex_entry(p: Paper) -> str:
     key = f"{_ascii(first.family).lower().replace(' ', '')}{p.year}{word}{_letters(p.index)}"
     names = [_bib_name(a, p.index) for a in p.authors]
     if p.truncated:
-        names = names[:5] + ["others"]
+        names = [*names[:5], "others"]
     fields = [("author", " and ".join(names)), ("title", _bib_title(p)), ("year", str(p.year))]
     if p.venue.type == "preprint":
         kind = "misc"

@@ -61,7 +61,7 @@ RSS_TOLERANCE = 1.05  # a second import may differ from the first by allocator n
 FLAT_MEMORY = 1.25  # "flat in N": 10× the papers, at most +25 % peak RSS
 
 sys.path.insert(0, str(REPO / "src"))
-from adbib.query import parse, to_sql  # standard library only: cheap to import
+from adbib.query import parse, to_sql  # noqa: E402 -- importable only once src/ is on the path (standard library only)
 
 # ------------------------------------------------------------------------------ baselines
 

@@ -177,10 +177,10 @@ def test_a_new_users_first_query_seeds_the_database(tmp_path):
 
 def test_query_does_not_import_the_heavy_stack(seeded_db):
     code = (
-        "import sys; from adbib.cli import main; sys.argv = ['adbib', '--db', %r, 'query', 'venue:MICCAI', '-f', 'json'];"
+        f"import sys; from adbib.cli import main; sys.argv = ['adbib', '--db', {str(seeded_db)!r}, 'query', 'venue:MICCAI', '-f', 'json'];"
         "\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel', 'alembic', 'tabulate'))\n"
         "print('HEAVY', heavy, file=sys.stderr)"
-    ) % str(seeded_db)
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert "HEAVY []" in proc.stderr, proc.stderr

@@ -73,7 +73,7 @@ HOSTILE = [
 ]
 KEYS = [key for key, _, _ in HOSTILE]
 # `adbib query --sort year`: newest first, then by title key ("2 3 minus" < "cmd attack" < …)
-BY_YEAR = KEYS[:5] + ["formula2018minus", "formula2018cmd", "formula2018quoted", "formula2018suma1a9", "formula2018tab"]
+BY_YEAR = [*KEYS[:5], "formula2018minus", "formula2018cmd", "formula2018quoted", "formula2018suma1a9", "formula2018tab"]
 NO_MATCH = (0, "", "adbib: no paper matches\n")
 
 
@@ -535,6 +535,6 @@ def test_a_read_only_database_is_read_but_never_written(seeded_db, tmp_path):
     assert query.stdout.splitlines()  # the papers are there to read
     expected = (1, "", f"adbib: {seeded_db}: the database file is read-only\n")
     writers = {"import", "add", "seed", "merge"}
-    assert [r for c, r in zip(COMMANDS, results) if c[0] in writers] == [expected] * len(writers)
-    assert all(r[0] == 0 for c, r in zip(COMMANDS, results) if c[0] not in writers)
+    assert [r for c, r in zip(COMMANDS, results, strict=False) if c[0] in writers] == [expected] * len(writers)
+    assert all(r[0] == 0 for c, r in zip(COMMANDS, results, strict=False) if c[0] not in writers)
     assert seeded_db.read_bytes() == before

@@ -316,7 +316,7 @@ def test_one_doi_on_three_titles_identifies_none_of_them(empty_db, tmp_path):
         "DOI 10.1145/3439950 is given to 3 different titles in this file (lines 5, 10, 15): used for none of them"
     )
     assert rows(empty_db, "SELECT count(*) FROM paper WHERE doi IS NOT NULL") == [(0,)]
-    code, out, _ = run(empty_db, "duplicates", "--format", "json")
+    _code, out, _ = run(empty_db, "duplicates", "--format", "json")
     assert sorted(d["citekey"] for d in json.loads(out)) == sorted(e["citekey"] for e in report["created"])
 
 

@@ -397,7 +397,7 @@ def read_or_reader_error(text: str) -> None:
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HAZARD_CHARS = st.sampled_from(
-    list('{}"@%#,=()\\\n\x00~$') + ["@article{", "@string{x = ", " # ", '\\"', "é", "\ufeff"]
+    [*list('{}"@%#,=()\\\n\x00~$'), "@article{", "@string{x = ", " # ", '\\"', "é", "\ufeff"]
 )
 
 

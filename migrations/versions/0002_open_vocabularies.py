@@ -97,7 +97,8 @@ COLUMNS = {"venue": "venue_id", "arxiv": "arxiv_id", "authors": None}
 
 def _backfill() -> None:
     bind = op.get_bind()
-    first_list = {
+    # a comprehension, not dict(result): a CursorResult has keys() and dict() would take it for a mapping
+    first_list = {  # noqa: C416
         pid: list_name
         for pid, list_name in bind.execute(
             sa.text(
@@ -110,7 +111,7 @@ def _backfill() -> None:
     cols = ", ".join(COLUMNS.get(f, f) for f in FIELDS if COLUMNS.get(f, f))
     rows = []
     for r in bind.execute(sa.text(f"SELECT id, {cols} FROM paper")):
-        values = dict(zip([f for f in FIELDS if COLUMNS.get(f, f)], r[1:]))
+        values = dict(zip([f for f in FIELDS if COLUMNS.get(f, f)], r[1:], strict=True))
         values["authors"] = r[0] in with_authors or None
         lst = first_list.get(r[0])
         if lst is not None:

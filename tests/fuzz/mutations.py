@@ -55,7 +55,7 @@ def _insert_many(text: str, rng: random.Random, pieces: list[str]) -> str:
     """Insert each piece at its own random position (one pass, positions in the original text)."""
     cuts = sorted(_pos(text, rng) for _ in pieces)
     out, last = [], 0
-    for cut, piece in zip(cuts, pieces):
+    for cut, piece in zip(cuts, pieces, strict=False):
         out += [text[last:cut], piece]
         last = cut
     out.append(text[last:])
