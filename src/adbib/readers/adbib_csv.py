@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
 from adbib.normalize.ids import arxiv_from_url, doi_from_url, make_link, normalize_doi
 from adbib.records import DOMAINS, LinkRecord, PaperRecord, ParseFailure, ParseResult, ReaderError
@@ -65,21 +66,8 @@ def read(text: str) -> ParseResult:
     header = _header(text)
     if header is None:
         raise ReaderError(f"not an adbib CSV export: the first line must be {','.join(HEADER)}")
-    # Lines end at \n, \r\n or \r only, as the csv module sees them (not at U+2028 & co).
-    lines = io.StringIO(text.lstrip("\ufeff"), newline="").readlines()
-    rows = csv.reader(lines)
-    next(rows)
     result = ParseResult()
-    while True:
-        start = rows.line_num + 1
-        try:
-            row = next(rows)
-        except StopIteration:
-            break
-        except csv.Error as e:
-            result.failures.append(ParseFailure(start, f"unreadable CSV: {e}", lines[start - 1]))
-            continue
-        raw = "".join(lines[start - 1 : rows.line_num])
+    for start, row, raw in data_rows(text, result):
         if not any(row):
             continue
         if len(row) != len(header):
@@ -92,6 +80,25 @@ def read(text: str) -> ParseResult:
             continue
         result.records.append(_record(cells, start, raw))
     return result
+
+
+def data_rows(text: str, result: ParseResult, delimiter: str = ",") -> Iterator[tuple[int, list[str], str]]:
+    """(1-based line, cells, raw text) of every row after the header; a row the csv module cannot
+    read becomes a failure in ``result`` with its line.  Lines end at \\n, \\r\\n or \\r only, as
+    the csv module sees them (not at U+2028 & co).  Shared by every CSV reader."""
+    lines = io.StringIO(text.lstrip("\ufeff"), newline="").readlines()
+    rows = csv.reader(lines, delimiter=delimiter)
+    next(rows, None)
+    while True:
+        start = rows.line_num + 1
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            result.failures.append(ParseFailure(start, f"unreadable CSV: {e}", lines[start - 1]))
+            continue
+        yield start, row, "".join(lines[start - 1 : rows.line_num])
 
 
 def _record(cells: dict[str, str], line: int, raw: str) -> PaperRecord:

@@ -30,11 +30,11 @@ holding lists (authors, datasets, categories, code) are split on ``;`` (authors 
 from __future__ import annotations
 
 import csv
-import io
 import re
 
 from adbib.normalize.ids import make_link, normalize_arxiv, normalize_doi
 from adbib.normalize.text import clean_spaces, repair
+from adbib.readers.adbib_csv import data_rows
 from adbib.readers.entry import parse_tag
 from adbib.records import PaperRecord, ParseFailure, ParseResult, ReaderError
 
@@ -133,20 +133,8 @@ def read(text: str, columns: dict[str, str] | None = None) -> ParseResult:
         raise ReaderError(
             f"no title column among the columns found: {', '.join(header)} (name one with --columns title=HEADER)"
         )
-    lines = io.StringIO(text.lstrip("\ufeff"), newline="").readlines()
-    rows = csv.reader(lines, delimiter=delim)
-    next(rows)
     result = ParseResult()
-    while True:
-        start = rows.line_num + 1
-        try:
-            row = next(rows)
-        except StopIteration:
-            break
-        except csv.Error as e:
-            result.failures.append(ParseFailure(start, f"unreadable CSV: {e}", lines[start - 1]))
-            continue
-        raw = "".join(lines[start - 1 : rows.line_num])
+    for start, row, raw in data_rows(text, result, delim):
         if not any(c.strip() for c in row):
             continue
         cells = {field: (row[i].strip() if i < len(row) else "") for field, i in mapping.items()}
