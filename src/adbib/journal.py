@@ -95,7 +95,7 @@ def operation(con: sqlite3.Connection, kind: str, summary: str) -> Iterator[Op]:
         con.execute("UPDATE operation SET summary = ? WHERE id = ?", (op.summary, op_id))
 
 
-def bulk_insert(con: sqlite3.Connection, table: str, rows: list[dict[str, Any]], run: Callable[[], None]) -> None:
+def bulk_insert(con: sqlite3.Connection, table: str, rows: list[dict[str, Any]], run: Callable[[], object]) -> None:
     """Run ``run`` (one executemany of ``rows`` into ``table``) journaling its rows as one range.
 
     SQLite gives rows inserted without a rowid max(rowid) + 1, one after the other, so a bulk
