@@ -81,6 +81,7 @@ def operation(con: sqlite3.Connection, kind: str, summary: str) -> Iterator[Op]:
     _install(con)
     at = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
     op_id = con.execute("INSERT INTO operation (kind, summary, at) VALUES (?, ?, ?)", (kind, summary, at)).lastrowid
+    assert op_id is not None  # an INSERT into a rowid table always sets lastrowid
     op = Op(op_id, kind, summary)
     con.execute("DELETE FROM temp.adbib_op")
     con.execute("INSERT INTO temp.adbib_op (id) VALUES (?)", (op_id,))
@@ -94,7 +95,7 @@ def operation(con: sqlite3.Connection, kind: str, summary: str) -> Iterator[Op]:
         con.execute("UPDATE operation SET summary = ? WHERE id = ?", (op.summary, op_id))
 
 
-def bulk_insert(con: sqlite3.Connection, table: str, rows: list[dict[str, Any]], run: Callable[[], None]) -> None:
+def bulk_insert(con: sqlite3.Connection, table: str, rows: list[dict[str, Any]], run: Callable[[], object]) -> None:
     """Run ``run`` (one executemany of ``rows`` into ``table``) journaling its rows as one range.
 
     SQLite gives rows inserted without a rowid max(rowid) + 1, one after the other, so a bulk
@@ -129,7 +130,8 @@ def _has_op_table(con: sqlite3.Connection) -> bool:
 
 def dbapi(conn: Any) -> sqlite3.Connection:
     """The sqlite3 connection under a SQLAlchemy connection (the same transaction)."""
-    return conn.connection.driver_connection
+    driver: sqlite3.Connection = conn.connection.driver_connection  # typed Any by SQLAlchemy (any DBAPI)
+    return driver
 
 
 # ---------------------------------------------------------------- undo
@@ -202,9 +204,11 @@ def undo(con: sqlite3.Connection, op_id: int | None) -> dict[str, Any]:
     con.execute("DELETE FROM journal WHERE operation_id IN (?, ?)", (undo_id, op_id))
     if not con.execute("SELECT 1 FROM operation WHERE id = ?", (undo_id,)).fetchone():
         at = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
-        undo_id = con.execute(
+        new_id = con.execute(
             "INSERT INTO operation (kind, summary, at) VALUES ('undo', ?, ?)", (f"undo {op_id}: {summary}", at)
         ).lastrowid
+        assert new_id is not None  # an INSERT into a rowid table always sets lastrowid
+        undo_id = new_id
     con.execute("UPDATE operation SET undone_by = ? WHERE id = ?", (undo_id, op_id))
     return {"id": op_id, "kind": kind, "summary": summary, "undo_id": undo_id}
 
@@ -237,7 +241,7 @@ def _cascade(con: sqlite3.Connection, op_id: int, outside: tuple[str, int]) -> A
 def log(con: sqlite3.Connection, limit: int | None = None) -> list[dict[str, Any]]:
     """The operation log, newest first: id, kind, summary, at, undone_by (plain sqlite3: a read)."""
     sql = "SELECT id, kind, summary, at, undone_by FROM operation ORDER BY id DESC"
-    params: tuple = ()
+    params: tuple[int, ...] = ()
     if limit is not None:
         sql += " LIMIT ?"
         params = (limit,)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
@@ -58,7 +58,7 @@ SELECT pr.paper_id, s.path, pr.line, pr.section FROM provenance pr JOIN source s
 WHERE pr.paper_id IN ({ids}) ORDER BY pr.paper_id, pr.source_id, pr.line"""
 
 
-def papers(con: sqlite3.Connection, ids: Iterable[int], chunk: int = 500) -> Iterator[dict]:
+def papers(con: sqlite3.Connection, ids: Iterable[int], chunk: int = 500) -> Iterator[dict[str, Any]]:
     """The paper dicts of the given ids, in the given order (ids not in the database are skipped)."""
     cur = con.cursor()
     cur.row_factory = None  # plain tuples: the fastest rows sqlite3 makes
@@ -67,20 +67,20 @@ def papers(con: sqlite3.Connection, ids: Iterable[int], chunk: int = 500) -> Ite
         yield from _chunk(cur, batch)
 
 
-def _chunk(cur: sqlite3.Cursor, batch: list[int]) -> Iterator[dict]:
+def _chunk(cur: sqlite3.Cursor, batch: list[int]) -> Iterator[dict[str, Any]]:
     marks = ", ".join("?" * len(batch))
 
-    def rows(sql: str):
+    def rows(sql: str) -> list[Any]:
         return cur.execute(sql.format(ids=marks), batch).fetchall()
 
     base = {r[0]: r for r in rows(_PAPERS)}
-    names: dict[int, list] = defaultdict(list)
+    names: dict[int, list[tuple[str, dict[str, str | None]]]] = defaultdict(list)
     for pid, name, given, family, von, jr in rows(_AUTHORS):
         names[pid].append((name, {"given": given, "family": family, "von": von, "jr": jr}))
     links: dict[int, dict[str, list[str]]] = defaultdict(dict)
     for pid, role, url in rows(_LINKS):
         links[pid].setdefault(role, []).append(url)
-    datasets: dict[int, list[dict]] = defaultdict(list)
+    datasets: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for pid, name, family, evidence, _ in rows(_DATASETS):
         datasets[pid].append({"name": name, "family": family, "evidence": EVIDENCE[evidence]})
     categories: dict[int, list[str]] = defaultdict(list)
@@ -92,7 +92,7 @@ def _chunk(cur: sqlite3.Cursor, batch: list[int]) -> Iterator[dict]:
     tags: dict[int, list[str]] = defaultdict(list)
     for pid, name in rows(_TAGS):
         tags[pid].append(name)
-    sources: dict[int, list[dict]] = defaultdict(list)
+    sources: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for pid, path, line, section in rows(_SOURCES):
         sources[pid].append({"file": path, "line": line, "section": section})
 
@@ -148,11 +148,12 @@ def resolve(con: sqlite3.Connection, ref: str) -> int | None:
         if value:
             row = con.execute(sql, (value,)).fetchone()
             if row is not None:
-                return row[0]
+                pid: int = row[0]
+                return pid
     return None
 
 
-def paper_detail(con: sqlite3.Connection, ref: str) -> dict | None:
+def paper_detail(con: sqlite3.Connection, ref: str) -> dict[str, Any] | None:
     """Everything ``adbib show REF`` tells about a paper, or None when REF names no paper.
 
     The paper dict, with ``datasets`` also saying which sources found each one, plus
@@ -166,7 +167,7 @@ def paper_detail(con: sqlite3.Connection, ref: str) -> dict | None:
     if pid is None:
         return None
     paper = next(papers(con, [pid]))
-    found: dict[str, list[dict]] = defaultdict(list)
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for name, source, path, evidence, raw in con.execute(
         """SELECT d.name, s.name, s.path, pd.evidence, pd.raw FROM paper_dataset pd
            JOIN dataset d ON d.id = pd.dataset_id JOIN source s ON s.id = pd.source_id
@@ -240,7 +241,7 @@ def paper_detail(con: sqlite3.Connection, ref: str) -> dict | None:
 
 # How two statements of a field are compared: trivial differences of case, accents and
 # punctuation are not disagreements; a different year, venue or author list is.
-_SAME = {
+_SAME: dict[str, Callable[[Any], Hashable]] = {
     "title": title_key,
     "year": lambda v: v,
     "venue": title_key,
@@ -248,7 +249,7 @@ _SAME = {
 }
 
 
-def disagreements(paper: dict, provenance: list[dict]) -> list[dict]:
+def disagreements(paper: dict[str, Any], provenance: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """For title, year, venue and authors: when the sources' reported values differ from each
     other or from the stored value, the stored value and what each source said."""
     out = []
@@ -274,10 +275,10 @@ def disagreements(paper: dict, provenance: list[dict]) -> list[dict]:
 # ------------------------------------------------------------------------------ browsing
 
 
-def _dicts(con: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> list[dict]:
+def _dicts(con: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
     cur = con.execute(sql, tuple(params))
     names = [c[0] for c in cur.description]
-    return [dict(zip(names, row)) for row in cur]
+    return [dict(zip(names, row, strict=True)) for row in cur]
 
 
 def _aliases(con: sqlite3.Connection, table: str, fk: str) -> dict[int, list[str]]:
@@ -293,7 +294,7 @@ def _other(aliases: list[str], *names: str) -> list[str]:
     return [a for a in aliases if a not in names]
 
 
-def venues(con: sqlite3.Connection) -> list[dict]:
+def venues(con: sqlite3.Connection) -> list[dict[str, Any]]:
     """Venues with papers: short_name, name, type, papers, aliases (other spellings); most
     papers first."""
     rows = _dicts(
@@ -310,7 +311,7 @@ def venues(con: sqlite3.Connection) -> list[dict]:
     return rows
 
 
-def datasets(con: sqlite3.Connection) -> list[dict]:
+def datasets(con: sqlite3.Connection) -> list[dict[str, Any]]:
     """Dataset families with papers, most papers first: family, papers (distinct papers using any
     dataset of the family), datasets (name, papers, aliases; most papers first)."""
     per_dataset = _dicts(
@@ -320,14 +321,13 @@ def datasets(con: sqlite3.Connection) -> list[dict]:
         FROM dataset d JOIN paper_dataset pd ON pd.dataset_id = d.id {LIVE_PD}
         GROUP BY d.id ORDER BY papers DESC, d.name COLLATE NOCASE""",
     )
-    per_family = {
-        family: papers
-        for family, papers in con.execute(f"""
+    per_family = dict(
+        con.execute(f"""
             SELECT d.family, count(DISTINCT pd.paper_id)
             FROM dataset d JOIN paper_dataset pd ON pd.dataset_id = d.id {LIVE_PD} GROUP BY d.family""")
-    }
+    )
     aliases = _aliases(con, "dataset_alias", "dataset_id")
-    families: dict[str, list[dict]] = defaultdict(list)
+    families: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for d in per_dataset:
         families[d["family"]].append(
             {"name": d["name"], "papers": d["papers"], "aliases": _other(aliases[d["id"]], d["name"])}
@@ -338,7 +338,7 @@ def datasets(con: sqlite3.Connection) -> list[dict]:
     )
 
 
-def authors(con: sqlite3.Connection, limit: int | None = None) -> list[dict]:
+def authors(con: sqlite3.Connection, limit: int | None = None) -> list[dict[str, Any]]:
     """Authors with their paper counts (name, family, papers); most papers first, then by name."""
     sql = """
         SELECT au.name, au.family, count(DISTINCT a.paper_id) AS papers
@@ -350,7 +350,7 @@ def authors(con: sqlite3.Connection, limit: int | None = None) -> list[dict]:
     return _dicts(con, sql)
 
 
-def categories(con: sqlite3.Connection) -> list[dict]:
+def categories(con: sqlite3.Connection) -> list[dict[str, Any]]:
     """Categories with papers: name (slug), title, papers, aliases (other words and the list
     headings filed under it); most papers first."""
     rows = _dicts(
@@ -366,7 +366,7 @@ def categories(con: sqlite3.Connection) -> list[dict]:
     return rows
 
 
-def stats(con: sqlite3.Connection) -> dict:
+def stats(con: sqlite3.Connection) -> dict[str, Any]:
     """What ``adbib stats`` shows.
 
     ``counts``: papers, authors, venues and datasets that have papers, categories in use,
@@ -428,7 +428,7 @@ def stats(con: sqlite3.Connection) -> dict:
     }
 
 
-def duplicates(con: sqlite3.Connection, min_score: float = 90.0) -> list[dict]:
+def duplicates(con: sqlite3.Connection, min_score: float = 90.0) -> list[dict[str, Any]]:
     """Probable duplicates for review: one arXiv id or DOI on two rows (an identifier column on
     one, a link on the other), or titles at least ``min_score`` similar (rapidfuzz ratio on
     title keys) with years at most one apart."""
@@ -499,7 +499,7 @@ def duplicates(con: sqlite3.Connection, min_score: float = 90.0) -> list[dict]:
     return out
 
 
-def unknown_vocabulary(con: sqlite3.Connection, only: str | None = None) -> list[dict]:
+def unknown_vocabulary(con: sqlite3.Connection, only: str | None = None) -> list[dict[str, Any]]:
     """Venues, datasets and categories that no vocabulary file names (kept as the sources wrote
     them): kind, name, full name, papers — most papers first."""
     parts = {
@@ -521,7 +521,7 @@ def unknown_vocabulary(con: sqlite3.Connection, only: str | None = None) -> list
     return [r for r in _dicts(con, sql) if r["papers"]]
 
 
-def conflicts(con: sqlite3.Connection) -> list[dict]:
+def conflicts(con: sqlite3.Connection) -> list[dict[str, Any]]:
     """Identity conflicts the imports reported (an identifier on a paper whose title does not fit
     it, one identifier on several titles of one file, one title under two identifiers)."""
     return _dicts(

@@ -29,7 +29,7 @@ from adbib.db import write_transaction
 from adbib.importer.report import ConflictNote, Entry, ImportReport, NewVocab, Note
 from adbib.importer.revisions import recognise, signature
 from adbib.importer.vocabulary import map_value, sync_vocabulary
-from adbib.importer.writer import Writer, families, load_index
+from adbib.importer.writer import Writer, families, load_index, new_id
 from adbib.limits import MAX_FILE_BYTES, MAX_LINE
 from adbib.normalize import normalize_record
 from adbib.readers import DIALECTS, decode, detect, reader
@@ -285,6 +285,7 @@ def _which_list(conn: Connection, writer: Writer, papers: list[NormalizedPaper],
     """The list the file is a revision of, recognised, or a new list named after the source."""
     untrusted = frozenset(_shared(papers))
     matched = [writer.index.match(p, families(p.authors), untrusted).id for p in papers]
+    assert writer.signature is not None  # called only for a file that has a signature
     found = recognise(conn, writer.signature, matched, len(papers))
     if found is None:
         return report.source
@@ -422,11 +423,12 @@ def merge_papers(engine: Engine, db_path: Path, keep_ref: str, other_ref: str, f
 
     p = T["paper"]
     with logged(engine, db_path, "merge", f"merge {other_ref} into {keep_ref}") as (conn, op):
-        dbapi = conn.connection.driver_connection  # the same connection, inside this transaction
+        dbapi = journal.dbapi(conn)  # the same connection, inside this transaction
         keep, other = resolve(dbapi, keep_ref), resolve(dbapi, other_ref)
         for ref, pid in ((keep_ref, keep), (other_ref, other)):
             if pid is None:
                 raise AdbibError(f"no paper {ref!r}")
+        assert keep is not None and other is not None  # both checked just above
         if keep == other:
             raise AdbibError(f"{keep_ref!r} and {other_ref!r} are the same paper")
         from adbib import mergeplan
@@ -520,7 +522,7 @@ def _move(conn: Connection, table: str, other: int, keep: int, key: tuple[str, .
 # ---------------------------------------------------------------- citekeys
 
 
-def rekey_paper(engine: Engine, db_path: Path, ref: str, newkey: str) -> dict:
+def rekey_paper(engine: Engine, db_path: Path, ref: str, newkey: str) -> dict[str, Any]:
     """Give the paper REF names the citekey NEWKEY; its old key becomes an alias (one transaction).
 
     Refused: a key bibtex or biber cannot read, a key another paper has (as citekey or alias).
@@ -535,14 +537,14 @@ def rekey_paper(engine: Engine, db_path: Path, ref: str, newkey: str) -> dict:
         )
     p, alias = T["paper"], T["citekey_alias"]
     with logged(engine, db_path, "rekey", f"rekey {ref} {newkey}") as (conn, _op):
-        pid = resolve(conn.connection.driver_connection, ref)
+        pid = resolve(journal.dbapi(conn), ref)
         if pid is None:
             raise AdbibError(f"no paper {ref!r}")
         old, title = conn.execute(select(p.c.citekey, p.c.title).where(p.c.id == pid)).one()
         if newkey == old:
             raise AdbibError(f"{old} already has that key")
         folded = newkey.lower()  # bibtex compares keys ignoring case
-        owner = (
+        owners = (
             conn.execute(
                 select(p.c.id)
                 .where(func.lower(p.c.citekey) == folded)
@@ -551,7 +553,7 @@ def rekey_paper(engine: Engine, db_path: Path, ref: str, newkey: str) -> dict:
             .scalars()
             .all()
         )
-        owner = next((o for o in owner if o != pid), None)
+        owner = next((o for o in owners if o != pid), None)
         if owner is not None:
             other = conn.execute(select(p.c.citekey).where(p.c.id == owner)).scalar()
             raise AdbibError(f"{newkey!r} is taken by another paper ({other})")
@@ -723,17 +725,19 @@ def _edit_authors(conn: Connection, row: Any, value: str) -> tuple[object, objec
         key = title_key(" ".join(x for x in (n.given, n.von, n.family) if x))
         aid = conn.execute(select(au.c.id).where(au.c.name_key == key)).scalar()
         if aid is None:
-            aid = conn.execute(
-                insert(au).values(
-                    name=n.full,
-                    given=n.given,
-                    von=n.von,
-                    family=n.family,
-                    jr=n.jr,
-                    name_key=key,
-                    family_key=title_key(n.last),
+            aid = new_id(
+                conn.execute(
+                    insert(au).values(
+                        name=n.full,
+                        given=n.given,
+                        von=n.von,
+                        family=n.family,
+                        jr=n.jr,
+                        name_key=key,
+                        family_key=title_key(n.last),
+                    )
                 )
-            ).inserted_primary_key[0]
+            )
         conn.execute(insert(a).values(paper_id=row.id, position=i, author_id=aid))
     _set_column(conn, row.id, authors_truncated=parsed.truncated)
     return old, names + (["and others"] if parsed.truncated else [])
@@ -801,7 +805,7 @@ def _edit_links(conn: Connection, row: Any, value: str) -> tuple[object, object]
         return [f"{r}:{u}" for r, u in have], [f"{r}:{u}" for r, u in wanted]
     conn.execute(delete(lk).where(lk.c.paper_id == row.id))
     for role, url in wanted:
-        lid = conn.execute(insert(lk).values(paper_id=row.id, role=role, url=url)).inserted_primary_key[0]
+        lid = new_id(conn.execute(insert(lk).values(paper_id=row.id, role=role, url=url)))
         conn.execute(insert(ls).values(link_id=lid, list_name=MANUAL))
     return [f"{r}:{u}" for r, u in have], [f"{r}:{u}" for r, u in wanted]
 

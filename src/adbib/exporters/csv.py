@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from typing import TextIO
+from typing import TextIO, cast
 
 from adbib.exporters import primary_url, web_links
 from adbib.readers.adbib_csv import CURATION, HEADER, LIST_SEP, NEUTRALIZED
@@ -41,6 +41,10 @@ def write(papers: Iterable[ExportedPaper], out: TextIO) -> int:
 def row(paper: ExportedPaper) -> list[str]:
     """The cells of one paper, in HEADER order, before neutralization."""
     authors = paper["authors"] + (["and others"] if paper["authors_truncated"] else [])
+    # tags and note are added to the exported dict by the curation layer; ExportedPaper (records.py,
+    # not this file) does not declare them, so their types are stated here
+    tags = cast("list[str]", paper.get("tags", []))
+    note = cast("str | None", paper.get("note"))
     return [
         paper["citekey"],
         paper["title"],
@@ -56,8 +60,8 @@ def row(paper: ExportedPaper) -> list[str]:
         LIST_SEP.join(paper["categories"]),
         paper["domain"] or "",
         LIST_SEP.join(f"{s['file']}:{s['line']}" for s in paper["sources"]),
-        LIST_SEP.join(paper.get("tags", ())),
-        paper.get("note") or "",
+        LIST_SEP.join(tags),
+        note or "",
     ]
 
 

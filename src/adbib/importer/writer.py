@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.exc import IntegrityError
 
 from adbib import citekeys, journal, models, resolve
@@ -55,6 +55,14 @@ INSERT_ORDER = (
     "paper_field",
 )
 Progress = Callable[[int, int], None] | None
+
+
+def new_id(result: CursorResult[Any]) -> int:
+    """The primary key of the one row an ``insert(...)`` without RETURNING just wrote."""
+    key = result.inserted_primary_key
+    assert key is not None  # SQLAlchemy sets it for every single-row INSERT
+    pk: int = key[0]
+    return pk
 
 
 def families(names: Iterable[Name]) -> frozenset[str]:
@@ -148,17 +156,19 @@ class Writer:
 
     def run(self, papers: list[NormalizedPaper]) -> None:
         src = T["source"]
-        self.source_id = self.conn.execute(
-            insert(src).values(
-                name=self.report.source,
-                list_name=self.list_name,
-                path=self.report.path,
-                dialect=self.report.dialect,
-                content_hash=self.hash,
-                imported_at=self.now,
-                **(self.signature.to_columns() if self.signature else {}),
+        self.source_id = new_id(
+            self.conn.execute(
+                insert(src).values(
+                    name=self.report.source,
+                    list_name=self.list_name,
+                    path=self.report.path,
+                    dialect=self.report.dialect,
+                    content_hash=self.hash,
+                    imported_at=self.now,
+                    **(self.signature.to_columns() if self.signature else {}),
+                )
             )
-        ).inserted_primary_key[0]
+        )
         shared = shared_identifiers(papers)
         self.shared_at: dict[int, list[tuple[str, str, str]]] = {}  # record index -> (field, value, reason)
         for (name, value), idxs in shared.items():
@@ -272,7 +282,8 @@ class Writer:
         fams = families(p.authors)
         found = self.index.match(p, fams, self.untrusted)
         if found.dropped:
-            p = replace(p, **dict.fromkeys(found.dropped))
+            cleared: dict[str, Any] = dict.fromkeys(found.dropped)  # the optional identifiers it names
+            p = replace(p, **cleared)
         entry = Entry(line=rec.line, title=p.title, matched_by=found.rule)
         for problem in p.problems:
             self.report.problems.append(Note(rec.line, problem))
@@ -502,7 +513,9 @@ class Writer:
         # identifiers already owned by another paper stay where they are
         for ident in ("doi", "arxiv"):
             if ident in changes:
-                owner = (self.index.by_doi if ident == "doi" else self.index.by_arxiv).get(changes[ident][1])
+                value = changes[ident][1]
+                owned = self.index.by_doi if ident == "doi" else self.index.by_arxiv
+                owner = owned.get(value) if isinstance(value, str) else None  # keys are str: None owns nothing
                 if owner is not None and owner != pid:
                     del changes[ident]
         for name, (_, new) in changes.items():
@@ -583,7 +596,7 @@ class Writer:
                 self.cats.add((pid, cid))
                 self._queue("paper_category", line, {"paper_id": pid, "category_id": cid, "list_name": self.list_name})
         rec = p.record
-        reported = {
+        reported: dict[str, Any] = {
             "title": p.title,
             "year": p.year,
             "date": p.date,
@@ -807,7 +820,7 @@ class Writer:
                     journal.dbapi(self.conn), name, rows, lambda: self.conn.execute(insert(T[name]), rows)
                 )
         except IntegrityError as e:
-            for row, line in zip(rows, self.lines[name]):
+            for row, line in zip(rows, self.lines[name], strict=True):
                 try:
                     with self.conn.begin_nested():
                         self.conn.execute(insert(T[name]), [row])
