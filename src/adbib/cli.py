@@ -8,16 +8,26 @@ open the database with the standard library's sqlite3 and never import sqlalchem
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from enum import Enum
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 import typer
 from typer.core import TyperCommand
 
 from adbib import formats as F
 from adbib.errors import AdbibError, UsageError
+
+if TYPE_CHECKING:  # types only: a command imports what it needs when it runs (start-up cost)
+    import sqlite3
+
+    from sqlalchemy.engine import Engine
+    from typer._click.core import Command, Context
+    from typer.core import TyperOption
+
+    from adbib.query import Filters, Query
 
 app = typer.Typer(
     name="adbib",
@@ -34,7 +44,7 @@ app = typer.Typer(
 )
 
 
-class Fmt(str, Enum):
+class Fmt(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -43,7 +53,7 @@ class Fmt(str, Enum):
     keys = "keys"
 
 
-class ExportFmt(str, Enum):
+class ExportFmt(StrEnum):
     bibtex = "bibtex"
     markdown = "markdown"
     csv = "csv"
@@ -52,9 +62,9 @@ class ExportFmt(str, Enum):
     ris = "ris"
 
 
-class Sort(str, Enum):
+class Sort(StrEnum):
     year = "year"
-    title = "title"
+    title = "title"  # type: ignore[assignment]  # a member named like str.title: the CLI value --sort title
     venue = "venue"
     relevance = "relevance"
 
@@ -200,7 +210,7 @@ def _stdout_failed() -> bool:
     except OSError:
         if sys.stdout is sys.__stdout__:
             fd = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(fd, sys.stdout.fileno())
+            os.dup2(fd, sys.__stdout__.fileno())  # the same stream: tested just above
             os.close(fd)
         return True
 
@@ -211,7 +221,7 @@ def note(message: str) -> None:
     typer.echo(f"adbib: {visible(message)}", err=True)
 
 
-def read_connection():
+def read_connection() -> sqlite3.Connection:
     """A read-only sqlite3 connection to a database at the current schema.
 
     A missing or empty database is seeded first and an older one migrated (after a backup):
@@ -237,7 +247,7 @@ def read_connection():
     return dbread.connect(path)
 
 
-def write_engine():
+def write_engine() -> Engine:
     from adbib import db as dbw
 
     return dbw.open_for_write(db_path())
@@ -269,7 +279,7 @@ def seed(quiet: bool = QUIET, verbose: bool = VERBOSE) -> None:
 
             for r in reports:
                 typer.echo(render.import_report(r, "verbose"), nl=False)
-        rows = []
+        rows: list[list[object]] = []
         for r in reports:
             if r.already_imported:
                 rows.append([r.source, r.path, "already imported"])
@@ -314,7 +324,18 @@ def stats(fmt: str = STATS_FORMAT) -> None:
 # ---------------------------------------------------------------- query / show
 
 
-def _filters(venue, year, author, dataset, category, domain, type_, has_code, text, key=None):
+def _filters(
+    venue: list[str] | None,
+    year: list[str] | None,
+    author: list[str] | None,
+    dataset: list[str] | None,
+    category: list[str] | None,
+    domain: list[str] | None,
+    type_: list[str] | None,
+    has_code: bool,
+    text: list[str] | None,
+    key: list[str] | None = None,
+) -> Filters:
     from adbib.query import Filters
 
     return Filters(
@@ -348,16 +369,17 @@ class QueryCommand(TyperCommand):
     with "No such option: -v".  Exact option names (``-f``, ``--format``, ``--format=json``)
     stay options; after ``--`` everything is an argument anyway."""
 
-    def parse_args(self, ctx, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, protect_negated_terms(self, args))
 
 
-def protect_negated_terms(command, args: list[str]) -> list[str]:
+def protect_negated_terms(command: Command, args: list[str]) -> list[str]:
     takes_value: dict[str, bool] = {}
     for param in command.params:
         if param.param_type_name == "option":
             for name in (*param.opts, *param.secondary_opts):
-                takes_value[name] = not (param.is_flag or param.count)
+                option = cast("TyperOption", param)  # an option, by its param_type_name
+                takes_value[name] = not (option.is_flag or option.count)
     out, value_next, rest = [], False, False
     for arg in args:
         if rest or value_next or arg == "--":
@@ -378,7 +400,7 @@ def _query_string(q: list[str] | None) -> str | None:
     return " ".join(q) if q else None
 
 
-def _select(q: list[str] | None, filters):
+def _select(q: list[str] | None, filters: Filters) -> tuple[Query, sqlite3.Connection]:
     """The query spec, read with the database at hand (multi-word values), and the connection.
 
     Syntax errors come first, before a new user's empty database is seeded; then every note on
@@ -394,17 +416,20 @@ def _select(q: list[str] | None, filters):
     return spec, con
 
 
-_O = dict(show_default=False)
 # The filters shared by every command that selects papers (query, export): one definition each.
-VENUE = typer.Option(None, "--venue", help="Venue by any alias (MIA = MedIA). Repeat for alternatives.", **_O)
-YEAR = typer.Option(None, "--year", help="A year or a range 2022-2024.", **_O)
-AUTHOR = typer.Option(None, "--author", help="Family or full name, accents and case optional.", **_O)
-DATASET = typer.Option(None, "--dataset", help="Dataset name, alias or family (BraTS).", **_O)
-CATEGORY = typer.Option(None, "--category", help="Method category or alias (diffusion, vlm).", **_O)
-DOMAIN = typer.Option(None, "--domain", help="industrial, medical or general.", **_O)
-TYPE = typer.Option(None, "--type", help="conference, journal, workshop or preprint.", **_O)
+VENUE = typer.Option(
+    None, "--venue", help="Venue by any alias (MIA = MedIA). Repeat for alternatives.", show_default=False
+)
+YEAR = typer.Option(None, "--year", help="A year or a range 2022-2024.", show_default=False)
+AUTHOR = typer.Option(None, "--author", help="Family or full name, accents and case optional.", show_default=False)
+DATASET = typer.Option(None, "--dataset", help="Dataset name, alias or family (BraTS).", show_default=False)
+CATEGORY = typer.Option(None, "--category", help="Method category or alias (diffusion, vlm).", show_default=False)
+DOMAIN = typer.Option(None, "--domain", help="industrial, medical or general.", show_default=False)
+TYPE = typer.Option(None, "--type", help="conference, journal, workshop or preprint.", show_default=False)
 HAS_CODE = typer.Option(False, "--has-code", help="Only papers with official code.")
-TEXT = typer.Option(None, "--text", help="Words or a phrase searched in titles, abstracts, summaries.", **_O)
+TEXT = typer.Option(
+    None, "--text", help="Words or a phrase searched in titles, abstracts, summaries.", show_default=False
+)
 SORT = typer.Option(None, "--sort", help="year (default), title, venue, or relevance (default when text is searched).")
 
 
@@ -437,13 +462,20 @@ def query(
         _emit_papers(con, ids, fmt, sys.stdout)
 
 
-def _emit_papers(con, ids, fmt: str, out, keys: list[str] | None = None, **options) -> int:
+def _emit_papers(
+    con: sqlite3.Connection,
+    ids: Iterable[int],
+    fmt: str,
+    out: TextIO,
+    keys: list[str] | None = None,
+    **options: Any,
+) -> int:
     """Write the papers of ``ids``; ``keys``: the citekey each is written under (``--aux``)."""
     from adbib import rows
 
     papers = rows.papers(con, ids)
     if keys is not None:
-        papers = (dict(p, citekey=key) for p, key in zip(papers, keys))
+        papers = (dict(p, citekey=key) for p, key in zip(papers, keys, strict=False))
     if fmt == "table":
         from adbib import render
 
@@ -463,8 +495,10 @@ def _emit_papers(con, ids, fmt: str, out, keys: list[str] | None = None, **optio
     if fmt != "json":  # JSON escapes them itself
         from adbib.render import InertWriter
 
-        out = InertWriter(out)  # what an older adbib stored raw never reaches a file or terminal
-    return exporters.get(fmt).write(papers, out, **options)
+        # what an older adbib stored raw never reaches a file or terminal; the exporters only write()
+        out = cast("TextIO", InertWriter(out))
+    written: int = exporters.get(fmt).write(papers, out, **options)
+    return written
 
 
 @app.command()
@@ -505,7 +539,7 @@ def show(
 _NONE = {"duplicates": "no probable duplicates"}
 
 
-def _browse(kind: str, fmt: str, **kw) -> None:
+def _browse(kind: str, fmt: str, **kw: Any) -> None:
     with user_errors():
         from adbib import render, rows
 
@@ -569,10 +603,10 @@ def export(
         "--aux",
         help="Export exactly the papers a LaTeX document cites, under the keys it uses: "
         "its .aux file after a latex run (bibtex or biblatex). Keys it does not know are reported.",
-        **_O,
+        show_default=False,
     ),
     keys: str | None = typer.Option(
-        None, "--keys", help="Only these citekeys (or aliases), comma-separated: k1,k2.", **_O
+        None, "--keys", help="Only these citekeys (or aliases), comma-separated: k1,k2.", show_default=False
     ),
     limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many papers."),
     venue: list[str] | None = VENUE,
@@ -600,6 +634,7 @@ def export(
             raise UsageError("--keys needs at least one citekey (k1,k2)")
         filters = _filters(venue, year, author, dataset, category, domain, type_, has_code, text, key_list)
         cited = None
+        ids: Iterable[int]
         if aux is not None:
             if q or any(v for v in (venue, year, author, dataset, category, domain, type_, text, key_list)) or has_code:
                 raise UsageError("--aux selects the papers the document cites: leave out the query and filters")
@@ -621,7 +656,7 @@ def export(
             note("no paper matches")
 
 
-def _cited(con, aux: Path, limit: int | None) -> tuple[list[int], list[str] | None]:
+def _cited(con: sqlite3.Connection, aux: Path, limit: int | None) -> tuple[list[int], list[str] | None]:
     """(paper ids, keys to write them under) for ``export --aux``; unknown keys reported on stderr."""
     from adbib import cite
     from adbib import query as Q
@@ -738,16 +773,20 @@ def import_(
 def add(
     title: str = typer.Option(..., "--title", help="The paper's title."),
     author: list[str] | None = typer.Option(
-        None, "--author", help="An author, 'Given Family' or 'Family, Given' (repeat in order).", **_O
+        None, "--author", help="An author, 'Given Family' or 'Family, Given' (repeat in order).", show_default=False
     ),
-    venue: str | None = typer.Option(None, "--venue", help="Venue, any alias (MICCAI, MedIA, arXiv).", **_O),
-    year: int | None = typer.Option(None, "--year", help="Publication year.", **_O),
-    arxiv: str | None = typer.Option(None, "--arxiv", help="arXiv id or URL.", **_O),
-    doi: str | None = typer.Option(None, "--doi", help="DOI or doi.org URL.", **_O),
-    code: list[str] | None = typer.Option(None, "--code", help="Official code URL.", **_O),
-    dataset: list[str] | None = typer.Option(None, "--dataset", help="A dataset used (repeat).", **_O),
-    category: list[str] | None = typer.Option(None, "--category", help="A method category (repeat).", **_O),
-    domain: str | None = typer.Option(None, "--domain", help="industrial, medical or general.", **_O),
+    venue: str | None = typer.Option(
+        None, "--venue", help="Venue, any alias (MICCAI, MedIA, arXiv).", show_default=False
+    ),
+    year: int | None = typer.Option(None, "--year", help="Publication year.", show_default=False),
+    arxiv: str | None = typer.Option(None, "--arxiv", help="arXiv id or URL.", show_default=False),
+    doi: str | None = typer.Option(None, "--doi", help="DOI or doi.org URL.", show_default=False),
+    code: list[str] | None = typer.Option(None, "--code", help="Official code URL.", show_default=False),
+    dataset: list[str] | None = typer.Option(None, "--dataset", help="A dataset used (repeat).", show_default=False),
+    category: list[str] | None = typer.Option(
+        None, "--category", help="A method category (repeat).", show_default=False
+    ),
+    domain: str | None = typer.Option(None, "--domain", help="industrial, medical or general.", show_default=False),
 ) -> None:
     """Add one paper by hand, with the same normalization as an import. Refuses a duplicate."""
     with user_errors():
@@ -798,10 +837,12 @@ def merge(
 
         engine = None if dry_run else write_engine()  # a read-only database says so first
         con = read_connection()
-        ids = [resolve(con, ref) for ref in (keep, other)]
-        for ref, pid in zip((keep, other), ids):
+        ids: list[int] = []
+        for ref in (keep, other):
+            pid = resolve(con, ref)
             if pid is None:
                 raise AdbibError(f"no paper {ref!r}")
+            ids.append(pid)
         if ids[0] == ids[1]:
             raise AdbibError(f"{keep!r} and {other!r} are the same paper")
         merge_plan = mergeplan.plan(con, *ids)
@@ -813,6 +854,7 @@ def merge(
             return
         from adbib.store import merge_papers
 
+        assert engine is not None  # opened above unless a dry run, which has returned
         kept = merge_papers(engine, db_path(), keep, other, force=force)
         from adbib.render import visible
 
@@ -1060,16 +1102,14 @@ def serve(
             note(f"serving {db_path()} on http://{host}:{port}/{web.BROWSE}/papers (Ctrl-C stops)")
             import signal
 
-            from datasette.cli import cli as datasette
+            from datasette.cli import cli as datasette  # type: ignore[import-untyped]  # ships no type information
 
-            def stop(signum, frame) -> None:  # uvicorn re-raises SIGTERM once it has shut down
+            def stop(signum: int, frame: object) -> None:  # uvicorn re-raises SIGTERM once it has shut down
                 raise KeyboardInterrupt
 
             signal.signal(signal.SIGTERM, stop)
-            try:
+            with suppress(KeyboardInterrupt):
                 datasette.main(args, prog_name="datasette", standalone_mode=False)
-            except KeyboardInterrupt:
-                pass
         note("stopped")
 
 
@@ -1095,7 +1135,7 @@ def main() -> None:
     import os
 
     if COMPLETE_VAR in os.environ:  # a shell asking for completions (only then: start-up cost)
-        from typer.completion import completion_init
+        from typer._completion_classes import completion_init  # where typer.completion imports it from
 
         completion_init()
     app(prog_name="adbib")
