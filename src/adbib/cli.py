@@ -44,24 +44,6 @@ app = typer.Typer(
 )
 
 
-class Fmt(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
-    bibtex = "bibtex"
-    keys = "keys"
-
-
-class ExportFmt(StrEnum):
-    bibtex = "bibtex"
-    markdown = "markdown"
-    csv = "csv"
-    json = "json"
-    csl = "csl"
-    ris = "ris"
-
-
 class Sort(StrEnum):
     year = "year"
     title = "title"  # type: ignore[assignment]  # a member named like str.title: the CLI value --sort title
