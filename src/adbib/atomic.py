@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import sys
@@ -76,10 +77,9 @@ def atomic_output(path: Path) -> Iterator[TextIO]:
                 os.fchmod(fd, 0o666 & ~_umask())
             else:
                 os.fchmod(fd, stat.S_IMODE(st.st_mode))
-                try:
+                # not ours to give away: the new file is the user's, as with cp
+                with contextlib.suppress(OSError):
                     os.fchown(fd, st.st_uid, st.st_gid)
-                except OSError:
-                    pass  # not ours to give away: the new file is the user's, as with cp
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
                 yield out
                 out.flush()

@@ -83,7 +83,7 @@ def _suffix(n: int) -> str:
     return out
 
 
-class KeyPool(set):
+class KeyPool(set[str]):
     """The keys taken, remembering for each base where the search for a free suffix stopped:
     keys are only ever added during an import, so the next search for that base starts there,
     and n papers with one base cost n probes in all instead of n²/2."""

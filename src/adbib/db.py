@@ -6,18 +6,23 @@ Heavy (imports sqlalchemy and alembic): only commands that write import it.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from adbib import dbread
 from adbib.errors import DatabaseError
 from adbib.resources import migrations_dir
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 def apply_pragmas_listener(engine: Engine) -> None:
@@ -26,7 +31,7 @@ def apply_pragmas_listener(engine: Engine) -> None:
     handling is switched off)."""
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_con, _record):
+    def _on_connect(dbapi_con: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         dbapi_con.isolation_level = None
         cur = dbapi_con.cursor()
         cur.execute("PRAGMA foreign_keys = ON")
@@ -36,7 +41,7 @@ def apply_pragmas_listener(engine: Engine) -> None:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):
+    def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -46,7 +51,7 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
-def _alembic_config(connection: Connection):
+def _alembic_config(connection: Connection) -> Config:
     from alembic.config import Config
 
     cfg = Config()
@@ -67,12 +72,13 @@ def downgrade(engine: Engine, revision: str) -> None:
     _migrate(engine, command.downgrade, revision)
 
 
-def _migrate(engine: Engine, step, revision: str) -> None:
+def _migrate(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
     """Run a migration with foreign keys off: SQLite batch migrations copy and drop tables, and a
     DROP TABLE paper with foreign keys on would cascade-delete every author, link and provenance
     row.  The keys are checked once the migration is done, inside its transaction."""
     with engine.connect() as conn:
         dbapi = conn.connection.driver_connection  # outside any transaction: the PRAGMA takes effect
+        assert dbapi is not None  # an open connection always has its pysqlite connection
         dbapi.execute("PRAGMA foreign_keys = OFF")
         try:
             with conn.begin():

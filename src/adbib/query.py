@@ -32,8 +32,9 @@ from __future__ import annotations
 import re
 import shlex
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from adbib.errors import UsageError
 from adbib.normalize.text import alias_key, fold, strip_controls, title_key
@@ -60,7 +61,7 @@ class Term:
     """
 
     field: str
-    values: tuple
+    values: tuple[Any, ...]
     negated: bool = False
 
 
@@ -100,11 +101,13 @@ class Filters:
 
 
 KEYWORDS = ("OR", "AND", "NOT")
+# known(field, value): whether a value names something in the database (see parse)
+Known = Callable[[str, str], bool]
 # fields whose values name things the database knows, and may hold spaces
 NAMED_FIELDS = ("venue", "dataset", "category", "author")
 
 
-def parse(q: str, known=None) -> Query:
+def parse(q: str, known: Known | None = None) -> Query:
     """Parse a query string; raises UsageError with one line naming the problem.
 
     ``known(field, value) -> bool``, when given, says whether a value names something in the
@@ -117,7 +120,7 @@ def parse(q: str, known=None) -> Query:
     return Query(_combine(tokens), tuple(notes))
 
 
-def build(query: str | None, filters: Filters | None = None, known=None) -> Query:
+def build(query: str | None, filters: Filters | None = None, known: Known | None = None) -> Query:
     """The query string and the script options together (all terms ANDed)."""
     _check_size(query or "", filters)
     parsed = parse(query or "", known)
@@ -168,7 +171,7 @@ def _either(a: Term, b: Term) -> Term:
     return Term("or", parts)
 
 
-def _join_values(tokens: list[str], known, notes: list[str]) -> list[str]:
+def _join_values(tokens: list[str], known: Known, notes: list[str]) -> list[str]:
     """``dataset:MVTec AD`` -> one token when 'MVTec AD' is known (the longest known value wins);
     a note when the value alone is unknown and a bare word follows it."""
     out: list[str] = []
@@ -270,9 +273,8 @@ def _term(name: str, raw: str, negated: bool, shown: str) -> Term:
     if name == "text" and not all(_WORD.search(v) for v in values):
         raise UsageError(f"nothing to search for in {shown!r} (no letters or digits)")
     check = _CHECKS.get(name)
-    if check is not None:
-        values = [check(v) for v in values]
-    return Term(name, tuple(dict.fromkeys(values)), negated)
+    checked: list[object] = [check(v) for v in values] if check is not None else list(values)
+    return Term(name, tuple(dict.fromkeys(checked)), negated)
 
 
 def _year(value: str) -> tuple[int | None, int | None]:
@@ -287,7 +289,7 @@ def _year(value: str) -> tuple[int | None, int | None]:
     return first, last
 
 
-def _choice(name: str, known: tuple[str, ...]):
+def _choice(name: str, known: tuple[str, ...]) -> Callable[[str], str]:
     def check(value: str) -> str:
         if value.lower() not in known:
             raise UsageError(f"unknown {name}: value {value!r} (known: {', '.join(known)})")
@@ -307,7 +309,7 @@ _CHECKS = {
 # ------------------------------------------------------------------------------ SQL
 
 
-def to_sql(query: Query, sort: str | None = None, limit: int | None = None) -> tuple[str, list]:
+def to_sql(query: Query, sort: str | None = None, limit: int | None = None) -> tuple[str, list[Any]]:
     """One SELECT of paper ids (and a ``rank`` column when text is searched), its parameters.
 
     ``sort``: 'year' (newest first, then title), 'title', 'venue', 'relevance' (bm25; the
@@ -325,7 +327,7 @@ def to_sql(query: Query, sort: str | None = None, limit: int | None = None) -> t
     columns = ["p.id"]
     tables = ["paper p"]
     where: list[str] = ["p.deleted_at IS NULL"]  # a deleted paper is listed nowhere (adbib delete)
-    params: list = []
+    params: list[Any] = []
 
     positive_text = [t for t in query.terms if t.field == "text" and not t.negated]
     negative_text = [t for t in query.terms if t.field == "text" and t.negated]
@@ -356,7 +358,7 @@ def to_sql(query: Query, sort: str | None = None, limit: int | None = None) -> t
     return sql, params
 
 
-def _term_sql(term: Term) -> tuple[str, list]:
+def _term_sql(term: Term) -> tuple[str, list[Any]]:
     """One term as a condition on ``p`` (text through an FTS5 sub-select, 'or' as a disjunction)."""
     if term.field == "text":
         sql, values = "p.id IN (SELECT rowid FROM paper_fts WHERE paper_fts MATCH ?)", [_fts_alternatives(term.values)]
@@ -378,10 +380,10 @@ def value_exists(con: sqlite3.Connection, name: str, value: str) -> bool:
         sql = f"SELECT 1 FROM author au WHERE {where}"
     else:
         sql, params = _NAMED_SQL[name]((value,))
-    return con.execute(f"SELECT EXISTS ({sql})", params).fetchone()[0] == 1
+    return bool(con.execute(f"SELECT EXISTS ({sql})", params).fetchone()[0] == 1)
 
 
-def known_values(con: sqlite3.Connection):
+def known_values(con: sqlite3.Connection) -> Known:
     """The ``known`` callback of :func:`parse` over a database."""
     return lambda name, value: value_exists(con, name, value)
 
@@ -422,17 +424,19 @@ def _fts_alternatives(values: tuple[str, ...]) -> str:
     return strings[0] if len(strings) == 1 else "(" + " OR ".join(strings) + ")"
 
 
-def _keys(values: tuple[str, ...], key=title_key) -> list[str]:
+def _keys(values: tuple[str, ...], key: Callable[[str], str] = title_key) -> list[str]:
     """Lookup keys of the values: ``key(value)`` (``alias_key`` for vocabularies, ``title_key``
     for author names) and the folded text itself, compared with lower-cased names."""
     return list(dict.fromkeys(k for v in values for k in (key(v), fold(v).strip()) if k))
 
 
-def _marks(values: list) -> str:
+def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" * len(values))
 
 
-def _named(table: str, alias_table: str, fk: str, columns: tuple[str, ...], values: tuple) -> tuple[str, list]:
+def _named(
+    table: str, alias_table: str, fk: str, columns: tuple[str, ...], values: tuple[Any, ...]
+) -> tuple[str, list[Any]]:
     """A SELECT of the ids of the vocabulary entries (venues, datasets, categories) the values name:
     by an alias key, or by one of the entry's own name columns, case-insensitively."""
     keys = _keys(values, alias_key)
@@ -442,20 +446,20 @@ def _named(table: str, alias_table: str, fk: str, columns: tuple[str, ...], valu
     return sql, keys * (1 + len(columns))
 
 
-def _venue_sql(values: tuple) -> tuple[str, list]:
+def _venue_sql(values: tuple[Any, ...]) -> tuple[str, list[Any]]:
     named, params = _named("venue", "venue_alias", "venue_id", ("short_name", "name"), values)
     return f"p.venue_id IN ({named})", params
 
 
-def _type_sql(values: tuple) -> tuple[str, list]:
+def _type_sql(values: tuple[Any, ...]) -> tuple[str, list[Any]]:
     return f"p.venue_id IN (SELECT id FROM venue WHERE type IN ({_marks(values)}))", list(values)
 
 
-def _domain_sql(values: tuple) -> tuple[str, list]:
+def _domain_sql(values: tuple[Any, ...]) -> tuple[str, list[Any]]:
     return f"p.domain IN ({_marks(values)})", list(values)
 
 
-def _year_sql(values: tuple) -> tuple[str, list]:
+def _year_sql(values: tuple[Any, ...]) -> tuple[str, list[Any]]:
     parts, params = [], []
     for first, last in values:
         if first == last:
@@ -487,7 +491,7 @@ def _initials(value: str) -> tuple[str, str] | None:
     return title_key(names[0]), fold(letters[0]).lower()
 
 
-def _author_where(values: tuple) -> tuple[str, list]:
+def _author_where(values: tuple[Any, ...]) -> tuple[str, list[Any]]:
     """Full name ('yu cai', also 'Cai, Yu'), family name ('muller', 'van den hengel'), or a family
     name with initials ('H. Chen', 'Chen, H', 'Chen,H'): the family and the first given initial."""
     keys = _keys(values) + [
@@ -502,18 +506,18 @@ def _author_where(values: tuple) -> tuple[str, list]:
     return where, params
 
 
-def _author_sql(values: tuple) -> tuple[str, list]:
+def _author_sql(values: tuple[Any, ...]) -> tuple[str, list[Any]]:
     where, params = _author_where(values)
     return f"p.id IN (SELECT a.paper_id FROM author au JOIN authorship a ON a.author_id = au.id WHERE {where})", params
 
 
-def _dataset_sql(values: tuple) -> tuple[str, list]:
+def _dataset_sql(values: tuple[Any, ...]) -> tuple[str, list[Any]]:
     """A dataset by name or alias, or a whole family ('BraTS'); every kind of evidence counts."""
     named, params = _named("dataset", "dataset_alias", "dataset_id", ("name", "family"), values)
     return f"p.id IN (SELECT paper_id FROM paper_dataset WHERE dataset_id IN ({named}))", params
 
 
-def _category_sql(values: tuple) -> tuple[str, list]:
+def _category_sql(values: tuple[Any, ...]) -> tuple[str, list[Any]]:
     """A category by slug, title, alias or a list heading filed under it."""
     named, params = _named("category", "category_alias", "category_id", ("name", "title"), values)
     return f"p.id IN (SELECT paper_id FROM paper_category WHERE category_id IN ({named}))", params
@@ -526,12 +530,12 @@ _HAS_SQL = {
 }
 
 
-def _has_sql(values: tuple) -> tuple[str, list]:
+def _has_sql(values: tuple[Any, ...]) -> tuple[str, list[Any]]:
     parts = [_HAS_SQL[v] for v in values]
     return "(" + " OR ".join(sql for sql, _ in parts) + ")", [x for _, ps in parts for x in ps]
 
 
-def _key_sql(values: tuple) -> tuple[str, list]:
+def _key_sql(values: tuple[Any, ...]) -> tuple[str, list[Any]]:
     """A citekey, or an alias of one (an older key, the key a .bib file gave), exactly as written."""
     m = _marks(list(values))
     return (
@@ -540,7 +544,7 @@ def _key_sql(values: tuple) -> tuple[str, list]:
     )
 
 
-def _tag_sql(values: tuple) -> tuple[str, list]:
+def _tag_sql(values: tuple[Any, ...]) -> tuple[str, list[Any]]:
     """A tag the user gave (adbib tag), any case."""
     tags = [v.lower() for v in values]
     return f"p.id IN (SELECT paper_id FROM tag WHERE name IN ({_marks(tags)}))", tags

@@ -10,9 +10,13 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from adbib.normalize.text import strip_controls, visible
+
+if TYPE_CHECKING:
+    from adbib.importer.report import ImportReport
 
 TITLE_WIDTH = 72
 MIN_COLUMN = 8  # a fitted column keeps at least this many characters (or its header)
@@ -22,7 +26,7 @@ _HEADER_PAD = 2  # and makes a column at least its header + 2 wide (tabulate.MIN
 __all__ = ["visible"]  # every text printed that adbib did not write itself goes through it
 
 
-def terminal_width(out=None) -> int | None:
+def terminal_width(out: TextIO | None = None) -> int | None:
     """The width tables must fit: $COLUMNS if set, else the terminal's when ``out`` (default
     stdout) is one; None when writing to a pipe or a file (nothing is cut there)."""
     import os
@@ -61,7 +65,9 @@ def fit_columns(rows: list[list[str]], headers: list[str], width: int | None) ->
     return [[_short(str(cell), widths[i]) for i, cell in enumerate(r)] for r in rows]
 
 
-def _tabulate(rows, headers, fmt: str = "simple", width: int | None = None) -> str:
+def _tabulate(
+    rows: Iterable[Sequence[Any]], headers: Sequence[str], fmt: str = "simple", width: int | None = None
+) -> str:
     from tabulate import tabulate
 
     if fmt == "github":  # a markdown table: each cell inert (no HTML, links or a stray '|')
@@ -72,7 +78,7 @@ def _tabulate(rows, headers, fmt: str = "simple", width: int | None = None) -> s
     return tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True) + "\n"
 
 
-def _md_cell(value) -> str:
+def _md_cell(value: object) -> str:
     from adbib.exporters.markdown import escape
 
     return escape(_cell(value)).replace("|", "\\|")
@@ -83,15 +89,15 @@ def _short(text: str | None, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _first_author(p: dict) -> str:
+def _first_author(p: dict[str, Any]) -> str:
     authors = p.get("authors") or []
     if not authors:
         return ""
-    last = p["author_names"][0]["family"] if p.get("author_names") else authors[0]
+    last: str = p["author_names"][0]["family"] if p.get("author_names") else authors[0]
     return last + (" et al." if len(authors) > 1 or p.get("authors_truncated") else "")
 
 
-def paper_table(papers: Iterable[dict], width: int | None = None) -> str:
+def paper_table(papers: Iterable[dict[str, Any]], width: int | None = None) -> str:
     """citekey, year, venue, title, first author.  Titles are cut at TITLE_WIDTH, or, given the
     terminal's ``width``, to whatever room the other columns leave (the title shrinks first)."""
     rows = [[p["citekey"], p["year"] or "", p["venue"] or "", p["title"] or "", _first_author(p)] for p in papers]
@@ -107,7 +113,7 @@ def paper_table(papers: Iterable[dict], width: int | None = None) -> str:
     return _tabulate(rows, headers, width=width)
 
 
-def listing(rows: list[dict], fmt: str, width: int | None = None) -> str:
+def listing(rows: list[dict[str, Any]], fmt: str, width: int | None = None) -> str:
     """A list of dicts as table, json, csv or markdown (nested lists of dicts are flattened
     into one row each for the tabular formats: datasets within their family)."""
     if fmt == "json":
@@ -126,8 +132,8 @@ def listing(rows: list[dict], fmt: str, width: int | None = None) -> str:
     return _tabulate(values, headers, "github" if fmt == "markdown" else "simple", width)
 
 
-def _flatten(rows: list[dict]) -> list[dict]:
-    out = []
+def _flatten(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     for r in rows:
         nested = next((k for k, v in r.items() if isinstance(v, list) and v and isinstance(v[0], dict)), None)
         if nested is None:
@@ -138,7 +144,7 @@ def _flatten(rows: list[dict]) -> list[dict]:
     return out
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, (list, tuple)):
@@ -146,7 +152,7 @@ def _cell(value) -> str:
     return str(value)
 
 
-def json_text(data) -> str:
+def json_text(data: object) -> str:
     """JSON for the terminal: what ``json`` leaves raw (C1 controls, DEL, bidi overrides) is
     written as ``\\u`` escapes too, so the text stays valid JSON with the same values."""
     text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -161,7 +167,7 @@ class InertWriter:
     NUL and bidi overrides from what is written to it: exports of values stored before adbib
     removed them at import."""
 
-    def __init__(self, out) -> None:
+    def __init__(self, out: TextIO) -> None:
         self._out = out
 
     def write(self, text: str) -> int:
@@ -176,7 +182,7 @@ class InertWriter:
 _EXPORT_HOSTILE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def _escape_sequences():
+def _escape_sequences() -> re.Pattern[str]:
     from adbib.normalize.text import _ESCAPE_SEQUENCE
 
     return _ESCAPE_SEQUENCE
@@ -194,7 +200,7 @@ def bar_chart(counts: list[tuple[str, int]], width: int = 40) -> str:
     return "\n".join(lines) + "\n"
 
 
-def stats(data: dict, fmt: str, width: int | None = None) -> str:
+def stats(data: dict[str, Any], fmt: str, width: int | None = None) -> str:
     if fmt == "json":
         return json_text(data)
     if fmt not in ("table", "markdown"):
@@ -225,17 +231,17 @@ def stats(data: dict, fmt: str, width: int | None = None) -> str:
     return visible("\n".join(out))
 
 
-def raise_usage(message: str):
+def raise_usage(message: str) -> NoReturn:
     from adbib.errors import UsageError
 
     raise UsageError(message)
 
 
-def detail(d: dict) -> str:
+def detail(d: dict[str, Any]) -> str:
     """`adbib show`: every field of one paper, readable."""
     lines = [f"{d['title']}", "=" * min(len(d["title"]), 100)]
 
-    def field(name: str, value) -> None:
+    def field(name: str, value: object) -> None:
         if value not in (None, "", [], {}):
             lines.append(f"{name + ':':<14}{value}")
 
@@ -304,7 +310,7 @@ def detail(d: dict) -> str:
     return visible("\n".join(lines) + "\n")
 
 
-def _val(v) -> str:
+def _val(v: object) -> str:
     if isinstance(v, list):
         if len(v) > 4:
             return f"{len(v)} names: {v[0]}; {v[1]}; … {v[-1]}"
@@ -315,7 +321,7 @@ def _val(v) -> str:
 REPORT_LINES = 20  # at the default level, at most this many lines of each kind
 
 
-def import_report(r, level: str = "verbose") -> str:
+def import_report(r: ImportReport, level: str = "verbose") -> str:
     """The account of one import: 'quiet' the summary line, 'normal' also the entries that need
     a look (failed, problems, no longer listed; REPORT_LINES of each kind), 'verbose' every entry."""
     if level != "verbose":
@@ -360,11 +366,12 @@ def import_report(r, level: str = "verbose") -> str:
     return visible("\n".join(lines) + "\n")
 
 
-def _short_report(r, level: str) -> str:
+def _short_report(r: ImportReport, level: str) -> str:
     full = import_report(r, "verbose").splitlines()
     if level == "quiet" or r.already_imported:
         return full[0] + "\n"
-    kept, counts, last = [full[0]], {}, []
+    kept, last = [full[0]], []
+    counts: dict[str, int] = {}
     for line in full[1:]:
         kind = line.split()[0]
         if kind == "dry":

@@ -25,9 +25,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 from adbib.limits import MAX_NAMES
 from adbib.normalize.text import title_key
+
+if TYPE_CHECKING:
+    from pylatexenc.latex2text import LatexNodes2Text
 from adbib.records import Name
 
 # '... and others', '..., and others', '... & others', '... et al.', '..., others' at the end.
@@ -163,7 +167,8 @@ def _name_parts(person: str) -> tuple[str, str, str, str]:
     from bibtexparser.middlewares.names import parse_single_name_into_parts
 
     parts = parse_single_name_into_parts(person, strict=False)
-    return tuple(_text(" ".join(p)) for p in (parts.first, parts.von, parts.last, parts.jr))
+    given, von, family, jr = (_text(" ".join(p)) for p in (parts.first, parts.von, parts.last, parts.jr))
+    return given, von, family, jr
 
 
 def _text(part: str) -> str:
@@ -171,7 +176,7 @@ def _text(part: str) -> str:
 
 
 @cache
-def _decoder():
+def _decoder() -> LatexNodes2Text:
     from pylatexenc.latex2text import LatexNodes2Text
 
     # The settings of bibtexparser's LatexDecodingMiddleware: braces dropped, math kept.

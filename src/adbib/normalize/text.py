@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 
@@ -20,10 +21,8 @@ def repair(text: str) -> str:
     if _HOSTILE.search(text):  # whole escape sequences first: ftfy would drop only their ESC
         text = _ESCAPE_SEQUENCE.sub("", text)
     if any(m in text for m in _MAC_ROMAN_MARKERS):
-        try:
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
             text = text.encode("mac_roman").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
     import ftfy  # imported lazily: only readers need it
 
     # fix_line_breaks off: a repair must never turn one line into two (U+2028 -> "\n"), or the

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from types import ModuleType
 
 from adbib.records import ReaderError
 
@@ -28,7 +29,7 @@ DIALECTS: dict[str, str] = {
 }
 
 
-def reader(dialect: str):
+def reader(dialect: str) -> ModuleType:
     try:
         mod = DIALECTS[dialect]
     except KeyError:
@@ -94,7 +95,7 @@ def _utf16(data: bytes) -> str | None:
 def detect(text: str) -> str | None:
     """Name of the first dialect whose detect() accepts the text, or None."""
     head = text.lstrip()[:2048].lower()
-    if head.startswith("<!doctype html") or head.startswith("<html"):
+    if head.startswith(("<!doctype html", "<html")):
         return None
     for dialect in DIALECTS:
         try:

@@ -42,7 +42,7 @@ from adbib.normalize.text import clean_spaces, repair
 from adbib.records import LinkRecord, PaperRecord, ParseFailure, ParseResult, ReaderError
 
 if TYPE_CHECKING:
-    from bibtexparser import Library
+    from bibtexparser.library import Library
     from bibtexparser.model import Entry
 
 # A block start as bibtexparser's splitter recognises one, at the start of a line.
@@ -208,7 +208,10 @@ def iter_read(text: str, chunk_entries: int = 2000) -> Iterator[ParseResult]:
         result = ParseResult()
         for entry, line, raw in state.pending:
             got = _record(entry, line, raw, state, deferred=True)
-            (result.records if isinstance(got, PaperRecord) else result.failures).append(got)
+            if isinstance(got, PaperRecord):
+                result.records.append(got)
+            elif got is not None:
+                result.failures.append(got)
         yield result
 
 
@@ -244,16 +247,18 @@ def _read_chunk(chunk: str, offset: int, state: _State) -> ParseResult:
     for block in _split(blanked, offset).blocks:
         if isinstance(block, ParsingFailedBlock) and block.ignore_error_block is not None:
             block = block.ignore_error_block  # a duplicate key or field: the block itself is whole
+        # the splitter sets both on every block it makes (None only for blocks built by hand)
+        start_line, block_raw = block.start_line or 0, block.raw or ""
         if isinstance(block, String):
             try:
                 state.macros[block.key.strip().lower()] = _resolve(block.value, state.macros)
             except _Oversized as e:  # every value that uses it fails too, naming it
                 state.macros[block.key.strip().lower()] = _TOO_BIG
-                line = offset + block.start_line + 1
-                result.failures.append(ParseFailure(line, f"@string {block.key.strip()!r} {e}", block.raw[:200]))
+                line = offset + start_line + 1
+                result.failures.append(ParseFailure(line, f"@string {block.key.strip()!r} {e}", block_raw[:200]))
         elif isinstance(block, (Entry, ParsingFailedBlock)):
-            line = offset + block.start_line + 1
-            raw = as_written.of(block.raw) if as_written else block.raw
+            line = offset + start_line + 1
+            raw = as_written.of(block_raw) if as_written else block_raw
             if isinstance(block, Entry):
                 if state.targets and _cross_referenced(block, line, state, result):
                     continue
@@ -261,7 +266,10 @@ def _read_chunk(chunk: str, offset: int, state: _State) -> ParseResult:
                 if got is None:
                     state.pending.append((block, line, raw))
                     continue
-                (result.records if isinstance(got, PaperRecord) else result.failures).append(got)
+                if isinstance(got, PaperRecord):
+                    result.records.append(got)
+                else:
+                    result.failures.append(got)
             else:
                 result.failures.append(ParseFailure(line, _failure_reason(block.error), raw.rstrip()))
     return result
@@ -281,11 +289,11 @@ def _split(text: str, offset: int) -> Library:
 
 
 @cache
-def _parse_string():
-    import bibtexparser
+def _parse_string() -> Callable[..., Library]:
+    from bibtexparser.entrypoint import parse_string
 
     _silence("bibtexparser")  # failed blocks become ParseFailures
-    return bibtexparser.parse_string
+    return parse_string
 
 
 def _silence(library: str) -> None:
