@@ -646,3 +646,18 @@ def test_emphasis_nested_thousands_deep_is_read_as_text():
     result = reader("generic").read(text)
     assert len(result.records) == 1 and result.records[0].title.strip("*") == "Deep"
     assert (result.records[0].venue_raw, result.records[0].year) == ("CVPR", 2020)
+
+
+def test_a_paragraph_broken_by_html_keeps_its_failures_on_its_own_line():
+    """Found by the fuzz campaign (generic, seed 5296): a <br> inside one paragraph line moved the
+    reported line past the paragraph (and past the end of a short file)."""
+    from adbib.readers import reader
+
+    text = (
+        "# L\n\nRecent advances in anomaly detection of parts. CVPR 2023 [paper](http://x.org/a)<br>"
+        "Another study of defect detection here. ICCV 2023 [paper](http://y.org/b)\n"
+    )
+    result = reader("generic").read(text)
+    assert [(f.line, f.reason) for f in result.failures] == [
+        (3, "looks like a paper entry outside a list or table; not read"),
+    ] * 2

@@ -298,7 +298,9 @@ class _Reader:
             )
             tag = find_tag(plain)
             if len(plain.split()) >= 4 and (paper_link or (tag and re.search(r"[A-Z]{2}", tag[0].venue or ""))):
-                n = first + offset
+                # a break markdown-it did not take from a "\n" (an HTML <br>, a line break
+                # character) must not move the line past the paragraph's own lines
+                n = min(first + offset, node.map[1] - 1)
                 raw = self.lines[n] if n < len(self.lines) else plain
                 self.result.failures.append(
                     ParseFailure(n + 1, "looks like a paper entry outside a list or table; not read", raw)
