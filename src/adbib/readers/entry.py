@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from adbib.normalize.ids import make_link
 from adbib.normalize.text import clean_spaces, repair
-from adbib.records import LinkRecord
+from adbib.records import LinkRecord, PaperRecord
 
 # -------------------------------------------------------------------- segments
 
@@ -237,6 +237,27 @@ class Entry:
     summary: str | None = None
     abstract: str | None = None
     problems: list[str] = field(default_factory=list)
+
+    def record(self, line: int, raw: str, path: list[str], year: int | None, parent: int | None) -> PaperRecord:
+        """The reader's record of this entry, filed under the heading ``path``; ``year`` (a year
+        heading above it) is used only when the entry names none."""
+        return PaperRecord(
+            title=self.title,
+            line=line,
+            raw=raw,
+            year=self.year if self.year is not None else year,
+            venue_raw=self.venue,
+            authors_raw=self.authors,
+            links=self.links,
+            datasets_raw=self.datasets,
+            headings=path,
+            section=path[-1] if path else None,
+            abstract=self.abstract,
+            summary=self.summary,
+            parent=parent,
+            problems=self.problems,
+            short_name=self.short_name,
+        )
 
 
 class NotAnEntry(Exception):

@@ -43,7 +43,7 @@ from adbib.readers.entry import (
     parse_tag,
     read_entry,
 )
-from adbib.records import PaperRecord, ParseFailure, ParseResult, Skipped
+from adbib.records import ParseFailure, ParseResult, Skipped
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -254,25 +254,7 @@ class _Reader:
 
     def add(self, entry: Entry, line: int, raw: str, parent: int | None) -> int:
         path, year = self.path()
-        self.result.records.append(
-            PaperRecord(
-                title=entry.title,
-                line=line,
-                raw=raw,
-                year=entry.year if entry.year is not None else year,
-                venue_raw=entry.venue,
-                authors_raw=entry.authors,
-                links=entry.links,
-                datasets_raw=entry.datasets,
-                headings=path,
-                section=path[-1] if path else None,
-                abstract=entry.abstract,
-                summary=entry.summary,
-                parent=parent,
-                problems=entry.problems,
-                short_name=entry.short_name,
-            )
-        )
+        self.result.records.append(entry.record(line, raw, path, year, parent))
         return len(self.result.records) - 1
 
     # -- paragraphs outside lists

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from adbib.normalize.text import repair
 from adbib.readers.entry import NotAnEntry, Seg, Unreadable, detail_lines, read_entry
 from adbib.readers.generic import _SKIP_SECTIONS, _YEAR_HEADING, clean_heading
-from adbib.records import PaperRecord, ParseFailure, ParseResult, Skipped
+from adbib.records import ParseFailure, ParseResult, Skipped
 
 if TYPE_CHECKING:  # docutils is imported when a list is read, not when one is detected
     from docutils import nodes
@@ -103,25 +103,7 @@ class _Reader:
             if entry is not None:
                 path = [h for h in headings if h and not _YEAR_HEADING.match(h)]
                 years = [int(h) for h in headings if _YEAR_HEADING.match(h)]
-                self.result.records.append(
-                    PaperRecord(
-                        title=entry.title,
-                        line=line,
-                        raw=raw,
-                        year=entry.year if entry.year is not None else (years[-1] if years else None),
-                        venue_raw=entry.venue,
-                        authors_raw=entry.authors,
-                        links=entry.links,
-                        datasets_raw=entry.datasets,
-                        headings=path,
-                        section=path[-1] if path else None,
-                        abstract=entry.abstract,
-                        summary=entry.summary,
-                        parent=parent,
-                        problems=entry.problems,
-                        short_name=entry.short_name,
-                    )
-                )
+                self.result.records.append(entry.record(line, raw, path, years[-1] if years else None, parent))
                 index = len(self.result.records) - 1
         for lst in lists:
             for child in lst.children:
