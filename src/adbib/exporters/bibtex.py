@@ -41,24 +41,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
-from typing import TextIO
-
-from bibtexparser.entrypoint import write_string
-from bibtexparser.library import Library
-from bibtexparser.middlewares import AddEnclosingMiddleware
-from bibtexparser.model import Entry, Field
-from bibtexparser.writer import BibtexFormat
-from pylatexenc.latexencode import (
-    RULE_DICT,
-    UnicodeToLatexConversionRule,
-    UnicodeToLatexEncoder,
-    get_builtin_conversion_rules,
-)
+from typing import TYPE_CHECKING, TextIO
 
 from adbib.exporters import primary_url, web_links
 from adbib.records import ExportedPaper, NameParts
+
+if TYPE_CHECKING:
+    from bibtexparser.model import Entry
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+# What the BibTeX entries read (adbib.rows.PARTS): no datasets, categories, sources, tags or abstract.
+PARTS = frozenset({"authors", "links", "fields"})
 
 # Private-use stand-ins for braces that have no partner (see module docstring).
 _LONE_LEFT, _LONE_RIGHT = "\ue000", "\ue001"
@@ -71,30 +66,38 @@ _ACCENTED_DOTLESS_I = re.compile(r"(\\[`'^\"])\\i\}")
 # A name part that would be split apart by bibtex's "and"/comma parsing unless grouped.
 _NEEDS_GROUP = re.compile(r",|(?:^|\s)and(?:\s|$)", re.I)
 
-_FORMAT = BibtexFormat()  # type: ignore[no-untyped-call]  # bibtexparser 2.1's __init__ lacks '-> None'
-_FORMAT.indent = "  "
-_ENCLOSE = [
-    AddEnclosingMiddleware(
-        reuse_previous_enclosing=False,
-        enclose_integers=True,
-        default_enclosing="{",
-        allow_inplace_modification=True,
-    )
-]
-
 
 def write(papers: Iterable[ExportedPaper], out: TextIO, *, unicode: bool = False) -> int:
+    """Write the entries one after another, a blank line between two.
+
+    Each entry is the text bibtexparser's writer gives for it (``write_string`` of a one-entry
+    Library, indent of two spaces, values in braces but a month macro), built here as one string:
+    tests/test_exporters.py holds the two equal."""
     n = 0
     for paper in papers:
-        library = Library([entry(paper, unicode=unicode)])
-        text = write_string(library, unparse_stack=_ENCLOSE, bibtex_format=_FORMAT)
-        out.write("\n" + text if n else text)
+        entry_type, fields = entry_fields(paper, unicode=unicode)
+        lines = [f"  {key} = {value}" if bare else f"  {key} = {{{value}}}" for key, value, bare in fields]
+        body = ",\n".join(lines) + "\n" if lines else ""
+        out.write(("\n@" if n else "@") + f"{entry_type}{{{paper['citekey']},\n{body}}}\n")
         n += 1
     return n
 
 
 def entry(paper: ExportedPaper, *, unicode: bool = False) -> Entry:
     """The bibtexparser Entry of one paper (field values not yet enclosed in braces)."""
+    from bibtexparser.model import Entry, Field
+
+    entry_type, fields = entry_fields(paper, unicode=unicode)
+    out = Entry(entry_type, paper["citekey"], [Field(k, v) for k, v, _ in fields])
+    for f, (_, _, bare) in zip(out.fields, fields, strict=True):
+        if bare:
+            f.enclosing = "no-enclosing"  # the macro, which every style prints in its own way
+    return out
+
+
+def entry_fields(paper: ExportedPaper, *, unicode: bool = False) -> tuple[str, list[tuple[str, str, bool]]]:
+    """The entry type of one paper and its fields: (name, value, bare) in order, ``bare`` for a
+    value written without braces (a month macro)."""
     authors = _authors(paper, unicode)
     title = latex_title(paper["title"], unicode=unicode)
     venue = paper["venue_name"] or paper["venue"]
@@ -124,11 +127,7 @@ def entry(paper: ExportedPaper, *, unicode: bool = False) -> Entry:
         ("url", _verbatim(url or (code[0] if code else None))),
         ("addendum", _code_addendum(code[0]) if code and url else None),
     ]
-    out = Entry(entry_type, paper["citekey"], [Field(k, v) for k, v in fields if k and v])
-    for f in out.fields:
-        if f.key == "month" and f.value in _MONTH_MACROS:
-            f.enclosing = "no-enclosing"  # the macro, which every style prints in its own way
-    return out
+    return entry_type, [(k, v, k == "month" and v in _MONTH_MACROS) for k, v in fields if k and v]
 
 
 # The standard fields written for each entry type: those plain.bst prints for the type and
@@ -230,7 +229,10 @@ def protected_spans(title: str) -> list[tuple[int, int]]:
     first (``Anomaly detection with Gaussian processes``: the author's capitals are proper nouns)."""
     spans = [m.span() for m in _vocabulary_names().finditer(title)]
     sentence_case = _is_sentence_case(title)
-    for i, word in enumerate(_CASED_OR_CAPITAL.finditer(title)):
+    # Outside a sentence-case title only words with a capital after their first character can need
+    # braces: the others are skipped by one regex (_CANDIDATE) instead of looked at one by one.
+    words = enumerate(_CASED_OR_CAPITAL.finditer(title)) if sentence_case else _candidates(title)
+    for i, word in words:
         core = _WORD_CORE.search(word.group())
         if core is None:
             continue
@@ -249,6 +251,19 @@ def protected_spans(title: str) -> list[tuple[int, int]]:
 
 
 _CASED_OR_CAPITAL = re.compile(r"\S+")
+# A word with, after its first character, one that is neither ASCII lower case, a digit nor ASCII
+# punctuation: a superset of the words needs_protection() can be true of (every character that is
+# isupper() is an A-Z or not ASCII), the same spans as _CASED_OR_CAPITAL finds.
+_CANDIDATE = re.compile(r"(?<!\S)\S(?=\S*?[^\s\x21-\x40\x5b-\x7e])\S*")
+
+
+def _candidates(title: str) -> Iterator[tuple[int, re.Match[str]]]:
+    """The words of a title that may need braces, each with an index that is not 0 (only the
+    sentence-case rule, which this shortcut is not taken for, reads the index)."""
+    for word in _CANDIDATE.finditer(title):
+        yield 1, word
+
+
 _TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _SMALL_WORDS = frozenset(
     {
@@ -331,7 +346,14 @@ def _authors(paper: ExportedPaper, unicode: bool) -> str:
 
 def _name(name: NameParts, unicode: bool) -> str:
     """``von Family, Jr, Given`` — the comma form keeps multi-word family names whole."""
-    von, family, jr, given = (_name_part(name[k], unicode) for k in ("von", "family", "jr", "given"))
+    return _encoded_name(name["von"], name["family"], name["jr"], name["given"], unicode)
+
+
+@lru_cache(maxsize=1 << 16)
+def _encoded_name(von: str, family: str, jr: str, given: str, unicode: bool) -> str:
+    """One name, encoded once however many papers it is on (the cache is bounded: memory stays
+    flat however many names an export meets)."""
+    von, family, jr, given = (_name_part(part, unicode) for part in (von, family, jr, given))
     if not (given or jr) and " " in family:
         family = "{" + family + "}"
     last = f"{von} {family}" if von else family
@@ -396,6 +418,13 @@ def _encoder(unicode: bool) -> UnicodeToLatexEncoder:
     """pylatexenc's own table, split in two: the ASCII specials (``\\&``, ``\\textbackslash{}``)
     always, and for ASCII output every other character as a braced special character (``{\\"o}``).
     The straight double quote stays as it is (pylatexenc would turn it into a closing quote)."""
+    from pylatexenc.latexencode import (
+        RULE_DICT,
+        UnicodeToLatexConversionRule,
+        UnicodeToLatexEncoder,
+        get_builtin_conversion_rules,
+    )
+
     (defaults,) = get_builtin_conversion_rules("defaults")
     specials = {c: tex for c, tex in defaults.rule.items() if c < 0x80 and c != ord('"')}
     specials[ord(_LONE_LEFT)] = r"\textbraceleft"
