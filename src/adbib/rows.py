@@ -42,7 +42,7 @@ WHERE a.paper_id IN ({ids}) ORDER BY a.paper_id, a.position"""
 # the authors of a chunk not met before in the export (one author is on many papers)
 _AUTHOR = "SELECT au.id, au.name, au.given, au.family, au.von, au.jr FROM author au WHERE au.id IN ({ids})"
 # authors kept between chunks, at most (then forgotten at once): memory flat in the export's size
-_AUTHOR_CACHE = 50_000
+_AUTHOR_CACHE = 20_000
 _LINKS = "SELECT paper_id, role, url FROM link WHERE paper_id IN ({ids}) ORDER BY paper_id, id"
 _TAGS = "SELECT paper_id, name FROM tag WHERE paper_id IN ({ids}) ORDER BY paper_id, name"
 _FIELDS = "SELECT paper_id, name, value FROM paper_field WHERE paper_id IN ({ids}) ORDER BY paper_id, name"

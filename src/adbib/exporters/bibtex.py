@@ -43,6 +43,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
+from itertools import chain
 from typing import TYPE_CHECKING, TextIO
 
 from adbib.exporters import primary_url, web_links
@@ -227,7 +228,7 @@ def protected_spans(title: str) -> list[tuple[int, int]]:
     and names of the vocabularies (``Parkinson``, ``Dirichlet``, ``Segment Anything Model``, the
     dataset and venue names), and — in a sentence-case title — every capitalised word after the
     first (``Anomaly detection with Gaussian processes``: the author's capitals are proper nouns)."""
-    spans = [m.span() for m in _vocabulary_names().finditer(title)]
+    spans = _vocabulary_spans(title)
     sentence_case = _is_sentence_case(title)
     # Outside a sentence-case title only words with a capital after their first character can need
     # braces: the others are skipped by one regex (_CANDIDATE) instead of looked at one by one.
@@ -308,8 +309,9 @@ def _is_sentence_case(title: str) -> bool:
 
 
 @cache
-def _vocabulary_names() -> re.Pattern[str]:
-    """One pattern for every name a title must keep as written (longest first)."""
+def vocabulary_names() -> frozenset[str]:
+    """Every name a title must keep as written: the names vocabulary, and the proper spellings of
+    the datasets and venues."""
     from adbib.normalize import datasets, venues
     from adbib.normalize.vocab import load
 
@@ -318,8 +320,42 @@ def _vocabulary_names() -> re.Pattern[str]:
         names.update(n for n in (d.name, d.family, *d.aliases) if _is_proper(n))
     for v in venues.all_venues():
         names.update(n for n in (v.short, *v.aliases) if _is_proper(n) and " " not in n)
-    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+    return frozenset(n for n in names if n)
+
+
+@cache
+def _names_by_start() -> dict[str, tuple[str, ...]]:
+    """The vocabulary names by their first two characters (a one-character name by itself),
+    longest first."""
+    index: dict[str, list[str]] = {}
+    for name in sorted(vocabulary_names(), key=len, reverse=True):
+        index.setdefault(name[:2], []).append(name)
+    return {start: tuple(names) for start, names in index.items()}
+
+
+_WORD_CHAR = re.compile(r"[\w-]")
+_NON_WORD_CHAR = re.compile(r"[^\w-]")
+
+
+def _vocabulary_spans(title: str) -> list[tuple[int, int]]:
+    r"""The spans of the vocabulary names in a title: what ``finditer`` of the one pattern
+    ``(?<![\w-])(?:NAME|NAME|…)(?![\w-])``, names longest first, finds (tests/test_exporters.py
+    holds the two equal), in a dictionary look-up at each place a word can start instead of
+    some thousand alternatives tried there: the longest name found there that no word character
+    or hyphen follows."""
+    index = _names_by_start()
+    spans: list[tuple[int, int]] = []
+    done = 0
+    for start in chain((0,), (m.end() for m in _NON_WORD_CHAR.finditer(title))):
+        if start < done:
+            continue
+        for name in index.get(title[start : start + 2], ()) + index.get(title[start : start + 1], ()):
+            end = start + len(name)
+            if title.startswith(name, start) and not _WORD_CHAR.match(title, end):
+                spans.append((start, end))
+                done = end
+                break
+    return spans
 
 
 def _is_proper(name: str) -> bool:
@@ -349,7 +385,7 @@ def _name(name: NameParts, unicode: bool) -> str:
     return _encoded_name(name["von"], name["family"], name["jr"], name["given"], unicode)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _encoded_name(von: str, family: str, jr: str, given: str, unicode: bool) -> str:
     """One name, encoded once however many papers it is on (the cache is bounded: memory stays
     flat however many names an export meets)."""
