@@ -479,7 +479,11 @@ def _emit_papers(
 
         # what an older adbib stored raw never reaches a file or terminal; the exporters only write()
         out = cast("TextIO", InertWriter(out))
-    written: int = exporters.get(fmt).write(papers, out, **options)
+    from adbib.render import BatchedWriter
+
+    batched = BatchedWriter(out)  # one write of many entries, not a write (a system call) an entry
+    written: int = exporters.get(fmt).write(papers, cast("TextIO", batched), **options)
+    batched.flush()
     return written
 
 

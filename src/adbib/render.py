@@ -207,6 +207,36 @@ class InertWriter:
         self._out.flush()
 
 
+class BatchedWriter:
+    """A text stream that hands what is written to it on in pieces of at least ``size``
+    characters: an exporter writes an entry at a time, and an unbuffered standard output
+    (``PYTHONUNBUFFERED``, ``python -u``) would otherwise make a system call of each.  Memory stays
+    bounded by ``size``; :meth:`flush` (called by the exporter's caller) writes the rest."""
+
+    def __init__(self, out: TextIO, size: int = 1 << 16) -> None:
+        self._out = out
+        self._size = size
+        self._parts: list[str] = []
+        self._held = 0
+
+    def write(self, text: str) -> int:
+        self._parts.append(text)
+        self._held += len(text)
+        if self._held >= self._size:
+            self._hand_on()
+        return len(text)
+
+    def _hand_on(self) -> None:
+        text = "".join(self._parts)
+        self._parts, self._held = [], 0
+        self._out.write(text)
+
+    def flush(self) -> None:
+        if self._parts:
+            self._hand_on()
+        self._out.flush()
+
+
 _EXPORT_HOSTILE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 

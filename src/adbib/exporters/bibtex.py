@@ -43,7 +43,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
-from itertools import chain
 from typing import TYPE_CHECKING, TextIO
 
 from adbib.exporters import primary_url, web_links
@@ -228,7 +227,7 @@ def protected_spans(title: str) -> list[tuple[int, int]]:
     and names of the vocabularies (``Parkinson``, ``Dirichlet``, ``Segment Anything Model``, the
     dataset and venue names), and — in a sentence-case title — every capitalised word after the
     first (``Anomaly detection with Gaussian processes``: the author's capitals are proper nouns)."""
-    spans = _vocabulary_spans(title)
+    spans = [m.span() for m in _vocabulary_names().finditer(title)]
     sentence_case = _is_sentence_case(title)
     # Outside a sentence-case title only words with a capital after their first character can need
     # braces: the others are skipped by one regex (_CANDIDATE) instead of looked at one by one.
@@ -324,38 +323,33 @@ def vocabulary_names() -> frozenset[str]:
 
 
 @cache
-def _names_by_start() -> dict[str, tuple[str, ...]]:
-    """The vocabulary names by their first two characters (a one-character name by itself),
-    longest first."""
-    index: dict[str, list[str]] = {}
-    for name in sorted(vocabulary_names(), key=len, reverse=True):
-        index.setdefault(name[:2], []).append(name)
-    return {start: tuple(names) for start, names in index.items()}
+def _vocabulary_names() -> re.Pattern[str]:
+    r"""One pattern for every vocabulary name a title must keep as written, the longest one at a
+    place winning: what ``(?<![\w-])(?:NAME|NAME|…)(?![\w-])`` with the names longest first
+    finds, with the names as a trie (``M(?:ICCAI|VTec(?: AD)?)``), so that at each place only the
+    names starting there are tried, not every one of them (tests/test_fast_paths.py holds the two
+    equal)."""
+    trie: _Trie = {}
+    for name in vocabulary_names():
+        node = trie
+        for char in name:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a name ends here
+    return re.compile(rf"(?<![\w-])(?:{_alternatives(trie)})(?![\w-])")
 
 
-_WORD_CHAR = re.compile(r"[\w-]")
-_NON_WORD_CHAR = re.compile(r"[^\w-]")
+_Trie = dict[str, "_Trie"]
 
 
-def _vocabulary_spans(title: str) -> list[tuple[int, int]]:
-    r"""The spans of the vocabulary names in a title: what ``finditer`` of the one pattern
-    ``(?<![\w-])(?:NAME|NAME|…)(?![\w-])``, names longest first, finds (tests/test_exporters.py
-    holds the two equal), in a dictionary look-up at each place a word can start instead of
-    some thousand alternatives tried there: the longest name found there that no word character
-    or hyphen follows."""
-    index = _names_by_start()
-    spans: list[tuple[int, int]] = []
-    done = 0
-    for start in chain((0,), (m.end() for m in _NON_WORD_CHAR.finditer(title))):
-        if start < done:
-            continue
-        for name in index.get(title[start : start + 2], ()) + index.get(title[start : start + 1], ()):
-            end = start + len(name)
-            if title.startswith(name, start) and not _WORD_CHAR.match(title, end):
-                spans.append((start, end))
-                done = end
-                break
-    return spans
+def _alternatives(node: _Trie) -> str:
+    """The pattern of a trie node: its continuations (a longer name first: ``?`` is greedy), and
+    nothing at all where a name ends."""
+    continuations = [re.escape(char) + _alternatives(child) for char, child in sorted(node.items()) if char]
+    if not continuations:
+        return ""
+    ends = "" in node
+    body = "(?:" + "|".join(continuations) + ")" if len(continuations) > 1 or ends else continuations[0]
+    return body + "?" if ends else body
 
 
 def _is_proper(name: str) -> bool:
