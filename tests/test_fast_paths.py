@@ -7,7 +7,7 @@ to be hostile (braces, backslashes, percent signs, non-ASCII names):
 - the BibTeX writer builds each entry's text itself: bibtexparser's writer (a one-entry Library
   through AddEnclosingMiddleware, as adbib wrote it before) must give the same bytes;
 - title words: only the candidates of one regex are looked at outside sentence-case titles, and
-  vocabulary names are found by a dictionary look-up: the word-by-word loop and the one big
+  vocabulary names are found by a trie-shaped pattern: the word-by-word loop and the one big
   alternation they replaced must find the same spans;
 - stored http(s) links are taken as they are when one regex says check_url would return them
   unchanged: check_url must agree on everything that regex accepts;

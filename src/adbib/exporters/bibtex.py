@@ -1,7 +1,8 @@
 """BibTeX export that compiles warning-free with bibtex (plain, alpha) and with biber (biblatex).
 
-Entries are built one at a time and written with bibtexparser's writer, so memory stays flat
-however many papers stream through.
+Entries are built one at a time, each as the text bibtexparser's writer gives for it (indent of
+two spaces, values in braces but month macros), so memory stays flat however many papers stream
+through; the papers need only their authors, links and fields (:data:`PARTS`).
 
 Entry type
     ``@inproceedings`` (``booktitle``) for conferences and workshops, ``@article`` (``journal``)
