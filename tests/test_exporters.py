@@ -94,8 +94,9 @@ def test_output_is_deterministic():
 # --- JSON -----------------------------------------------------------------------------------
 
 
-def test_json_is_exactly_json_dumps_of_the_list():
-    assert export("json") == json.dumps(PAPERS, indent=2, ensure_ascii=False) + "\n"
+def test_json_is_one_json_dumps_object_a_line():
+    lines = [json.dumps(p, ensure_ascii=False) for p in PAPERS]
+    assert export("json") == "[\n" + ",\n".join(lines) + "\n]\n"
     assert json.loads(export("json")) == PAPERS
     assert export("json", papers=[]) == "[]\n"
 
@@ -678,7 +679,7 @@ def test_exporters_stream_a_generator_once(fmt):
         "bibtex": text.count("@inproceedings{"),
         "markdown": text.count("\n- *("),
         "csv": text.count("\r\n") - 1,
-        "json": text.count('\n    "citekey": '),
+        "json": text.count('\n{"id": '),
         "csl": text.count('\n    "id": '),
         "ris": text.count("\nER  - \n"),
     }[fmt]

@@ -453,9 +453,11 @@ def _emit_papers(
     **options: Any,
 ) -> int:
     """Write the papers of ``ids``; ``keys``: the citekey each is written under (``--aux``)."""
-    from adbib import rows
+    from adbib import exporters, rows
 
-    papers = rows.papers(con, ids)
+    # only the related rows the format reads (a BibTeX entry needs no datasets, sources or tags)
+    parts = {"table": ("authors",), "keys": ()}.get(fmt)
+    papers = rows.papers(con, ids, parts=exporters.get(fmt).PARTS if parts is None else parts)
     if keys is not None:
         papers = (dict(p, citekey=key) for p, key in zip(papers, keys, strict=False))
     if fmt == "table":
@@ -470,8 +472,6 @@ def _emit_papers(
             out.write(p["citekey"] + "\n")
             n += 1
         return n
-    from adbib import exporters
-
     if fmt == "markdown":
         options["category_titles"] = dict(con.execute("SELECT name, title FROM category"))
     if fmt != "json":  # JSON escapes them itself
@@ -479,7 +479,11 @@ def _emit_papers(
 
         # what an older adbib stored raw never reaches a file or terminal; the exporters only write()
         out = cast("TextIO", InertWriter(out))
-    written: int = exporters.get(fmt).write(papers, out, **options)
+    from adbib.render import BatchedWriter
+
+    batched = BatchedWriter(out)  # one write of many entries, not a write (a system call) an entry
+    written: int = exporters.get(fmt).write(papers, cast("TextIO", batched), **options)
+    batched.flush()
     return written
 
 

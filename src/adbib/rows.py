@@ -37,9 +37,12 @@ SELECT p.id, p.citekey, p.title, p.year, p.date, v.short_name, v.name, v.type,
 FROM paper p LEFT JOIN venue v ON v.id = p.venue_id
 WHERE p.id IN ({ids})"""
 _AUTHORS = """
-SELECT a.paper_id, au.name, au.given, au.family, au.von, au.jr
-FROM authorship a JOIN author au ON au.id = a.author_id
+SELECT a.paper_id, a.author_id FROM authorship a
 WHERE a.paper_id IN ({ids}) ORDER BY a.paper_id, a.position"""
+# the authors of a chunk not met before in the export (one author is on many papers)
+_AUTHOR = "SELECT au.id, au.name, au.given, au.family, au.von, au.jr FROM author au WHERE au.id IN ({ids})"
+# authors kept between chunks, at most (then forgotten at once): memory flat in the export's size
+_AUTHOR_CACHE = 20_000
 _LINKS = "SELECT paper_id, role, url FROM link WHERE paper_id IN ({ids}) ORDER BY paper_id, id"
 _TAGS = "SELECT paper_id, name FROM tag WHERE paper_id IN ({ids}) ORDER BY paper_id, name"
 _FIELDS = "SELECT paper_id, name, value FROM paper_field WHERE paper_id IN ({ids}) ORDER BY paper_id, name"
@@ -58,51 +61,87 @@ SELECT pr.paper_id, s.path, pr.line, pr.section FROM provenance pr JOIN source s
 WHERE pr.paper_id IN ({ids}) ORDER BY pr.paper_id, pr.source_id, pr.line"""
 
 
-def papers(con: sqlite3.Connection, ids: Iterable[int], chunk: int = 500) -> Iterator[dict[str, Any]]:
-    """The paper dicts of the given ids, in the given order (ids not in the database are skipped)."""
+# What a paper dict can carry beyond its own short columns, each related table fetched by one
+# SELECT per chunk: "authors" gives ``authors`` and ``author_names``, "abstract" the ``abstract``
+# and ``summary`` texts (the longest values of a row), the others the key of their name.  A
+# consumer asks for the parts it reads (a BibTeX entry never reads datasets, categories, sources,
+# tags or the abstract); a part not asked for is left out of the dicts, so reading it is a
+# KeyError, not a silent empty value.
+PARTS = frozenset({"authors", "abstract", "links", "datasets", "categories", "fields", "tags", "sources"})
+# the paper rows without their long texts, for a consumer that does not read them
+_PAPERS_BRIEF = _PAPERS.replace("p.abstract, p.summary", "NULL, NULL")
+
+
+def papers(
+    con: sqlite3.Connection, ids: Iterable[int], chunk: int = 500, parts: Iterable[str] = PARTS
+) -> Iterator[dict[str, Any]]:
+    """The paper dicts of the given ids, in the given order (ids not in the database are skipped),
+    with the related rows of ``parts`` (see :data:`PARTS`)."""
+    wanted = frozenset(parts)
+    if not wanted <= PARTS:
+        raise ValueError(f"unknown parts: {', '.join(sorted(wanted - PARTS))}")
     cur = con.cursor()
     cur.row_factory = None  # plain tuples: the fastest rows sqlite3 makes
+    known: dict[int, tuple[str, dict[str, str | None]]] = {}
     it = iter(ids)
     while batch := list(islice(it, chunk)):
-        yield from _chunk(cur, batch)
+        if len(known) > _AUTHOR_CACHE:
+            known.clear()
+        yield from _chunk(cur, batch, wanted, known)
 
 
-def _chunk(cur: sqlite3.Cursor, batch: list[int]) -> Iterator[dict[str, Any]]:
+def _chunk(
+    cur: sqlite3.Cursor,
+    batch: list[int],
+    wanted: frozenset[str] = PARTS,
+    known: dict[int, tuple[str, dict[str, str | None]]] | None = None,
+) -> Iterator[dict[str, Any]]:
     marks = ", ".join("?" * len(batch))
 
-    def rows(sql: str) -> list[Any]:
+    def rows(sql: str, part: str | None = None) -> list[Any]:
+        if part is not None and part not in wanted:
+            return []
         return cur.execute(sql.format(ids=marks), batch).fetchall()
 
-    base = {r[0]: r for r in rows(_PAPERS)}
+    base = {r[0]: r for r in rows(_PAPERS if "abstract" in wanted else _PAPERS_BRIEF)}
+    # (name, name parts) of each author id; a paper's authors share the parts dicts of the cache
+    known = {} if known is None else known
     names: dict[int, list[tuple[str, dict[str, str | None]]]] = defaultdict(list)
-    for pid, name, given, family, von, jr in rows(_AUTHORS):
-        names[pid].append((name, {"given": given, "family": family, "von": von, "jr": jr}))
+    authorships = rows(_AUTHORS, "authors")
+    new = list({aid for _, aid in authorships if aid not in known})
+    for start in range(0, len(new), len(batch) or 1):
+        some = new[start : start + len(batch)]
+        for aid, name, given, family, von, jr in cur.execute(_AUTHOR.format(ids=", ".join("?" * len(some))), some):
+            known[aid] = (name, {"given": given, "family": family, "von": von, "jr": jr})
+    for pid, aid in authorships:
+        names[pid].append(known[aid])
     links: dict[int, dict[str, list[str]]] = defaultdict(dict)
-    for pid, role, url in rows(_LINKS):
+    for pid, role, url in rows(_LINKS, "links"):
         links[pid].setdefault(role, []).append(url)
     datasets: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for pid, name, family, evidence, _ in rows(_DATASETS):
+    for pid, name, family, evidence, _ in rows(_DATASETS, "datasets"):
         datasets[pid].append({"name": name, "family": family, "evidence": EVIDENCE[evidence]})
     categories: dict[int, list[str]] = defaultdict(list)
-    for pid, name in rows(_CATEGORIES):
+    for pid, name in rows(_CATEGORIES, "categories"):
         categories[pid].append(name)
     extra: dict[int, dict[str, str]] = defaultdict(dict)
-    for pid, name, value in rows(_FIELDS):
+    for pid, name, value in rows(_FIELDS, "fields"):
         extra[pid][name] = value
     tags: dict[int, list[str]] = defaultdict(list)
-    for pid, name in rows(_TAGS):
+    for pid, name in rows(_TAGS, "tags"):
         tags[pid].append(name)
     sources: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for pid, path, line, section in rows(_SOURCES):
+    for pid, path, line, section in rows(_SOURCES, "sources"):
         sources[pid].append({"file": path, "line": line, "section": section})
 
+    missing = PARTS - wanted
     for pid in batch:
         row = base.get(pid)
         if row is None:
             continue
         people = names.get(pid, ())
         by_role = links.get(pid, {})
-        yield {
+        paper = {
             "id": pid,
             "citekey": row[1],
             "title": row[2],
@@ -128,6 +167,14 @@ def _chunk(cur: sqlite3.Cursor, batch: list[int]) -> Iterator[dict[str, Any]]:
             "tags": tags.get(pid, []),
             "note": row[15],
         }
+        if missing:
+            for part in missing:
+                del paper[part]
+            if "authors" in missing:
+                del paper["author_names"]
+            if "abstract" in missing:
+                del paper["summary"]
+        yield paper
 
 
 # ------------------------------------------------------------------------------ show

@@ -11,6 +11,7 @@ database and are deterministic: the same papers give the same bytes.
 from __future__ import annotations
 
 import importlib
+import re
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -40,13 +41,22 @@ def get(name: str) -> ModuleType:
     return importlib.import_module(f"adbib.exporters.{module}")
 
 
+# A URL that check_url() returns unchanged, told by one regex: http(s), a host of URL characters
+# with a dot (no IPv6 brackets), a path without spaces, no query or fragment (which clean_url
+# might shorten).  Stored links were checked on import: most exports never call check_url.
+_PLAIN_URL = re.compile(r"(?i:https?)://[A-Za-z0-9._~:@!$&'()*+,;=%-]*\.[A-Za-z0-9._~:@!$&'()*+,;=%-]*(?:/[^\s?#]*)?")
+
+
 def web_links(paper: ExportedPaper, role: str) -> list[str]:
     """The paper's http(s) links of one role; anything else (``javascript:``, ``data:``) is dropped."""
-    # imported here: the CLI reads FORMATS at start-up, when adbib.normalize is not needed
-    from adbib.normalize.ids import BadLink, check_url
-
     urls: list[str] = []
     for url in paper["links"].get(role, ()):
+        if _PLAIN_URL.fullmatch(url):
+            urls.append(url)
+            continue
+        # imported here: the CLI reads FORMATS at start-up, when adbib.normalize is not needed
+        from adbib.normalize.ids import BadLink, check_url
+
         try:
             urls.append(check_url(url))
         except BadLink:

@@ -1,7 +1,8 @@
 """BibTeX export that compiles warning-free with bibtex (plain, alpha) and with biber (biblatex).
 
-Entries are built one at a time and written with bibtexparser's writer, so memory stays flat
-however many papers stream through.
+Entries are built one at a time, each as the text bibtexparser's writer gives for it (indent of
+two spaces, values in braces but month macros), so memory stays flat however many papers stream
+through; the papers need only their authors, links and fields (:data:`PARTS`).
 
 Entry type
     ``@inproceedings`` (``booktitle``) for conferences and workshops, ``@article`` (``journal``)
@@ -41,24 +42,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
-from typing import TextIO
-
-from bibtexparser.entrypoint import write_string
-from bibtexparser.library import Library
-from bibtexparser.middlewares import AddEnclosingMiddleware
-from bibtexparser.model import Entry, Field
-from bibtexparser.writer import BibtexFormat
-from pylatexenc.latexencode import (
-    RULE_DICT,
-    UnicodeToLatexConversionRule,
-    UnicodeToLatexEncoder,
-    get_builtin_conversion_rules,
-)
+from typing import TYPE_CHECKING, TextIO
 
 from adbib.exporters import primary_url, web_links
 from adbib.records import ExportedPaper, NameParts
+
+if TYPE_CHECKING:
+    from bibtexparser.model import Entry
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+# What the BibTeX entries read (adbib.rows.PARTS): no datasets, categories, sources, tags or abstract.
+PARTS = frozenset({"authors", "links", "fields"})
 
 # Private-use stand-ins for braces that have no partner (see module docstring).
 _LONE_LEFT, _LONE_RIGHT = "\ue000", "\ue001"
@@ -71,30 +67,38 @@ _ACCENTED_DOTLESS_I = re.compile(r"(\\[`'^\"])\\i\}")
 # A name part that would be split apart by bibtex's "and"/comma parsing unless grouped.
 _NEEDS_GROUP = re.compile(r",|(?:^|\s)and(?:\s|$)", re.I)
 
-_FORMAT = BibtexFormat()  # type: ignore[no-untyped-call]  # bibtexparser 2.1's __init__ lacks '-> None'
-_FORMAT.indent = "  "
-_ENCLOSE = [
-    AddEnclosingMiddleware(
-        reuse_previous_enclosing=False,
-        enclose_integers=True,
-        default_enclosing="{",
-        allow_inplace_modification=True,
-    )
-]
-
 
 def write(papers: Iterable[ExportedPaper], out: TextIO, *, unicode: bool = False) -> int:
+    """Write the entries one after another, a blank line between two.
+
+    Each entry is the text bibtexparser's writer gives for it (``write_string`` of a one-entry
+    Library, indent of two spaces, values in braces but a month macro), built here as one string:
+    tests/test_exporters.py holds the two equal."""
     n = 0
     for paper in papers:
-        library = Library([entry(paper, unicode=unicode)])
-        text = write_string(library, unparse_stack=_ENCLOSE, bibtex_format=_FORMAT)
-        out.write("\n" + text if n else text)
+        entry_type, fields = entry_fields(paper, unicode=unicode)
+        lines = [f"  {key} = {value}" if bare else f"  {key} = {{{value}}}" for key, value, bare in fields]
+        body = ",\n".join(lines) + "\n" if lines else ""
+        out.write(("\n@" if n else "@") + f"{entry_type}{{{paper['citekey']},\n{body}}}\n")
         n += 1
     return n
 
 
 def entry(paper: ExportedPaper, *, unicode: bool = False) -> Entry:
     """The bibtexparser Entry of one paper (field values not yet enclosed in braces)."""
+    from bibtexparser.model import Entry, Field
+
+    entry_type, fields = entry_fields(paper, unicode=unicode)
+    out = Entry(entry_type, paper["citekey"], [Field(k, v) for k, v, _ in fields])
+    for f, (_, _, bare) in zip(out.fields, fields, strict=True):
+        if bare:
+            f.enclosing = "no-enclosing"  # the macro, which every style prints in its own way
+    return out
+
+
+def entry_fields(paper: ExportedPaper, *, unicode: bool = False) -> tuple[str, list[tuple[str, str, bool]]]:
+    """The entry type of one paper and its fields: (name, value, bare) in order, ``bare`` for a
+    value written without braces (a month macro)."""
     authors = _authors(paper, unicode)
     title = latex_title(paper["title"], unicode=unicode)
     venue = paper["venue_name"] or paper["venue"]
@@ -124,11 +128,7 @@ def entry(paper: ExportedPaper, *, unicode: bool = False) -> Entry:
         ("url", _verbatim(url or (code[0] if code else None))),
         ("addendum", _code_addendum(code[0]) if code and url else None),
     ]
-    out = Entry(entry_type, paper["citekey"], [Field(k, v) for k, v in fields if k and v])
-    for f in out.fields:
-        if f.key == "month" and f.value in _MONTH_MACROS:
-            f.enclosing = "no-enclosing"  # the macro, which every style prints in its own way
-    return out
+    return entry_type, [(k, v, k == "month" and v in _MONTH_MACROS) for k, v in fields if k and v]
 
 
 # The standard fields written for each entry type: those plain.bst prints for the type and
@@ -230,7 +230,10 @@ def protected_spans(title: str) -> list[tuple[int, int]]:
     first (``Anomaly detection with Gaussian processes``: the author's capitals are proper nouns)."""
     spans = [m.span() for m in _vocabulary_names().finditer(title)]
     sentence_case = _is_sentence_case(title)
-    for i, word in enumerate(_CASED_OR_CAPITAL.finditer(title)):
+    # Outside a sentence-case title only words with a capital after their first character can need
+    # braces: the others are skipped by one regex (_CANDIDATE) instead of looked at one by one.
+    words = enumerate(_CASED_OR_CAPITAL.finditer(title)) if sentence_case else _candidates(title)
+    for i, word in words:
         core = _WORD_CORE.search(word.group())
         if core is None:
             continue
@@ -249,6 +252,19 @@ def protected_spans(title: str) -> list[tuple[int, int]]:
 
 
 _CASED_OR_CAPITAL = re.compile(r"\S+")
+# A word with, after its first character, one that is neither ASCII lower case, a digit nor ASCII
+# punctuation: a superset of the words needs_protection() can be true of (every character that is
+# isupper() is an A-Z or not ASCII), the same spans as _CASED_OR_CAPITAL finds.
+_CANDIDATE = re.compile(r"(?<!\S)\S(?=\S*?[^\s\x21-\x40\x5b-\x7e])\S*")
+
+
+def _candidates(title: str) -> Iterator[tuple[int, re.Match[str]]]:
+    """The words of a title that may need braces, each with an index that is not 0 (only the
+    sentence-case rule, which this shortcut is not taken for, reads the index)."""
+    for word in _CANDIDATE.finditer(title):
+        yield 1, word
+
+
 _TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _SMALL_WORDS = frozenset(
     {
@@ -293,8 +309,9 @@ def _is_sentence_case(title: str) -> bool:
 
 
 @cache
-def _vocabulary_names() -> re.Pattern[str]:
-    """One pattern for every name a title must keep as written (longest first)."""
+def vocabulary_names() -> frozenset[str]:
+    """Every name a title must keep as written: the names vocabulary, and the proper spellings of
+    the datasets and venues."""
     from adbib.normalize import datasets, venues
     from adbib.normalize.vocab import load
 
@@ -303,8 +320,37 @@ def _vocabulary_names() -> re.Pattern[str]:
         names.update(n for n in (d.name, d.family, *d.aliases) if _is_proper(n))
     for v in venues.all_venues():
         names.update(n for n in (v.short, *v.aliases) if _is_proper(n) and " " not in n)
-    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+    return frozenset(n for n in names if n)
+
+
+@cache
+def _vocabulary_names() -> re.Pattern[str]:
+    r"""One pattern for every vocabulary name a title must keep as written, the longest one at a
+    place winning: what ``(?<![\w-])(?:NAME|NAME|…)(?![\w-])`` with the names longest first
+    finds, with the names as a trie (``M(?:ICCAI|VTec(?: AD)?)``), so that at each place only the
+    names starting there are tried, not every one of them (tests/test_fast_paths.py holds the two
+    equal)."""
+    trie: _Trie = {}
+    for name in vocabulary_names():
+        node = trie
+        for char in name:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a name ends here
+    return re.compile(rf"(?<![\w-])(?:{_alternatives(trie)})(?![\w-])")
+
+
+_Trie = dict[str, "_Trie"]
+
+
+def _alternatives(node: _Trie) -> str:
+    """The pattern of a trie node: its continuations (a longer name first: ``?`` is greedy), and
+    nothing at all where a name ends."""
+    continuations = [re.escape(char) + _alternatives(child) for char, child in sorted(node.items()) if char]
+    if not continuations:
+        return ""
+    ends = "" in node
+    body = "(?:" + "|".join(continuations) + ")" if len(continuations) > 1 or ends else continuations[0]
+    return body + "?" if ends else body
 
 
 def _is_proper(name: str) -> bool:
@@ -331,7 +377,14 @@ def _authors(paper: ExportedPaper, unicode: bool) -> str:
 
 def _name(name: NameParts, unicode: bool) -> str:
     """``von Family, Jr, Given`` — the comma form keeps multi-word family names whole."""
-    von, family, jr, given = (_name_part(name[k], unicode) for k in ("von", "family", "jr", "given"))
+    return _encoded_name(name["von"], name["family"], name["jr"], name["given"], unicode)
+
+
+@lru_cache(maxsize=1 << 14)
+def _encoded_name(von: str, family: str, jr: str, given: str, unicode: bool) -> str:
+    """One name, encoded once however many papers it is on (the cache is bounded: memory stays
+    flat however many names an export meets)."""
+    von, family, jr, given = (_name_part(part, unicode) for part in (von, family, jr, given))
     if not (given or jr) and " " in family:
         family = "{" + family + "}"
     last = f"{von} {family}" if von else family
@@ -396,6 +449,13 @@ def _encoder(unicode: bool) -> UnicodeToLatexEncoder:
     """pylatexenc's own table, split in two: the ASCII specials (``\\&``, ``\\textbackslash{}``)
     always, and for ASCII output every other character as a braced special character (``{\\"o}``).
     The straight double quote stays as it is (pylatexenc would turn it into a closing quote)."""
+    from pylatexenc.latexencode import (
+        RULE_DICT,
+        UnicodeToLatexConversionRule,
+        UnicodeToLatexEncoder,
+        get_builtin_conversion_rules,
+    )
+
     (defaults,) = get_builtin_conversion_rules("defaults")
     specials = {c: tex for c, tex in defaults.rule.items() if c < 0x80 and c != ord('"')}
     specials[ord(_LONE_LEFT)] = r"\textbraceleft"

@@ -19,6 +19,9 @@ from typing import TextIO
 from adbib.exporters import page_range, primary_url, web_links, year_month
 from adbib.records import ExportedPaper, NameParts
 
+# The related rows the items read (adbib.rows.PARTS): no datasets, categories, sources or tags.
+PARTS = frozenset({"authors", "abstract", "links", "fields"})
+
 _TYPES = {"conference": "paper-conference", "workshop": "paper-conference", "journal": "article-journal",
           "preprint": "article"}  # fmt: skip
 _KIND_OF_TYPE = {"inproceedings": "conference", "conference": "conference", "article": "journal"}

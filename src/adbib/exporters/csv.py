@@ -27,6 +27,9 @@ from adbib.exporters import primary_url, web_links
 from adbib.readers.adbib_csv import CURATION, HEADER, LIST_SEP, NEUTRALIZED
 from adbib.records import ExportedPaper
 
+# The related rows the columns read (adbib.rows.PARTS): no fields, no abstract.
+PARTS = frozenset({"authors", "links", "datasets", "categories", "sources", "tags"})
+
 
 def write(papers: Iterable[ExportedPaper], out: TextIO) -> int:
     writer = csv.writer(out, lineterminator="\r\n")

@@ -41,6 +41,9 @@ from adbib.readers.adbib_markdown import (
 )
 from adbib.records import DOMAINS, LINK_ROLES, ExportedPaper
 
+# The related rows the bullets read (adbib.rows.PARTS): no fields, sources or tags.
+PARTS = frozenset({"authors", "abstract", "links", "datasets", "categories"})
+
 UNKNOWN_YEAR = "Unknown year"
 LINK_LABELS = {
     "paper": "Paper",

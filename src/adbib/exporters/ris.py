@@ -23,6 +23,9 @@ from typing import TextIO
 from adbib.exporters import page_range, primary_url, web_links, year_month
 from adbib.records import ExportedPaper, NameParts
 
+# The related rows the records read (adbib.rows.PARTS): no datasets, sources or tags.
+PARTS = frozenset({"authors", "abstract", "links", "fields", "categories"})
+
 _TYPES = {"conference": "CONF", "workshop": "CONF", "journal": "JOUR", "preprint": "UNPB"}
 _KIND_OF_TYPE = {"inproceedings": "conference", "conference": "conference", "article": "journal"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")

@@ -13,12 +13,12 @@ from dataclasses import replace
 
 from adbib import limits
 from adbib.normalize import ids
-from adbib.normalize.categories import open_categories
-from adbib.normalize.datasets import is_known, resolve_dataset, scan_text, split_dataset_items
-from adbib.normalize.names import parse_authors, parse_bibtex_authors
 from adbib.normalize.text import clean_spaces, strip_controls, title_key
-from adbib.normalize.venues import open_venue
 from adbib.records import DatasetMention, LinkRecord, NormalizedPaper, PaperRecord
+
+# The vocabulary modules (categories, datasets, names, venues) are imported by the functions that
+# use them: importing a light helper such as adbib.normalize.text runs this file first, and the
+# read-only commands (query, show, stats) must not pay for the vocabularies they never consult.
 
 __all__ = ["clean_title", "normalize_record"]
 
@@ -164,6 +164,10 @@ def normalize_record(rec: PaperRecord, list_title: str | None = None) -> Normali
     """Resolve one record: canonical title key, year, venue, authors, identifiers, links,
     datasets (from its Datasets line, then abstract mentions) and categories (from headings;
     the heading that is the list's own title, ``list_title`` as a title key, is none)."""
+    from adbib.normalize.categories import open_categories
+    from adbib.normalize.names import parse_authors, parse_bibtex_authors
+    from adbib.normalize.venues import open_venue
+
     rec = sanitize_record(rec)
     title = clean_title(rec.title)
     year, year_from_date = rec.year, False
@@ -264,6 +268,8 @@ def _doi(link: LinkRecord) -> str | None:
 
 def _datasets(rec: PaperRecord) -> list[DatasetMention]:
     """Datasets named on the Datasets line, then those the abstract mentions that are not."""
+    from adbib.normalize.datasets import is_known, resolve_dataset, scan_text, split_dataset_items
+
     found: dict[str, DatasetMention] = {}
     for item in split_dataset_items(rec.datasets_raw):
         name, family = resolve_dataset(item)

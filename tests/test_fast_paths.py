@@ -1,0 +1,296 @@
+"""The fast paths of the exports and listings give exactly what the slow ones they replaced gave.
+
+Each fast path is compared with the reference it stands in for, on the seeded database, on the
+hand-written fixture papers (tests/fixtures/papers.json, with its hostile ones) and on values made
+to be hostile (braces, backslashes, percent signs, non-ASCII names):
+
+- the BibTeX writer builds each entry's text itself: bibtexparser's writer (a one-entry Library
+  through AddEnclosingMiddleware, as adbib wrote it before) must give the same bytes;
+- title words: only the candidates of one regex are looked at outside sentence-case titles, and
+  vocabulary names are found by a trie-shaped pattern: the word-by-word loop and the one big
+  alternation they replaced must find the same spans;
+- stored http(s) links are taken as they are when one regex says check_url would return them
+  unchanged: check_url must agree on everything that regex accepts;
+- tables of one-column-wide text are drawn without tabulate: tabulate must draw the same;
+- rows.papers with a subset of parts gives the same values for the keys it carries;
+- a streamed export's peak traced memory does not grow with the database (two sizes, one run).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import string
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from adbib import render, rows
+from adbib.cli import app
+from adbib.exporters import _PLAIN_URL, web_links
+from adbib.exporters import bibtex as B
+from adbib.normalize.ids import BadLink, check_url
+from adbib.query import Query, run
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PAPERS: list[dict] = json.loads((FIXTURES / "papers.json").read_text(encoding="utf-8"))
+
+
+def seeded_papers(db: Path, parts=rows.PARTS) -> list[dict]:
+    con = sqlite3.connect(db)
+    try:
+        return list(rows.papers(con, run(con, Query()), parts=parts))
+    finally:
+        con.close()
+
+
+# --- the BibTeX writer ----------------------------------------------------------------------
+
+
+def bibtexparser_text(papers, unicode: bool = False) -> str:
+    """What adbib's BibTeX export wrote before it built the text itself: bibtexparser's writer,
+    one Library per entry, values enclosed by AddEnclosingMiddleware, a blank line between."""
+    from bibtexparser.entrypoint import write_string
+    from bibtexparser.library import Library
+    from bibtexparser.middlewares import AddEnclosingMiddleware
+    from bibtexparser.writer import BibtexFormat
+
+    fmt = BibtexFormat()
+    fmt.indent = "  "
+    enclose = [AddEnclosingMiddleware(False, True, "{", True)]
+    texts = [
+        write_string(Library([B.entry(p, unicode=unicode)]), unparse_stack=enclose, bibtex_format=fmt) for p in papers
+    ]
+    return "\n".join(texts)
+
+
+def fast_text(papers, unicode: bool = False) -> str:
+    import io
+
+    out = io.StringIO()
+    assert B.write(papers, out, unicode=unicode) == len(papers)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("unicode", [False, True])
+def test_bibtex_writer_is_bibtexparsers_writer_on_the_seeded_db(seeded_db, unicode):
+    papers = seeded_papers(seeded_db, B.PARTS)
+    assert len(papers) == 85
+    text = fast_text(papers, unicode)
+    assert text == bibtexparser_text(papers, unicode)
+    assert text.count("\n@") == 84
+
+
+def hostile(paper: dict, i: int, title: str, family: str, given: str) -> dict:
+    return dict(
+        paper,
+        citekey=f"hostile{i}",
+        title=title,
+        author_names=[{"given": given, "family": family, "von": "", "jr": ""}, *paper["author_names"]],
+        authors=[f"{given} {family}", *paper["authors"]],
+        fields={**paper.get("fields", {}), "month": ["4", "sep", "Spring 2024"][i % 3], "pages": "1-9",
+                "editor": "{IEEE Computer Society} and Doe, Jane", "note": "50% of {x} \\o"},
+    )  # fmt: skip
+
+
+HOSTILE_VALUES = [
+    ("A {Brace} and a lone { brace", "Müller", "Jürgen"),
+    ("Back\\slash \\textbf{bold} and 100% sure #1 & $x_2$", "O'Neil", "Ann-Marie"),
+    ("}Closing first{ then {MVTec AD} and {{nested}}", "Şahin", "Çağrı"),
+    ("Ħ ȩ 中文 😀 ~tilde^ <lt> _under_", "Smith and Sons", "Jo, Jr."),
+    ("", "", ""),
+]
+
+
+@pytest.mark.parametrize("unicode", [False, True])
+def test_bibtex_writer_is_bibtexparsers_writer_on_hostile_values(unicode):
+    papers = [hostile(PAPERS[i % len(PAPERS)], i, *values) for i, values in enumerate(HOSTILE_VALUES)]
+    papers += [*PAPERS, dict(PAPERS[0], citekey="noauthors", author_names=[], authors=[], fields={})]
+    assert fast_text(papers, unicode) == bibtexparser_text(papers, unicode)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.sampled_from([*" {}\\%#&$_^~aAbZü中-:,", "and", "MVTec", "BraTS"]), max_size=20),
+    st.lists(st.sampled_from([*" {}\\%,aAü", " and "]), min_size=1, max_size=8),
+)
+def test_bibtex_writer_agrees_with_bibtexparser_on_generated_values(title, family):
+    paper = hostile(PAPERS[1], 0, "".join(title), "".join(family), "Given")
+    assert fast_text([paper]) == bibtexparser_text([paper])
+
+
+# --- title words and vocabulary names -------------------------------------------------------
+
+
+def word_by_word_spans(title: str) -> list[tuple[int, int]]:
+    """protected_spans as it was: every word looked at, the names found by one alternation."""
+    alternatives = "|".join(re.escape(n) for n in sorted(B.vocabulary_names(), key=len, reverse=True))
+    names = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+    spans = [m.span() for m in names.finditer(title)]
+    sentence_case = B._is_sentence_case(title)
+    for i, word in enumerate(re.finditer(r"\S+", title)):
+        core = re.search(r"\w(?:.*\w)?", word.group(), re.S)
+        if core is None:
+            continue
+        text = core.group()
+        if B.needs_protection(text) or (
+            sentence_case and i > 0 and text[0].isupper() and B._after_word(title, word.start())
+        ):
+            spans.append((word.start() + core.start(), word.start() + core.end()))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def test_title_spans_are_the_word_by_word_ones_on_the_seeded_db(seeded_db):
+    titles = [p["title"] for p in seeded_papers(seeded_db, ())] + [p["title"] for p in PAPERS]
+    assert [B.protected_spans(t) for t in titles] == [word_by_word_spans(t) for t in titles]
+    assert sum(map(len, map(B.protected_spans, titles))) == 61  # the titles do have protected words
+
+
+NAMES = sorted(B.vocabulary_names())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(NAMES),
+            st.sampled_from(["a", "the", "Detection", "x", "ⓐⒶ", "Ǆ", "ǅ", "ﬁ", "3D", "İ"]),
+            st.text(alphabet="aZ-_é.:()\"'", max_size=3),
+        ),
+        max_size=8,
+    ),
+    st.lists(st.sampled_from([" ", "", "-", "(", ":", "  ", "_", "/"]), min_size=8, max_size=8),
+)
+def test_title_spans_are_the_word_by_word_ones_on_generated_titles(words, seps):
+    title = "".join(w + s for w, s in zip(words, seps, strict=False))
+    assert B.protected_spans(title) == word_by_word_spans(title)
+
+
+# --- links ----------------------------------------------------------------------------------
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(["http://", "https://", "HTTP://", "hTTps://"]),
+    st.text(alphabet=string.ascii_letters + string.digits + "._~:@!$&'()*+,;=%-", max_size=20),
+    st.text(alphabet=string.printable + "üé中\u00a0\u2028", max_size=30),
+)
+def test_a_url_taken_as_it_is_is_one_check_url_returns_unchanged(scheme, host, path):
+    for url in (f"{scheme}{host}", f"{scheme}{host}/{path}", f"{scheme}a.{host}/{path}"):
+        if _PLAIN_URL.fullmatch(url):
+            assert check_url(url) == url
+        try:
+            checked = check_url(url)
+        except BadLink:
+            checked = None
+        assert web_links({"links": {"code": [url]}}, "code") == ([checked] if checked else [])
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+NARROW = "".join(chr(c) for c in [*range(0x20, 0x7F), *range(0xA1, 0xAD), *range(0xAE, 0x250), 0x2013, 0x2026])
+
+
+def test_narrow_characters_are_one_column_wide_for_tabulate():
+    import wcwidth
+
+    chars = [chr(c) for c in range(0x110000) if render._NARROW.fullmatch(chr(c))]
+    assert len(chars) == 596
+    assert [c for c in chars if wcwidth.wcswidth(c) != 1] == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 5).flatmap(lambda n: st.tuples(
+    st.lists(st.text(alphabet=NARROW, min_size=1, max_size=8), min_size=n, max_size=n),
+    st.lists(st.lists(st.text(alphabet=NARROW + "  ", max_size=12), min_size=n, max_size=n), max_size=6),
+)))  # fmt: skip
+def test_simple_table_is_tabulates(table):
+    from tabulate import tabulate
+
+    headers, body = table
+    expected = tabulate(body, headers=headers, tablefmt="simple", disable_numparse=True) + "\n"
+    assert render.simple_table(body, headers) == expected
+    assert render._tabulate(body, headers) == expected
+
+
+def test_a_table_with_wide_characters_goes_to_tabulate():
+    text = render._tabulate([["中文", "x"], ["ab", "y"]], ["name", "v"])
+    assert text.splitlines()[2:] == ["中文    x", "ab      y"]  # 中文 is four columns wide
+
+
+# --- rows.papers parts ----------------------------------------------------------------------
+
+
+def test_papers_with_some_parts_carry_the_same_values(seeded_db):
+    full = seeded_papers(seeded_db)
+    brief = seeded_papers(seeded_db, B.PARTS)
+    assert [p["id"] for p in brief] == [p["id"] for p in full]
+    for a, b in zip(full, brief, strict=True):
+        assert set(b) == set(a) - {"datasets", "categories", "sources", "tags", "abstract", "summary"}
+        assert {k: a[k] for k in b} == b
+    with pytest.raises(ValueError, match="unknown parts: colour"):
+        seeded_papers(seeded_db, {"colour"})
+
+
+# --- memory ---------------------------------------------------------------------------------
+
+
+def grow(db: Path, times: int) -> Path:
+    """A copy of the seeded database `times` its size: each paper and its authorships, links,
+    fields and provenance copied with shifted ids (and suffixed unique keys)."""
+    con = sqlite3.connect(db)
+    step = con.execute("SELECT max(id) FROM paper").fetchone()[0]
+    cols = [c[1] for c in con.execute("PRAGMA table_info(paper)")]
+    unique = {"citekey": "citekey || '~' || {k}", "doi": "doi || '~' || {k}", "arxiv_id": "arxiv_id || '~' || {k}"}
+    with con:
+        for k in range(1, times):
+            shift = k * step
+            exprs = [f"id + {shift}" if c == "id" else unique.get(c, c).format(k=k) for c in cols]
+            con.execute(
+                f"INSERT INTO paper ({', '.join(cols)}) SELECT {', '.join(exprs)} FROM paper WHERE id <= {step}"
+            )
+            for table in ("authorship", "link", "paper_field", "provenance", "paper_dataset", "paper_category"):
+                tcols = [c[1] for c in con.execute(f"PRAGMA table_info({table})")]
+                texprs = ["NULL" if c == "id" else f"paper_id + {shift}" if c == "paper_id" else c for c in tcols]
+                con.execute(
+                    f"INSERT INTO {table} ({', '.join(tcols)}) SELECT {', '.join(texprs)} FROM {table} WHERE paper_id <= {step}"
+                )
+    con.close()
+    return db
+
+
+def peak_of_export(db: Path, fmt: str, out: Path) -> int:
+    tracemalloc.reset_peak()
+    before = tracemalloc.get_traced_memory()[0]
+    result = CliRunner().invoke(app, ["--db", str(db), "export", "-f", fmt, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    return tracemalloc.get_traced_memory()[1] - before
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "json"])
+def test_a_streamed_export_keeps_memory_flat_in_the_number_of_papers(seeded_db, tmp_path, fmt):
+    small, large = tmp_path / "small.db", tmp_path / "large.db"
+    small.write_bytes(seeded_db.read_bytes())
+    grow(small, 8)  # 680 papers: more than one chunk of rows.papers (500), whose size bounds the peak
+    large.write_bytes(seeded_db.read_bytes())
+    grow(large, 64)  # 5,440 papers: 8× the small one
+    tracemalloc.start()
+    try:
+        peak_of_export(small, fmt, tmp_path / "warm")  # imports, caches, compiled patterns
+        peaks = {db.name: peak_of_export(db, fmt, tmp_path / f"{db.name}.{fmt}") for db in (small, large)}
+    finally:
+        tracemalloc.stop()
+    sizes = {name: (tmp_path / f"{name}.{fmt}").stat().st_size for name in peaks}
+    assert sizes["large.db"] > 7.5 * sizes["small.db"]
+    assert peaks["large.db"] < 1.3 * peaks["small.db"], peaks
