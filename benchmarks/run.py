@@ -99,12 +99,14 @@ with open(sys.argv[2], "w", encoding="utf-8") as out:
 """
 
 # What `query --format json` prints for a paper, as one SELECT over the schema: the paper's own
-# columns, its venue, and its authors, links, datasets and categories as JSON arrays.  The floors
-# of the query rows print these rows, so they do the work of printing every hit, not only its id.
+# columns, its venue, and as JSON its authors (names and parts), links, datasets, categories,
+# sources (file, line, section), extra fields and tags.  The floors of the query rows print these
+# rows, so they do the work of printing every hit, not only its id.
 PAPER_COLUMNS = """\
 SELECT p.id, p.citekey, p.title, p.year, p.date, v.short_name AS venue, v.name AS venue_name,
   v.type AS venue_type,
-  (SELECT json_group_array(name) FROM (SELECT au.name FROM authorship a JOIN author au ON au.id = a.author_id
+  (SELECT json_group_array(json_object('name', name, 'given', given, 'family', family, 'von', von, 'jr', jr))
+     FROM (SELECT au.* FROM authorship a JOIN author au ON au.id = a.author_id
      WHERE a.paper_id = p.id ORDER BY a.position)) AS authors,
   p.authors_truncated, p.arxiv_id AS arxiv, p.doi,
   (SELECT json_group_array(json_object('role', role, 'url', url)) FROM link WHERE paper_id = p.id) AS links,
@@ -112,7 +114,11 @@ SELECT p.id, p.citekey, p.title, p.year, p.date, v.short_name AS venue, v.name A
      FROM paper_dataset pd JOIN dataset d ON d.id = pd.dataset_id WHERE pd.paper_id = p.id) AS datasets,
   (SELECT json_group_array(DISTINCT c.name) FROM paper_category pc JOIN category c ON c.id = pc.category_id
      WHERE pc.paper_id = p.id) AS categories,
-  p.domain, p.abstract, p.summary, p.short_name, p.note
+  p.domain, p.abstract, p.summary,
+  (SELECT json_group_array(json_object('file', s.path, 'line', pr.line, 'section', pr.section))
+     FROM provenance pr JOIN source s ON s.id = pr.source_id WHERE pr.paper_id = p.id) AS sources,
+  (SELECT json_group_object(name, value) FROM paper_field WHERE paper_id = p.id) AS fields,
+  p.short_name, (SELECT json_group_array(name) FROM tag WHERE paper_id = p.id) AS tags, p.note
 FROM paper p LEFT JOIN venue v ON v.id = p.venue_id"""
 
 # The two searches of the issue, written against the schema (what adbib's query language means by them).
@@ -328,6 +334,13 @@ def count(db: Path, sql: str = "SELECT count(*) FROM paper") -> int:
         con.close()
 
 
+def summary(out: Path) -> str:
+    """The line of an import's report that counts what it did (the other lines list conflicts)."""
+    lines = out.read_text().strip().splitlines()
+    said = [line for line in lines if ("imported" in line and "entries" in line) or "already imported" in line]
+    return (said or lines or ["(nothing)"])[-1].strip()
+
+
 def remove_db(db: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -386,8 +399,7 @@ class Bench:
                     return imp, floors
                 imp.db = db
                 if len(imp.runs) == 1:
-                    said = out.read_text().strip().splitlines()
-                    self.report.notes.append(f"import {label} said: {said[-1] if said else '(nothing)'}")
+                    self.report.notes.append(f"import {label} said: {summary(out)}")
             if floor is not None:
                 log(f"bibtexparser split {label} ({i + 1}/{runs})")
                 floors.append(spawn(floor, timeout=self.import_timeout(label)))
@@ -522,10 +534,7 @@ class Bench:
             return
         first = Stat.of([s.rss for s in imp.runs])
         growth = again.rss / first.median
-        said = out.read_text().strip().splitlines()
-        self.report.notes.append(
-            f"second import {imp.label}: {again.wall:.1f} s, said: {said[-1] if said else '(nothing)'}"
-        )
+        self.report.notes.append(f"second import {imp.label}: {again.wall:.1f} s, said: {summary(out)}")
         self.report.rows.append(
             Row(
                 what,
@@ -790,15 +799,7 @@ class Bench:
         if db is None:
             self.report.not_measured("queries", f"no {label} database")
             return
-        cli = shutil.which("sqlite3")
-        utils = next(
-            (
-                p
-                for p in (REPO / ".venv" / "bin" / "sqlite-utils", shutil.which("sqlite-utils"))
-                if p and Path(p).exists()
-            ),
-            None,
-        )
+        cli, utils = find_peers()
         if cli is None:
             self.report.notes.append("the sqlite3 command-line tool is missing (`apt-get install sqlite3`)")
         if utils is None:
@@ -862,9 +863,15 @@ class Bench:
                 self.report.rows.append(Row(what, now, "; ".join(floors), goal, ver))
         self.report.notes.append(
             "query floors: the sqlite3 CLI (`-readonly -batch -json`) and `sqlite-utils query` run one SELECT, written "
-            "against the schema, of the columns `query --format json` prints (the paper, its venue, its authors, links, "
-            "datasets and categories as JSON arrays), with the same filter, order and limit"
+            "against the schema, of the columns `query --format json` prints (the paper, its venue, and as JSON arrays its "
+            "authors, links, datasets, categories, sources, fields and tags), with the same filter, order and limit"
         )
+
+
+def find_peers() -> tuple[str | None, str | None]:
+    """The sqlite3 CLI and sqlite-utils (the development venv's, else on PATH), or None."""
+    utils = REPO / ".venv" / "bin" / "sqlite-utils"
+    return shutil.which("sqlite3"), str(utils) if utils.exists() else shutil.which("sqlite-utils")
 
 
 def quadratic_fit(points: list[tuple[float, float]]) -> tuple[float, float, float]:
@@ -1020,7 +1027,10 @@ def render(report: Report) -> str:
 
 
 def _output(argv: list[str]) -> str:
-    return subprocess.run(argv, capture_output=True, text=True, cwd=REPO, check=False).stdout
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, cwd=REPO, check=False).stdout
+    except OSError:
+        return ""
 
 
 def environment() -> str:
