@@ -869,9 +869,10 @@ class Bench:
 
 
 def find_peers() -> tuple[str | None, str | None]:
-    """The sqlite3 CLI and sqlite-utils (the development venv's, else on PATH), or None."""
-    utils = REPO / ".venv" / "bin" / "sqlite-utils"
-    return shutil.which("sqlite3"), str(utils) if utils.exists() else shutil.which("sqlite-utils")
+    """The sqlite3 CLI and sqlite-utils (the development venv's or the interpreter's, else on PATH), or None."""
+    here = [REPO / ".venv" / "bin" / "sqlite-utils", Path(PY).parent / "sqlite-utils"]
+    utils = next((str(p) for p in here if p.exists()), None) or shutil.which("sqlite-utils")
+    return shutil.which("sqlite3"), utils
 
 
 def quadratic_fit(points: list[tuple[float, float]]) -> tuple[float, float, float]:
