@@ -45,7 +45,7 @@ REPO = Path(__file__).resolve().parent.parent
 VOCAB = REPO / "data" / "vocab"
 DEFAULT_OUT = Path(__file__).resolve().parent / "data"
 DEFAULT_SEED = 2025
-SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1M": 1_000_000}
+SIZES = {"200": 200, "1k": 1_000, "10k": 10_000, "100k": 100_000, "1M": 1_000_000}
 FORMATS = {"md": "LGC list markdown", "bib": "BibTeX"}
 YEARS = range(2015, 2026)
 

@@ -1,32 +1,34 @@
-"""Every measurement of issue 6, each against a baseline measured in the same run.
+"""Every row of the performance issue's table (issue 15), each beside its floor or peer measured in the same run.
 
 The machine is shared and noisy (2 cores), so each figure is a median with its spread (min–max)
-and a RATIO to a baseline run right beside it (cold-start pairs alternate their order round by
-round).  adbib always runs as ``<repo>/.venv/bin/python -m adbib.cli`` with ``PYTHONPATH=<repo>/src``
-(the ``adbib`` console script is not installed in the development venv), every baseline with the
-same interpreter.  Wall time (``perf_counter``) and peak RSS (``os.wait4``) are taken on each fresh child.
+and a RATIO to a floor run right beside it: timed commands of one row run interleaved, their order
+rotating round by round, after one unmeasured warm-up of each.  adbib always runs as
+``<repo>/.venv/bin/python -m adbib.cli`` with ``PYTHONPATH=<repo>/src``; every Python floor runs
+with the same interpreter.  Wall time (``perf_counter``) and peak RSS (``os.wait4``) are taken on
+each fresh child.  Only the command line and the database schema are used, never adbib's internals,
+so the script measures any version of adbib that keeps its commands and its SQLite schema.
 
-1. cold ``adbib query "venue:MICCAI dataset:BraTS diffusion" --format json`` on the seeded
-   database vs ``python -c`` opening the file with sqlite3, running the same SELECT
-   (``adbib.query.to_sql``), fetching those papers' rows and printing them as JSON  (≤ 5×);
-2. cold ``adbib --help`` vs ``python -c "import sqlite3"``  (≤ 4×);
-3. ``adbib import`` of an N-entry BibTeX file into an empty database: entries/s (≥ 2,000 at 100k)
-   against bare bibtexparser splitting the same file in 2,000-entry chunks; peak RSS of that
-   import and of a second, identical one (must not grow);
-4. ``adbib query --format json`` with a field filter and with free text on the largest database
-   vs the ``sqlite3`` command-line tool running the same SQL with the same bound parameters
-   (≤ 2× at 1M), whole result and ``--limit 20``; EXPLAIN QUERY PLAN printed.  With ``--full``
-   the 1M database is the 1M import, or else the 100k database replicated 10× (:func:`replicate`);
-5. ``adbib export --format bibtex -o FILE`` of every paper: papers/s (≥ 20,000 at 100k) against
-   a stdlib-sqlite3 script writing the same papers as minimal BibTeX; peak RSS at each N (flat).
+Groups (``--only GROUP[,GROUP]``):
 
-Usage::
+cold     cold ``--help`` / ``stats`` / ``show KEY`` / seeded ``query … --format json`` vs
+         ``python -c "import sqlite3"`` (≤ 3× each);
+import   ``import`` of the 100k BibTeX file into an empty database, end to end: entries/s and peak
+         RSS (≥ 2,000/s, ≤ 300 MiB) beside bare bibtexparser splitting the same file; peak RSS of a
+         second, identical import (no growth);
+scaling  entries/s, cost per entry and peak RSS of the import at each size (10k, 100k; 1M with
+         ``--full``), the ratio of entries/s largest/smallest and a fitted t = a + b·N + c·N²
+         (linear; 1M in ≤ 10 min and ≤ 300 MiB);
+pubs     import of 200 entries vs pubs 0.9.0 (installed in its own venv in the work directory)
+         importing the same file into an empty repository (ahead of pubs);
+export   ``export --format bibtex -o FILE`` of every paper: papers/s (≥ 20,000/s at 100k) beside a
+         stdlib-sqlite3 script writing the same papers as minimal BibTeX; peak RSS flat in N;
+queries  on the largest database (1M with ``--full``: the 1M import, or else the 100k database
+         replicated 10×): ``query diffusion`` and ``query "venue:MICCAI year:2023"``, every hit as
+         JSON, vs the ``sqlite3`` CLI (``-json``, a SELECT of the same columns) and ``sqlite-utils
+         query`` (same SQL) — ≤ 3× / ≤ 2× the CLI; both with ``--limit 20`` vs the CLI (≤ 1.5×).
 
-    python benchmarks/run.py [--sizes 10k,100k] [--repeat 9] [--bulk-repeat 2] [--full]
-                             [--timeout 240] [--profile] [--db SIZE=PATH] [--markdown FILE]
-
-Data comes from ``generate.py`` (cached in benchmarks/data/); databases are rebuilt every run
-(``--db`` measures queries and export on a database built elsewhere).
+A missing peer (sqlite3 CLI, sqlite-utils, pubs) makes its row say "not measured: …"; the rest runs.
+See benchmarks/README.md for the options and how long each group takes.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import generate
@@ -54,28 +57,19 @@ REPO = generate.REPO
 PY = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv" / "bin" / "python").exists() else sys.executable
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")]))}
 ENV.pop("ADBIB_DB", None)
+GROUPS = ("cold", "import", "scaling", "pubs", "export", "queries")
 SEED_QUERY = "venue:MICCAI dataset:BraTS diffusion"
-LARGE_QUERIES = {"field filter": "venue:MICCAI year:2023", "free text": "diffusion"}
 LIMIT = 20
+MIB = "MiB"
+IMPORT_RATE, IMPORT_RSS = 2000, 300  # entries/s at 100k, MiB
+EXPORT_RATE = 20_000  # papers/s at 100k
 RSS_TOLERANCE = 1.05  # a second import may differ from the first by allocator noise, not by N
-FLAT_MEMORY = 1.25  # "flat in N": 10× the papers, at most +25 % peak RSS
+FLAT_MEMORY = 1.25  # "flat in N": at most +25 % peak RSS from the smallest to the largest N
+LINEAR = 0.8  # entries/s at the largest N at least this share of entries/s at the smallest
+MINUTES_1M = 10
+PUBS = "pubs==0.9.0"
 
-sys.path.insert(0, str(REPO / "src"))
-from adbib.query import parse, to_sql  # noqa: E402 -- importable only once src/ is on the path (standard library only)
-
-# ------------------------------------------------------------------------------ baselines
-
-BASELINE_QUERY = """\
-import json, sqlite3, sys
-con = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
-ids = [row[0] for row in con.execute(sys.argv[2], json.loads(sys.argv[3]))]
-marks = ", ".join("?" * len(ids))
-rows = con.execute(
-    f"SELECT p.*, v.short_name, v.name FROM paper p LEFT JOIN venue v ON v.id = p.venue_id WHERE p.id IN ({marks})",
-    ids,
-).fetchall()
-sys.stdout.write(json.dumps(rows, default=str))
-"""
+# ------------------------------------------------------------------------------ floors and peers
 
 BASELINE_PARSE = """\
 import re, sys, bibtexparser
@@ -104,6 +98,47 @@ with open(sys.argv[2], "w", encoding="utf-8") as out:
                   f"  doi = {{{doi}}},\\n  eprint = {{{arxiv}}}\\n}}\\n\\n")
 """
 
+# What `query --format json` prints for a paper, as one SELECT over the schema: the paper's own
+# columns, its venue, and as JSON its authors (names and parts), links, datasets, categories,
+# sources (file, line, section), extra fields and tags.  The floors of the query rows print these
+# rows, so they do the work of printing every hit, not only its id.
+PAPER_COLUMNS = """\
+SELECT p.id, p.citekey, p.title, p.year, p.date, v.short_name AS venue, v.name AS venue_name,
+  v.type AS venue_type,
+  (SELECT json_group_array(json_object('name', name, 'given', given, 'family', family, 'von', von, 'jr', jr))
+     FROM (SELECT au.* FROM authorship a JOIN author au ON au.id = a.author_id
+     WHERE a.paper_id = p.id ORDER BY a.position)) AS authors,
+  p.authors_truncated, p.arxiv_id AS arxiv, p.doi,
+  (SELECT json_group_array(json_object('role', role, 'url', url)) FROM link WHERE paper_id = p.id) AS links,
+  (SELECT json_group_array(json_object('name', d.name, 'family', d.family, 'evidence', pd.evidence))
+     FROM paper_dataset pd JOIN dataset d ON d.id = pd.dataset_id WHERE pd.paper_id = p.id) AS datasets,
+  (SELECT json_group_array(DISTINCT c.name) FROM paper_category pc JOIN category c ON c.id = pc.category_id
+     WHERE pc.paper_id = p.id) AS categories,
+  p.domain, p.abstract, p.summary,
+  (SELECT json_group_array(json_object('file', s.path, 'line', pr.line, 'section', pr.section))
+     FROM provenance pr JOIN source s ON s.id = pr.source_id WHERE pr.paper_id = p.id) AS sources,
+  (SELECT json_group_object(name, value) FROM paper_field WHERE paper_id = p.id) AS fields,
+  p.short_name, (SELECT json_group_array(name) FROM tag WHERE paper_id = p.id) AS tags, p.note
+FROM paper p LEFT JOIN venue v ON v.id = p.venue_id"""
+
+# The two searches of the issue, written against the schema (what adbib's query language means by them).
+QUERIES = {
+    "free text": (
+        "diffusion",
+        PAPER_COLUMNS + " JOIN paper_fts ON paper_fts.rowid = p.id"
+        " WHERE p.deleted_at IS NULL AND paper_fts MATCH 'diffusion'"
+        " ORDER BY bm25(paper_fts, 4.0, 1.0, 2.0), p.year DESC NULLS LAST, p.title_key, p.id",
+    ),
+    "field filter": (
+        "venue:MICCAI year:2023",
+        PAPER_COLUMNS + " WHERE p.deleted_at IS NULL AND p.venue_id IN"
+        " (SELECT venue_id FROM venue_alias WHERE alias_key = 'miccai'"
+        " UNION SELECT id FROM venue WHERE lower(short_name) = 'miccai' OR lower(name) = 'miccai')"
+        " AND p.year = 2023 ORDER BY p.year DESC NULLS LAST, p.title_key, p.id",
+    ),
+}
+QUERY_GOALS = {"free text": 3.0, "field filter": 2.0, "limit": 1.5}  # × the sqlite3 CLI, at 1M
+
 
 def adbib(*args: str) -> list[str]:
     return [PY, "-m", "adbib.cli", *args]
@@ -117,43 +152,80 @@ def python_c(code: str, *args: str) -> list[str]:
 
 
 class Failed(Exception):
-    """A measured command exited non-zero or ran past the timeout."""
+    """A measured command exited non-zero, ran past the timeout or past the memory limit."""
 
 
 @dataclass(frozen=True)
 class Sample:
     wall: float  # seconds
-    rss_mb: float  # peak resident set size
+    rss: float  # peak resident set size, MiB
 
 
-def spawn(argv: Sequence[str], *, timeout: float, stdout=subprocess.DEVNULL, stdin=None) -> Sample:
-    """Run argv in a fresh process; its wall time and peak RSS (from os.wait4).
+@dataclass(frozen=True)
+class Cmd:
+    """A command to time: argv, its environment and standard input, and untimed set-up before each run."""
 
-    The child is waited for without being reaped (waitid WNOWAIT) so a timeout can kill it
-    without any risk of signalling a recycled pid; then wait4 reaps it and reports its rusage."""
+    argv: list[str]
+    env: dict[str, str] | None = None
+    stdin: Path | None = None
+    setup: Callable[[], None] | None = None
+
+
+RSS_LIMIT = [4096.0]  # MiB; set from --rss-limit
+
+
+def spawn(cmd: Cmd | Sequence[str], *, timeout: float, stdout: int | object = subprocess.DEVNULL) -> Sample:
+    """Run a command in a fresh process; its wall time and peak RSS (from os.wait4).
+
+    The child is waited for without being reaped (waitid WNOWAIT), so a watcher thread can kill it
+    on timeout or when its RSS passes the limit without any risk of signalling a recycled pid; then
+    wait4 reaps it and reports its rusage."""
+    cmd = cmd if isinstance(cmd, Cmd) else Cmd(list(cmd))
+    if cmd.setup:
+        cmd.setup()
+    limit = RSS_LIMIT[0]
     with tempfile.TemporaryFile() as err:
+        stdin = cmd.stdin.open("rb") if cmd.stdin else subprocess.DEVNULL
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=stdout, stderr=err, stdin=stdin, env=ENV, cwd=REPO)
-        lock, state = threading.Lock(), {"exited": False, "killed": False}
+        proc = subprocess.Popen(cmd.argv, stdout=stdout, stderr=err, stdin=stdin, env=cmd.env or ENV, cwd=REPO)
+        lock, state = threading.Lock(), {"exited": False, "why": ""}
+        done = threading.Event()
 
-        def kill() -> None:
-            with lock:
-                if not state["exited"]:
-                    proc.kill()
-                    state["killed"] = True
+        def watch() -> None:
+            status = Path(f"/proc/{proc.pid}/status")
+            while not done.wait(0.2):
+                rss = 0.0
+                try:
+                    m = re.search(r"^VmRSS:\s+(\d+) kB", status.read_text(), re.M)
+                    rss = int(m[1]) / 1024 if m else 0.0
+                except OSError:
+                    pass
+                over = time.perf_counter() - start > timeout
+                with lock:
+                    if state["exited"]:
+                        return
+                    if over or rss > limit:
+                        proc.kill()
+                        state["why"] = (
+                            f"timed out after {timeout:.0f} s" if over else f"killed at {rss:,.0f} {MIB} (--rss-limit)"
+                        )
+                        return
 
-        timer = threading.Timer(timeout, kill)
-        timer.start()
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
         os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
         wall = time.perf_counter() - start
         with lock:
             state["exited"] = True
-        timer.cancel()
+        done.set()
+        watcher.join()
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
+        if cmd.stdin:
+            stdin.close()
         sample = Sample(wall, usage.ru_maxrss / 1024)
-        if state["killed"]:
-            raise Failed(f"timed out after {timeout:.0f} s (peak RSS by then {sample.rss_mb:,.0f} MB)")
+        if state["why"]:
+            raise Failed(f"{state['why']} (peak RSS by then {sample.rss:,.0f} {MIB})")
         if proc.returncode != 0:
             err.seek(0)
             lines = err.read().decode(errors="replace").strip().splitlines() or ["(no stderr)"]
@@ -161,34 +233,37 @@ def spawn(argv: Sequence[str], *, timeout: float, stdout=subprocess.DEVNULL, std
     return sample
 
 
-def capture(argv: Sequence[str], timeout: float, stream: str = "stdout") -> str:
-    """Run argv once (not timed) and return its standard output (or error)."""
-    done = subprocess.run(argv, capture_output=True, env=ENV, cwd=REPO, timeout=timeout, text=True, check=False)
+def capture(cmd: Cmd | Sequence[str], timeout: float) -> str:
+    """Run a command once (not timed) and return its standard output."""
+    cmd = cmd if isinstance(cmd, Cmd) else Cmd(list(cmd))
+    if cmd.setup:
+        cmd.setup()
+    try:
+        done = subprocess.run(
+            cmd.argv, capture_output=True, env=cmd.env or ENV, cwd=REPO, timeout=timeout, text=True, check=False
+        )
+    except subprocess.TimeoutExpired as e:
+        raise Failed(f"timed out after {timeout:.0f} s") from e
     if done.returncode != 0:
         lines = done.stderr.strip().splitlines() or ["(no stderr)"]
         raise Failed(f"exit {done.returncode}: {lines[-1]}")
-    return getattr(done, stream)
+    return done.stdout
 
 
-def paired(
-    target: Sequence[str], baseline: Sequence[str], repeat: int, timeout: float, baseline_stdin: Path | None = None
-) -> tuple[list[Sample], list[Sample]]:
-    """Cold runs of target and baseline, interleaved (order alternating each round) after one
-    unmeasured warm-up of each (bytecode and page cache)."""
-
-    def once(argv):
-        if baseline_stdin is None or argv is target:
-            return spawn(argv, timeout=timeout)
-        with baseline_stdin.open("rb") as f:
-            return spawn(argv, timeout=timeout, stdin=f)
-
-    once(target), once(baseline)
-    ts, bs = [], []
-    for i in range(repeat):
-        pair = (target, baseline) if i % 2 == 0 else (baseline, target)
-        for argv in pair:
-            (ts if argv is target else bs).append(once(argv))
-    return ts, bs
+def interleaved(cmds: dict[str, Cmd], rounds: int, timeout: float, warm_up: bool = True) -> dict[str, list[Sample]]:
+    """Runs of every command, interleaved: round i runs them in the order rotated by i, after one
+    unmeasured warm-up of each (bytecode compiled, files in the page cache: "cold" means a new
+    process, not a cold disk)."""
+    names = list(cmds)
+    if warm_up:
+        for name in names:
+            spawn(cmds[name], timeout=timeout)
+    samples: dict[str, list[Sample]] = {name: [] for name in names}
+    for i in range(rounds):
+        k = i % len(names)
+        for name in names[k:] + names[:k]:
+            samples[name].append(spawn(cmds[name], timeout=timeout))
+    return samples
 
 
 # ------------------------------------------------------------------------------ results
@@ -205,20 +280,18 @@ class Stat:
     def of(cls, values: Sequence[float]) -> Stat:
         return cls(statistics.median(values), min(values), max(values), len(values))
 
-    def show(self, fmt: str) -> str:
+    def show(self, fmt: str, unit: str = "") -> str:
         if self.n == 1:
-            return f"{fmt.format(self.median)} (n=1)"
-        return f"{fmt.format(self.median)} [{fmt.format(self.lo)}–{fmt.format(self.hi)}]"
+            return f"{fmt.format(self.median)}{unit} (n=1)"
+        return f"{fmt.format(self.median)}{unit} [{fmt.format(self.lo)}–{fmt.format(self.hi)}]"
 
 
 @dataclass
 class Row:
-    measurement: str
-    value: str
-    baseline: str = "—"
-    baseline_value: str = "—"
-    ratio: str = "—"
-    target: str = "—"
+    what: str
+    now: str
+    floor: str = "—"
+    goal: str = "—"
     verdict: str = "—"
 
 
@@ -226,14 +299,23 @@ class Row:
 class Report:
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    missed: list[tuple[str, list[str], bool]] = field(default_factory=list)  # (what, adbib argv, cold start?)
+    missed: list[tuple[str, Cmd, bool]] = field(default_factory=list)  # (what, adbib command, cold start?)
+    timings: dict[str, float] = field(default_factory=dict)  # group -> seconds
 
-    def failed(self, measurement: str, error: Exception, target: str) -> None:
-        self.rows.append(Row(measurement, f"FAILED: {error}", target=target, verdict="not measured"))
+    def not_measured(self, what: str, why: object, goal: str = "—") -> None:
+        self.rows.append(Row(what, f"not measured: {why}", goal=goal, verdict="not measured"))
 
 
 def ms(samples: list[Sample]) -> Stat:
     return Stat.of([s.wall * 1000 for s in samples])
+
+
+def seconds(samples: list[Sample]) -> Stat:
+    return Stat.of([s.wall for s in samples])
+
+
+def show_ms(stat: Stat) -> str:
+    return stat.show("{:,.0f}", " ms")
 
 
 def verdict(ok: bool, miss: str) -> str:
@@ -244,139 +326,577 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-# ------------------------------------------------------------------------------ measurements
+def count(db: Path, sql: str = "SELECT count(*) FROM paper") -> int:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return int(con.execute(sql).fetchone()[0])
+    finally:
+        con.close()
 
 
-def measure_cold_query(report: Report, work: Path, repeat: int, timeout: float) -> None:
-    db = work / "seed.db"
-    log(f"seeding {db}")
-    spawn(adbib("--db", str(db), "seed"), timeout=timeout)
-    sql, params = to_sql(parse(SEED_QUERY))
-    target = adbib("--db", str(db), "query", SEED_QUERY, "--format", "json")
-    baseline = python_c(BASELINE_QUERY, str(db), sql, json.dumps(params))
-    found = len(json.loads(capture(target, timeout) or "[]"))
-    floor = len(json.loads(capture(baseline, timeout)))
-    report.notes.append(
-        f"seeded-database query {SEED_QUERY!r}: adbib printed {found} papers, the baseline {floor} rows"
-    )
-    log(f"cold query × {repeat}")
-    ts, bs = paired(target, baseline, repeat, timeout)
-    t, b = ms(ts), ms(bs)
-    ratio = t.median / b.median
-    report.rows.append(
-        Row(
-            f'cold `query "{SEED_QUERY}" --format json` (seeded db), ms',
-            t.show("{:.0f}"),
-            "`python -c` sqlite3 SELECT + JSON",
-            b.show("{:.0f}"),
-            f"{ratio:.2f}×",
-            "≤ 5×",
-            verdict(ratio <= 5, f"{ratio / 5:.2f}× over"),
+def summary(out: Path) -> str:
+    """The line of an import's report that counts what it did (the other lines list conflicts)."""
+    lines = out.read_text().strip().splitlines()
+    said = [line for line in lines if ("imported" in line and "entries" in line) or "already imported" in line]
+    return (said or lines or ["(nothing)"])[-1].strip()
+
+
+def remove_db(db: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------------------ the run
+
+
+@dataclass
+class Imported:
+    label: str
+    n: int
+    runs: list[Sample]  # imports into an empty database
+    db: Path | None  # the database the last one made
+    error: str = ""  # why no import finished
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, work: Path, report: Report) -> None:
+        self.args, self.work, self.report = args, work, report
+        self.imports: dict[str, Imported] = {}
+        self.given = {label: Path(path) for label, path in args.given.items()}
+        self.dbs: dict[str, Path] = {}
+
+    # ---------------------------------------------------------------- databases
+
+    def import_timeout(self, label: str) -> float:
+        return self.args.timeout_1m if label == "1M" else self.args.timeout
+
+    def run_imports(self, label: str, runs: int, floor: Cmd | None = None) -> tuple[Imported, list[Sample]]:
+        """`runs` imports of the label's BibTeX file into an empty database (cached for the run),
+        interleaved with the floor when one is given; the floor's samples."""
+        floors: list[Sample] = []
+        have = self.imports.get(label)
+        if have is not None and (len(have.runs) >= runs or have.error) and floor is None:
+            return have, floors
+        n = generate.SIZES[label]
+        log(f"generating {label} BibTeX (cached in {generate.DEFAULT_OUT})")
+        bib = generate.ensure(label, "bib")
+        db = self.work / f"import-{label}.db"
+        out = self.work / f"import-{label}.out"
+        imp = have or Imported(label, n, [], None)
+        self.imports[label] = imp
+        if imp.error:
+            return imp, floors
+        cmd = Cmd(adbib("--db", str(db), "import", str(bib)), setup=lambda: remove_db(db))
+        for i in range(runs):
+            if len(imp.runs) < runs:
+                log(f"import {label} ({len(imp.runs) + 1}/{runs})")
+                try:
+                    with out.open("w") as f:
+                        imp.runs.append(spawn(cmd, timeout=self.import_timeout(label), stdout=f))
+                except Failed as e:
+                    imp.error, imp.db = str(e), None
+                    remove_db(db)
+                    return imp, floors
+                imp.db = db
+                if len(imp.runs) == 1:
+                    self.report.notes.append(f"import {label} said: {summary(out)}")
+            if floor is not None:
+                log(f"bibtexparser split {label} ({i + 1}/{runs})")
+                floors.append(spawn(floor, timeout=self.import_timeout(label)))
+        return imp, floors
+
+    def database(self, label: str) -> Path | None:
+        """A database of `label` papers for the export and query rows: given with --db, made by
+        an import of this run (timed or not), or for 1M the 100k database replicated 10×."""
+        if label in self.given:
+            return self.given[label]
+        if label in self.dbs:
+            return self.dbs[label]
+        have = self.imports.get(label)
+        if have is not None and have.db is not None:
+            return have.db
+        kept = self.work / f"import-{label}.db"
+        if (self.work / f"import-{label}.complete").exists() and kept.exists():
+            self.report.notes.append(f"the {label} database is the one kept in {kept} by an earlier run")
+            self.dbs[label] = kept
+            return kept
+        if label == "1M" and not self.args.import_1m:
+            base = self.database("100k")
+            if base is None:
+                return None
+            log("replicating the 100k database 10× for 1M")
+            self.dbs[label] = replicate(base, self.work / "replicated-1M.db", 10)
+            self.report.notes.append(
+                "the 1M database of the export and query rows is the 100k one replicated 10× (ids shifted, "
+                "unique values suffixed; the same vocabulary, term and value distributions, every title 10 times)"
+            )
+            return self.dbs[label]
+        imp, _ = self.run_imports(label, 1)
+        if imp.db is None:
+            self.report.notes.append(f"no {label} database: its import failed ({imp.error})")
+            return None
+        (self.work / f"import-{label}.complete").touch()
+        return imp.db
+
+    # ---------------------------------------------------------------- cold
+
+    def cold(self) -> None:
+        db = self.work / "seed.db"
+        log(f"seeding {db}")
+        remove_db(db)
+        spawn(adbib("--db", str(db), "seed"), timeout=self.args.timeout)
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        key = con.execute("SELECT citekey FROM paper WHERE deleted_at IS NULL ORDER BY id LIMIT 1").fetchone()[0]
+        con.close()
+        cmds = {
+            "--help": Cmd(adbib("--help")),
+            "stats": Cmd(adbib("--db", str(db), "stats")),
+            f"show {key}": Cmd(adbib("--db", str(db), "show", key)),
+            f'query "{SEED_QUERY}" --format json': Cmd(adbib("--db", str(db), "query", SEED_QUERY, "--format", "json")),
+        }
+        found = len(json.loads(capture(cmds[f'query "{SEED_QUERY}" --format json'], self.args.timeout) or "[]"))
+        self.report.notes.append(
+            f"cold rows: on the seeded database; `show {key}`; the seeded query prints {found} papers"
         )
-    )
-    if ratio > 5:
-        report.missed.append(("cold query", target, True))
+        floor = Cmd(python_c("import sqlite3"))
+        log(f"cold starts × {self.args.repeat}")
+        samples = interleaved({**cmds, "floor": floor}, self.args.repeat, self.args.timeout)
+        b = ms(samples.pop("floor"))
+        for name, runs in samples.items():
+            t = ms(runs)
+            ratio = t.median / b.median
+            self.report.rows.append(
+                Row(
+                    f"cold `{name}`",
+                    f"{show_ms(t)} — {ratio:.2f}× the floor",
+                    f'`python -c "import sqlite3"` {show_ms(b)}',
+                    "≤ 3×",
+                    verdict(ratio <= 3, f"{ratio / 3:.2f}× the goal"),
+                )
+            )
+            if ratio > 3:
+                self.report.missed.append((f"cold {name}", cmds[name], True))
 
+    # ---------------------------------------------------------------- import
 
-def measure_help(report: Report, repeat: int, timeout: float) -> None:
-    log(f"cold --help × {repeat}")
-    target = adbib("--help")
-    ts, bs = paired(target, python_c("import sqlite3"), repeat, timeout)
-    t, b = ms(ts), ms(bs)
-    ratio = t.median / b.median
-    report.rows.append(
-        Row(
-            "cold `adbib --help`, ms",
-            t.show("{:.0f}"),
-            '`python -c "import sqlite3"`',
-            b.show("{:.0f}"),
-            f"{ratio:.2f}×",
-            "≤ 4×",
-            verdict(ratio <= 4, f"{ratio / 4:.2f}× over"),
+    def import_row(self) -> None:
+        labels = [s for s in self.args.labels if generate.SIZES[s] <= 100_000]
+        label = "100k" if "100k" in labels else max(labels, key=generate.SIZES.get)
+        bib = generate.ensure(label, "bib")
+        floor = Cmd(python_c(BASELINE_PARSE, str(bib)))
+        goal = f"≥ {IMPORT_RATE:,}/s, ≤ {IMPORT_RSS} {MIB}"
+        what = f"import {label} BibTeX entries into an empty db, end to end"
+        imp, floors = self.run_imports(label, self.args.bulk_repeat, floor)
+        if imp.error:
+            n = imp.n
+            self.report.rows.append(
+                Row(what, f"FAILED: {imp.error}", "—", goal, f"MISSED (< {n / self.import_timeout(label):,.0f}/s)")
+            )
+            self.report.missed.append(self._import_profile(label))
+            return
+        if not floors:  # the imports were cached: the floor still runs beside the next one
+            floors = [spawn(floor, timeout=self.args.timeout) for _ in imp.runs]
+        n = imp.n
+        rate, split = Stat.of([n / s.wall for s in imp.runs]), Stat.of([n / s.wall for s in floors])
+        rss = Stat.of([s.rss for s in imp.runs])
+        ok = rate.median >= IMPORT_RATE and rss.median <= IMPORT_RSS
+        at_goal = label == "100k"
+        misses = []
+        if rate.median < IMPORT_RATE:
+            misses.append(f"{rate.median / IMPORT_RATE:.2f}× the rate")
+        if rss.median > IMPORT_RSS:
+            misses.append(f"{rss.median / IMPORT_RSS:.1f}× the memory")
+        self.report.rows.append(
+            Row(
+                what,
+                f"{rate.show('{:,.0f}', '/s')} ({seconds(imp.runs).show('{:,.1f}', ' s')}), "
+                f"**{rss.show('{:,.0f}', ' ' + MIB)}** peak — {rate.median / split.median:.2f}× the floor",
+                f"bibtexparser split alone {split.show('{:,.0f}', '/s')}",
+                goal,
+                verdict(ok, ", ".join(misses)) if at_goal else "— (the goal is at 100k)",
+            )
         )
-    )
-    if ratio > 4:
-        report.missed.append(("--help", target, True))
+        if at_goal and not ok:
+            self.report.missed.append(self._import_profile(label))
+        self.second_import(imp)
 
-
-_IMPORTED = re.compile(r"imported (\d+) entries: (\d+) new")
-
-
-def measure_import(report: Report, work: Path, label: str, bib: Path, repeat: int, timeout: float) -> Path | None:
-    """Import into an empty database `repeat` times (the last database is kept), then once more
-    into that database.  Returns the database, or None when no import finished."""
-    n = generate.SIZES[label]
-    name = f"import {label} BibTeX into an empty db"
-    db = work / f"import-{label}.db"
-    firsts: list[Sample] = []
-    for i in range(repeat):
-        log(f"import {label} ({i + 1}/{repeat})")
-        _remove_db(db)
-        out = work / f"import-{label}.out"
+    def second_import(self, imp: Imported) -> None:
+        assert imp.db is not None
+        log(f"second identical import {imp.label}")
+        out = self.work / f"import-{imp.label}-again.out"
+        what = f"peak RSS of a second, identical import {imp.label}"
         try:
             with out.open("w") as f:
-                firsts.append(spawn(adbib("--db", str(db), "import", str(bib)), timeout=timeout, stdout=f))
+                bib = generate.ensure(imp.label, "bib")
+                again = spawn(adbib("--db", str(imp.db), "import", str(bib)), timeout=self.args.timeout, stdout=f)
         except Failed as e:
-            report.failed(f"{name}, entries/s", e, "≥ 2,000/s" if n == 100_000 else "—")
-            report.rows[-1].verdict = f"MISSED (< {n / timeout:,.0f}/s)" if "timed out" in str(e) else "not measured"
-            report.missed.append(_import_profile(work, label))
-            _remove_db(db)
-            return None
-        m = _IMPORTED.search(out.read_text())
-        if i == 0:
-            said = f"{m[1]} entries read, {m[2]} papers created" if m else "report not understood"
-            report.notes.append(f"import {label}: {said}")
-    log(f"parse baseline {label}")
-    parse_runs = [spawn(python_c(BASELINE_PARSE, str(bib)), timeout=timeout) for _ in range(repeat)]
-    rate, floor = Stat.of([n / s.wall for s in firsts]), Stat.of([n / s.wall for s in parse_runs])
-    ratio = rate.median / floor.median
-    is_target = n == 100_000
-    report.rows.append(
-        Row(
-            f"{name}, entries/s",
-            rate.show("{:,.0f}"),
-            "bibtexparser split only, entries/s",
-            floor.show("{:,.0f}"),
-            f"{ratio:.2f}×",
-            "≥ 2,000/s" if is_target else "(100k)",
-            verdict(rate.median >= 2000, f"{rate.median / 2000:.2f}× of the target") if is_target else "—",
+            self.report.not_measured(what, e, "≤ the first")
+            return
+        first = Stat.of([s.rss for s in imp.runs])
+        growth = again.rss / first.median
+        self.report.notes.append(f"second import {imp.label}: {again.wall:.1f} s, said: {summary(out)}")
+        self.report.rows.append(
+            Row(
+                what,
+                f"{again.rss:,.0f} {MIB} ({again.wall:.1f} s) — {growth:.2f}× the first",
+                f"the first import {first.show('{:,.0f}', ' ' + MIB)}",
+                "≤ the first (no growth)",
+                verdict(growth <= RSS_TOLERANCE, f"+{(growth - 1) * 100:.0f} %"),
+            )
         )
-    )
-    if is_target and rate.median < 2000:
-        report.missed.append(_import_profile(work, label))
 
-    log(f"second identical import {label}")
-    out = work / f"import-{label}-again.out"
-    try:
-        with out.open("w") as f:
-            again = spawn(adbib("--db", str(db), "import", str(bib)), timeout=timeout, stdout=f)
-    except Failed as e:
-        report.failed(f"second identical import {label}, peak RSS MB", e, "≤ first")
-        return db
-    first_rss = Stat.of([s.rss_mb for s in firsts])
-    growth = again.rss_mb / first_rss.median
-    said = out.read_text().strip().splitlines()
-    report.notes.append(f"second import {label} took {again.wall:.1f} s and said: {said[0] if said else '(nothing)'}")
-    report.rows.append(
-        Row(
-            f"peak RSS, second identical import {label} (vs first), MB",
-            f"{again.rss_mb:,.0f}",
-            "first import",
-            first_rss.show("{:,.0f}"),
-            f"{growth:.2f}×",
-            "≤ 1× (no growth)",
-            verdict(growth <= RSS_TOLERANCE, f"+{(growth - 1) * 100:.0f} %"),
+    def _import_profile(self, label: str) -> tuple[str, Cmd, bool]:
+        """What to profile when an import misses: the same import at 10k at most (cProfile slows
+        it down several times; the code paths are the same, quadratic ones show a smaller share)."""
+        small = min(label, "10k", key=generate.SIZES.get)
+        bib = generate.ensure(small, "bib")
+        db = self.work / "profile.db"
+        return f"import {small}", Cmd(adbib("--db", str(db), "import", str(bib)), setup=lambda: remove_db(db)), False
+
+    # ---------------------------------------------------------------- scaling
+
+    def scaling(self) -> None:
+        labels = list(self.args.labels)
+        if self.args.full and "1M" not in labels:
+            labels.append("1M")
+        measured: dict[str, Imported] = {}
+        for label in labels:
+            what = f"import scaling: {label} entries"
+            if label == "1M":
+                why = self._skip_1m(measured)
+                if why:
+                    self.report.not_measured(what, why, f"≤ {MINUTES_1M} min, ≤ {IMPORT_RSS} {MIB}")
+                    continue
+            runs = 1 if label == "1M" else self.args.bulk_repeat
+            imp, _ = self.run_imports(label, runs)
+            if imp.error:
+                limit = self.import_timeout(label)
+                self.report.rows.append(
+                    Row(what, f"FAILED: {imp.error}", goal="linear", verdict=f"MISSED (< {imp.n / limit:,.0f}/s)")
+                )
+                continue
+            if label == "1M":
+                (self.work / "import-1M.complete").touch()
+            measured[label] = imp
+            rate, rss = Stat.of([imp.n / s.wall for s in imp.runs]), Stat.of([s.rss for s in imp.runs])
+            per = Stat.of([s.wall / imp.n * 1e6 for s in imp.runs])
+            goal, ok = "—", "—"
+            if label == "1M":
+                wall = statistics.median(s.wall for s in imp.runs)
+                goal = f"≤ {MINUTES_1M} min, ≤ {IMPORT_RSS} {MIB}"
+                ok = verdict(
+                    wall <= MINUTES_1M * 60 and rss.median <= IMPORT_RSS,
+                    f"{wall / 60:.1f} min, {rss.median:,.0f} {MIB}",
+                )
+            self.report.rows.append(
+                Row(
+                    what,
+                    f"{rate.show('{:,.0f}', '/s')}, {per.show('{:,.0f}', ' µs')} an entry, "
+                    f"{rss.show('{:,.0f}', ' ' + MIB)} peak",
+                    goal=goal,
+                    verdict=ok,
+                )
+            )
+        if len(measured) >= 2:
+            self.report.rows.append(self._fit(measured))
+        elif len(measured) == 1:
+            self.report.notes.append("scaling: one size only, no ratio (give --sizes 10k,100k or more)")
+
+    def _skip_1m(self, measured: dict[str, Imported]) -> str:
+        """Why the 1M import is not attempted, or '' — it needs a finished 100k import whose rate,
+        extrapolated linearly, fits in the 1M timeout (a quadratic import would run for hours)."""
+        base = measured.get("100k")
+        if base is None:
+            return "needs a finished 100k import in the same run"
+        wall = statistics.median(s.wall for s in base.runs) * 10
+        if wall > self.args.timeout_1m:
+            return (
+                f"the 100k import, extrapolated linearly, would take ≥ {wall / 60:.0f} min "
+                f"(> --timeout-1m {self.args.timeout_1m:.0f} s)"
+            )
+        return ""
+
+    def _fit(self, measured: dict[str, Imported]) -> Row:
+        sizes = sorted(measured.values(), key=lambda m: m.n)
+        small, large = sizes[0], sizes[-1]
+        points = [(m.n, statistics.median(s.wall for s in m.runs)) for m in sizes]
+        rate = {m.label: m.n / statistics.median(s.wall for s in m.runs) for m in sizes}
+        rss = {m.label: statistics.median(s.rss for s in m.runs) for m in sizes}
+        ratio = rate[large.label] / rate[small.label]
+        per = ", ".join(f"{m.label} {t / m.n * 1e6:,.0f} µs" for m, (_, t) in zip(sizes, points, strict=True))
+        # The cost of one more entry between two sizes: constant for a linear import, whatever its fixed cost.
+        marginal = [(t1 - t0) / (n1 - n0) for (n0, t0), (n1, t1) in pairwise(points)]
+        steps = ", ".join(
+            f"{a.label}→{b.label} {m * 1e6:,.0f} µs" for a, b, m in zip(sizes, sizes[1:], marginal, strict=False)
         )
-    )
-    return db
+        growth = marginal[-1] / marginal[0] if len(marginal) >= 2 and marginal[0] > 0 else None
+        if len(points) >= 3:
+            a, b, c = quadratic_fit(points)
+            model = f"t ≈ {a:.2f} s + {b * 1e3:.3f} ms·N + {c * 1e9:.2f} ns·N²"
+            t1m = a + b * 1e6 + c * 1e12
+            model += f" (1M: ≈ {t1m / 60:.0f} min)" if "1M" not in measured else ""
+        else:
+            (n0, t0), (n1, t1) = points[0], points[-1]
+            b = (t1 - t0) / (n1 - n0)
+            a = t0 - b * n0
+            model = f"t ≈ {a:.2f} s + {b * 1e3:.3f} ms·N (two sizes: no N² term; 1M on this line ≈ {(a + b * 1e6) / 60:.0f} min)"
+        memory = " → ".join(f"{rss[m.label]:,.0f}" for m in sizes)
+        ok = ratio >= LINEAR and (growth is None or growth <= 1 / LINEAR)
+        misses = [f"entries/s {ratio:.2f}×"] + ([f"marginal cost {growth:.2f}×"] if growth is not None else [])
+        return Row(
+            f"import cost as N grows ({' → '.join(m.label for m in sizes)})",
+            f"entries/s {large.label}/{small.label} = {ratio:.2f}×; cost an entry {per}; marginal cost an entry "
+            f"{steps}; {model}; peak RSS {memory} {MIB}",
+            "—",
+            f"linear: entries/s {large.label}/{small.label} ≥ {LINEAR}×"
+            + (f", marginal cost last/first ≤ {1 / LINEAR:.2f}×" if growth is not None else ""),
+            verdict(ok, ", ".join(misses)),
+        )
+
+    # ---------------------------------------------------------------- pubs
+
+    def pubs(self) -> None:
+        label = "200"
+        bib = generate.ensure(label, "bib")
+        what = "import 200 BibTeX entries into an empty db"
+        db = self.work / "import-200.db"
+        mine = Cmd(adbib("--db", str(db), "import", str(bib)), setup=lambda: remove_db(db))
+        rounds = max(3, self.args.repeat // 2)
+        peer = self._pubs_cmd(bib)
+        if isinstance(peer, str):
+            log(f"import 200 × {rounds} (no pubs: {peer})")
+            t = seconds(interleaved({"adbib": mine}, rounds, self.args.timeout)["adbib"])
+            self.report.rows.append(
+                Row(what, t.show("{:.2f}", " s"), f"pubs not measured: {peer}", "ahead of pubs", "not measured")
+            )
+            return
+        try:
+            capture(peer, self.args.timeout)  # once, untimed, to count what pubs stored
+            imported = len(list((self.work / "pubs-repo" / "bib").glob("*.bib")))
+            self.report.notes.append(f"pubs imported {imported} of the 200 entries into its repository")
+            log(f"import 200 vs pubs × {rounds}")
+            samples = interleaved({"adbib": mine, "pubs": peer}, rounds, self.args.timeout)
+        except Failed as e:
+            self.report.not_measured(what + " beside pubs", e, "ahead of pubs")
+            return
+        t, p = seconds(samples["adbib"]), seconds(samples["pubs"])
+        ratio = t.median / p.median
+        self.report.rows.append(
+            Row(
+                what,
+                f"{t.show('{:.2f}', ' s')} — {ratio:.2f}× pubs",
+                f"pubs 0.9.0 {p.show('{:.2f}', ' s')} (an empty repository)",
+                "ahead of pubs",
+                verdict(ratio < 1, f"{ratio:.2f}× pubs' time"),
+            )
+        )
+        if ratio >= 1:
+            self.report.missed.append(("import 200", mine, False))
+
+    def _pubs_cmd(self, bib: Path) -> Cmd | str:
+        """pubs importing `bib` into a fresh repository, all of it inside the work directory: its
+        own venv (pubs 0.9.0 needs bibtexparser < 2), a config file given with -c, HOME pointed
+        there too.  A string says why pubs cannot run."""
+        venv = self.work / "pubs-venv"
+        pubs = venv / "bin" / "pubs"
+        if not pubs.exists():
+            log(f"installing {PUBS} into {venv}")
+            try:
+                subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+                subprocess.run(
+                    [str(venv / "bin" / "pip"), "install", "--quiet", PUBS, "bibtexparser<2"],
+                    check=True,
+                    capture_output=True,
+                    timeout=600,
+                )
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as e:
+                detail = getattr(e, "stderr", b"") or b""
+                lines = detail.decode(errors="replace").strip().splitlines()
+                return f"`pip install {PUBS}` failed ({lines[-1] if lines else e})"
+        home = self.work / "pubs-home"
+        home.mkdir(exist_ok=True)
+        env = {**ENV, "HOME": str(home)}
+        env.pop("PYTHONPATH", None)
+        config, repo = self.work / "pubsrc", self.work / "pubs-repo"
+
+        def fresh() -> None:
+            shutil.rmtree(repo, ignore_errors=True)
+            config.unlink(missing_ok=True)
+            subprocess.run(
+                [str(pubs), "-c", str(config), "init", "-p", str(repo)],
+                check=True,
+                capture_output=True,
+                env=env,
+                stdin=subprocess.DEVNULL,
+            )
+
+        try:
+            fresh()
+        except (subprocess.CalledProcessError, OSError) as e:
+            return f"`pubs init` failed ({e})"
+        return Cmd([str(pubs), "-c", str(config), "import", str(bib)], env=env, setup=fresh)
+
+    # ---------------------------------------------------------------- export
+
+    def export(self) -> None:
+        labels = list(self.args.labels)
+        if self.args.full and "1M" not in labels:
+            labels.append("1M")
+        rss: dict[str, float] = {}
+        for label in labels:
+            what = f"`export --format bibtex -o FILE` {label}"
+            goal = f"≥ {EXPORT_RATE:,}/s" if label == "100k" else "(at 100k)"
+            db = self.database(label)
+            if db is None:
+                self.report.not_measured(what, f"no {label} database", goal)
+                continue
+            n = count(db)
+            out = self.work / f"export-{label}.bib"
+            cmds = {
+                "adbib": Cmd(adbib("--db", str(db), "export", "--format", "bibtex", "-o", str(out))),
+                "floor": Cmd(python_c(BASELINE_EXPORT, str(db), str(self.work / "floor.bib"))),
+            }
+            log(f"export {label} × {self.args.bulk_repeat}")
+            try:
+                samples = interleaved(cmds, self.args.bulk_repeat, self.import_timeout(label), warm_up=False)
+            except Failed as e:
+                self.report.not_measured(what, e, goal)
+                continue
+            rate = Stat.of([n / s.wall for s in samples["adbib"]])
+            floor = Stat.of([n / s.wall for s in samples["floor"]])
+            rss[label] = Stat.of([s.rss for s in samples["adbib"]]).median
+            ok = rate.median >= EXPORT_RATE
+            self.report.rows.append(
+                Row(
+                    f"{what} ({n:,} papers)",
+                    f"{rate.show('{:,.0f}', '/s')} — {rate.median / floor.median:.2f}× the floor, "
+                    f"{rss[label]:,.0f} {MIB} peak",
+                    f"stdlib sqlite3 → minimal BibTeX {floor.show('{:,.0f}', '/s')}",
+                    goal,
+                    verdict(ok, f"{rate.median / EXPORT_RATE:.2f}× the goal") if label == "100k" else "—",
+                )
+            )
+            if label == "100k" and not ok:
+                self.report.missed.append((f"export {label}", cmds["adbib"], False))
+        if len(rss) >= 2:
+            small, large = min(rss, key=generate.SIZES.get), max(rss, key=generate.SIZES.get)
+            growth = rss[large] / rss[small]
+            self.report.rows.append(
+                Row(
+                    f"peak RSS of the export, {small} → {large}",
+                    f"{rss[small]:,.0f} → {rss[large]:,.0f} {MIB} ({growth:.2f}×)",
+                    "—",
+                    f"flat (≤ {FLAT_MEMORY}×)",
+                    verdict(growth <= FLAT_MEMORY, f"+{(growth - 1) * 100:.0f} %"),
+                )
+            )
+
+    # ---------------------------------------------------------------- queries
+
+    def queries(self) -> None:
+        label = "1M" if self.args.full else max(self.args.labels, key=generate.SIZES.get)
+        db = self.database(label)
+        if db is None:
+            self.report.not_measured("queries", f"no {label} database")
+            return
+        cli, utils = find_peers()
+        if cli is None:
+            self.report.notes.append("the sqlite3 command-line tool is missing (`apt-get install sqlite3`)")
+        if utils is None:
+            self.report.notes.append("sqlite-utils is missing (`pip install sqlite-utils`)")
+        rounds = max(3, self.args.repeat // 2)
+        at_goal = label == "1M"
+        for kind, (q, sql) in QUERIES.items():
+            for limit in (None, LIMIT):
+                suffix = f" --limit {limit}" if limit else ""
+                what = f'`query "{q}"{suffix} --format json`, {kind}, {label} papers'
+                goal_x = QUERY_GOALS["limit" if limit else kind]
+                goal = f"≤ {goal_x:g}× the CLI"
+                full_sql = sql + (f" LIMIT {limit}" if limit else "")
+                cmds = {
+                    "adbib": Cmd(
+                        adbib(
+                            "--db", str(db), "query", q, "--format", "json", *(("--limit", str(limit)) if limit else ())
+                        )
+                    )
+                }
+                if cli:
+                    cmds["cli"] = Cmd([cli, "-readonly", "-batch", "-json", str(db), full_sql])
+                if utils and not limit:
+                    cmds["sqlite-utils"] = Cmd([str(utils), "query", str(db), full_sql])
+                try:
+                    ids = {
+                        name: [row.get("id") for row in json.loads(capture(cmd, self.args.timeout) or "[]")]
+                        for name, cmd in cmds.items()
+                    }
+                    printed = {name: len(got) for name, got in ids.items()}
+                    log(f"{kind} query{suffix} on {label} × {rounds}")
+                    samples = interleaved(cmds, rounds, self.args.timeout)
+                except Failed as e:
+                    self.report.not_measured(what, e, goal)
+                    continue
+                t = ms(samples["adbib"])
+                floors = []
+                for name, shown in (("cli", "sqlite3 CLI -json"), ("sqlite-utils", "sqlite-utils query")):
+                    if name in samples:
+                        floors.append(f"{shown} {show_ms(ms(samples[name]))}")
+                    elif name == "cli" or not limit:
+                        floors.append(f"{shown}: not measured (not installed)")
+                if len(set(printed.values())) > 1:
+                    floors.append("rows printed: " + ", ".join(f"{k} {v:,}" for k, v in printed.items()))
+                elif any(got != ids["adbib"] for got in ids.values()):
+                    floors.append("the same number of rows, not the same papers in the same order")
+                now = f"{show_ms(t)}, {printed['adbib']:,} papers"
+                ver = "not measured"
+                if "cli" in samples:
+                    ratio = t.median / ms(samples["cli"]).median
+                    now += f" — {ratio:.2f}× the CLI"
+                    ver = (
+                        verdict(ratio <= goal_x, f"{ratio / goal_x:.2f}× the goal")
+                        if at_goal
+                        else "— (the goal is at 1M)"
+                    )
+                    if at_goal and ratio > goal_x:
+                        self.report.missed.append((f"{kind} query{suffix} ({label})", cmds["adbib"], True))
+                if "sqlite-utils" in samples:
+                    now += f", {t.median / ms(samples['sqlite-utils']).median:.2f}× sqlite-utils"
+                self.report.rows.append(Row(what, now, "; ".join(floors), goal, ver))
+        self.report.notes.append(
+            "query floors: the sqlite3 CLI (`-readonly -batch -json`) and `sqlite-utils query` run one SELECT, written "
+            "against the schema, of the columns `query --format json` prints (the paper, its venue, and as JSON arrays its "
+            "authors, links, datasets, categories, sources, fields and tags), with the same filter, order and limit"
+        )
 
 
-def _import_profile(work: Path, label: str) -> tuple[str, list[str], bool]:
-    """What to profile when an import misses: the same import at 10k at most (cProfile slows
-    it down several times; the code paths are the same, quadratic ones show a smaller share)."""
-    small = min(label, "10k", key=generate.SIZES.get)
-    bib = generate.ensure(small, "bib")
-    return f"import {small}", adbib("--db", str(work / "profile.db"), "import", str(bib)), False
+def find_peers() -> tuple[str | None, str | None]:
+    """The sqlite3 CLI and sqlite-utils (the development venv's or the interpreter's, else on PATH), or None."""
+    here = [REPO / ".venv" / "bin" / "sqlite-utils", Path(PY).parent / "sqlite-utils"]
+    utils = next((str(p) for p in here if p.exists()), None) or shutil.which("sqlite-utils")
+    return shutil.which("sqlite3"), utils
+
+
+def quadratic_fit(points: list[tuple[float, float]]) -> tuple[float, float, float]:
+    """Least-squares a, b, c of t = a + b·N + c·N² (exact through three points); N scaled to keep
+    the normal equations well conditioned."""
+    scale = max(n for n, _ in points)
+    xs = [(n / scale, t) for n, t in points]
+    s = [sum(x**k for x, _ in xs) for k in range(5)]
+    r = [sum(t * x**k for x, t in xs) for k in range(3)]
+    m = [[s[0], s[1], s[2]], [s[1], s[2], s[3]], [s[2], s[3], s[4]]]
+
+    def det(a: list[list[float]]) -> float:
+        return (
+            a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
+            - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
+            + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0])
+        )
+
+    d = det(m)
+    coef = []
+    for col in range(3):
+        mc = [[r[i] if j == col else m[i][j] for j in range(3)] for i in range(3)]
+        coef.append(det(mc) / d)
+    return coef[0], coef[1] / scale, coef[2] / scale**2
 
 
 def replicate(src: Path, dst: Path, times: int) -> Path:
@@ -384,7 +904,7 @@ def replicate(src: Path, dst: Path, times: int) -> Path:
     id shifted by k × max(id) and its unique text values suffixed with ``~k``, with all rows that
     reference papers (found through the foreign keys) copied alongside; FTS5 triggers index the
     copies.  Only the schema's own metadata is read, so it follows the migrations."""
-    _remove_db(dst)
+    remove_db(dst)
     shutil.copyfile(src, dst)
     con = sqlite3.connect(dst)
     step = con.execute("SELECT max(id) FROM paper").fetchone()[0]
@@ -424,149 +944,29 @@ def _copy_sql(con: sqlite3.Connection, table: str, keys: list[str], shift: int, 
     return f'INSERT INTO "{table}" ({columns}) SELECT {", ".join(exprs)} FROM "{table}"'
 
 
-def _remove_db(db: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-
-
-def measure_large_queries(report: Report, work: Path, db: Path, label: str, repeat: int, timeout: float) -> None:
-    cli = shutil.which("sqlite3")
-    if cli is None:
-        report.rows.append(Row("query vs sqlite3 CLI", "not measured: no sqlite3 CLI (apt-get install sqlite3)"))
-        return
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    sizes = {
-        name: con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'paper_fts%'")
-    }
-    for kind, q in LARGE_QUERIES.items():
-        for limit in (None, LIMIT):
-            sql, params = to_sql(parse(q), None, limit)
-            plan = [row[3] for row in con.execute("EXPLAIN QUERY PLAN " + sql, params)]
-            scans = [line for line in plan if _full_scan(line, sizes)]
-            suffix = f" --limit {limit}" if limit else ""
-            name = f'`query "{q}"{suffix} --format json` ({kind}, {label} db), ms'
-            if limit is None:
-                matches = len(con.execute(sql, params).fetchall())
-                report.notes.append(
-                    f"EXPLAIN QUERY PLAN for {q!r} ({matches:,} matches in {label}):\n    "
-                    + "\n    ".join(plan)
-                    + (
-                        "\n    -> full scans of large tables: " + "; ".join(scans)
-                        if scans
-                        else "\n    -> every large table is searched through an index or FTS5"
-                    )
-                )
-            script = work / f"query-{len(report.rows)}.sql"
-            script.write_text(_cli_script(sql, params))
-            target = adbib("--db", str(db), "query", q, "--format", "json", *(("--limit", str(limit)) if limit else ()))
-            log(f"{kind} query{suffix} on {label} × {repeat}")
-            try:
-                ts, bs = paired(target, [cli, "-readonly", "-batch", str(db)], repeat, timeout, baseline_stdin=script)
-            except Failed as e:
-                report.failed(name, e, "≤ 2×")
-                continue
-            t, b = ms(ts), ms(bs)
-            ratio = t.median / b.median
-            report.rows.append(
-                Row(
-                    name,
-                    t.show("{:,.0f}"),
-                    "sqlite3 CLI, same SQL and parameters",
-                    b.show("{:,.0f}"),
-                    f"{ratio:.2f}×",
-                    "≤ 2× (at 1M)",
-                    verdict(ratio <= 2, f"{ratio / 2:.2f}× over") if label == "1M" else "— (the target is at 1M)",
-                )
-            )
-            if ratio > 2 and label == "1M":
-                report.missed.append((f"{kind} query{suffix} ({label})", target, True))
-    con.close()
-
-
-def _full_scan(line: str, sizes: dict[str, int]) -> bool:
-    """A plan line that reads a whole table of more than 10,000 rows without an index."""
-    m = re.match(r"SCAN (\w+)(?: AS (\w+))?(.*)", line)
-    if m is None or "INDEX" in m[3] or "VIRTUAL TABLE" in m[3]:
-        return False
-    return sizes.get(m[1], 0) > 10_000
-
-
-def _cli_script(sql: str, params: list) -> str:
-    """sqlite3 CLI input binding the parameters exactly as Python's sqlite3 does (?1, ?2, …)."""
-    values = ", ".join(f"('?{i}', {_literal(v)})" for i, v in enumerate(params, 1))
-    binds = f"INSERT INTO temp.sqlite_parameters(key, value) VALUES {values};\n" if params else ""
-    return f".parameter init\n{binds}{sql};\n"
-
-
-def _literal(value) -> str:
-    return str(value) if isinstance(value, int) else "'" + str(value).replace("'", "''") + "'"
-
-
-def measure_export(report: Report, work: Path, dbs: dict[str, Path], repeat: int, timeout: float) -> None:
-    rss: dict[str, float] = {}
-    for label, db in dbs.items():
-        n = sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute("SELECT count(*) FROM paper").fetchone()[0]
-        out = work / f"export-{label}.bib"
-        target = adbib("--db", str(db), "export", "--format", "bibtex", "-o", str(out))
-        runs, floors = [], []
-        try:
-            for i in range(repeat):
-                log(f"export {label} ({i + 1}/{repeat})")
-                runs.append(spawn(target, timeout=timeout))
-                floors.append(spawn(python_c(BASELINE_EXPORT, str(db), str(work / "baseline.bib")), timeout=timeout))
-        except Failed as e:
-            report.failed(f"`export --format bibtex` {label}, papers/s", e, "≥ 20,000/s")
-            continue
-        rate, floor = Stat.of([n / s.wall for s in runs]), Stat.of([n / s.wall for s in floors])
-        rss[label] = Stat.of([s.rss_mb for s in runs]).median
-        ratio = rate.median / floor.median
-        is_target = label == "100k"
-        report.rows.append(
-            Row(
-                f"`export --format bibtex -o FILE` {label} ({n:,} papers), papers/s",
-                rate.show("{:,.0f}"),
-                "stdlib sqlite3 → minimal BibTeX, papers/s",
-                floor.show("{:,.0f}"),
-                f"{ratio:.2f}×",
-                "≥ 20,000/s" if is_target else "(100k)",
-                verdict(rate.median >= 20_000, f"{rate.median / 20_000:.2f}× of the target") if is_target else "—",
-            )
-        )
-        if is_target and rate.median < 20_000:
-            report.missed.append((f"export {label}", target, False))
-    if len(rss) >= 2:
-        small, large = min(rss, key=generate.SIZES.get), max(rss, key=generate.SIZES.get)
-        growth = rss[large] / rss[small]
-        report.rows.append(
-            Row(
-                f"peak RSS, export {large} vs {small}, MB",
-                f"{rss[large]:,.0f}",
-                f"export {small}",
-                f"{rss[small]:,.0f}",
-                f"{growth:.2f}×",
-                f"flat (≤ {FLAT_MEMORY}×)",
-                verdict(growth <= FLAT_MEMORY, f"+{(growth - 1) * 100:.0f} %"),
-            )
-        )
-
-
 # ------------------------------------------------------------------------------ profiles
 
 
-def profile(what: str, argv: list[str], work: Path, timeout: float, cold: bool, top: int = 10) -> str:
+def profile(what: str, cmd: Cmd, timeout: float, cold: bool, top: int = 10) -> str:
     """Hot spots of an adbib command: for a cold start the modules it imports (``-X importtime``);
     cProfile's functions by own time and by cumulative time, each with its share of the total."""
     import pstats
 
     log(f"profiling {what}")
     imports: dict[str, float] = {}
+    prof = Path(tempfile.mkdtemp(prefix="adbib-prof-")) / "run.prof"
     try:
         if cold:
-            imports = _import_times(capture([PY, "-X", "importtime", *argv[1:]], timeout, stream="stderr"))
-        _remove_db(work / "profile.db")
-        prof = work / "profile.prof"
-        spawn([PY, "-m", "cProfile", "-o", str(prof), *argv[1:]], timeout=timeout)
+            done = subprocess.run(
+                [PY, "-X", "importtime", *cmd.argv[1:]],
+                capture_output=True,
+                env=ENV,
+                cwd=REPO,
+                timeout=timeout,
+                text=True,
+            )
+            imports = _import_times(done.stderr)
+        spawn(Cmd([PY, "-m", "cProfile", "-o", str(prof), *cmd.argv[1:]], setup=cmd.setup), timeout=timeout)
     except (Failed, subprocess.TimeoutExpired) as e:
         return f"profile of {what}: {e}"
     stats = pstats.Stats(str(prof))
@@ -575,7 +975,8 @@ def profile(what: str, argv: list[str], work: Path, timeout: float, cold: bool, 
         (_short(path), line, func, calls, own, cum)
         for (path, line, func), (_, calls, own, cum, _) in stats.stats.items()
     ]
-    lines = [f"profile of {what} (`adbib {' '.join(argv[3:])}`): {total:.2f} s under cProfile"]
+    shutil.rmtree(prof.parent, ignore_errors=True)
+    lines = [f"profile of {what} (`adbib {' '.join(cmd.argv[3:])}`): {total:.2f} s under cProfile"]
     if imports:
         largest = sorted(imports.items(), key=lambda kv: -kv[1])[:8]
         lines.append(
@@ -618,24 +1019,19 @@ def _short(path: str) -> str:
 
 
 def render(report: Report) -> str:
-    header = [
-        "measurement",
-        "adbib: median [min–max]",
-        "baseline",
-        "baseline: median [min–max]",
-        "ratio",
-        "target",
-        "result",
-    ]
+    header = ["what", "now: median [min–max]", "floor / peer (same run)", "goal", "verdict"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for r in report.rows:
-        cells = [r.measurement, r.value, r.baseline, r.baseline_value, r.ratio, r.target, r.verdict]
+        cells = [r.what, r.now, r.floor, r.goal, r.verdict]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines)
 
 
 def _output(argv: list[str]) -> str:
-    return subprocess.run(argv, capture_output=True, text=True, cwd=REPO, check=False).stdout
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, cwd=REPO, check=False).stdout
+    except OSError:
+        return ""
 
 
 def environment() -> str:
@@ -644,101 +1040,96 @@ def environment() -> str:
     cli = shutil.which("sqlite3")
     cli_version = _output([cli, "--version"]).split()[0] if cli else "absent"
     python = Path(PY).relative_to(REPO) if Path(PY).is_relative_to(REPO) else PY
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
         f"{time.strftime('%Y-%m-%d %H:%M')}, commit {commit}{' + uncommitted changes in src/' if dirty else ''}, "
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version} (sqlite3 CLI {cli_version}); adbib run as `{python} -m adbib.cli`"
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores (load average at the end {load}), "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version} (sqlite3 CLI {cli_version}); "
+        f"adbib run as `{python} -m adbib.cli`"
     )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", default=",".join(GROUPS), help=f"groups to run, of {','.join(GROUPS)} [default: all]")
     parser.add_argument(
         "--sizes", default="10k,100k", help="import/export sizes, of 1k,10k,100k,1M [default: 10k,100k]"
     )
-    parser.add_argument("--repeat", type=int, default=9, help="rounds of each cold-start pair [default: 9]")
+    parser.add_argument("--full", action="store_true", help="add 1M papers: import (scaling), export and queries at 1M")
+    parser.add_argument(
+        "--import-1m",
+        action="store_true",
+        help="build the 1M database of the export and query rows by an import, not by replicating 100k",
+    )
+    parser.add_argument("--repeat", type=int, default=9, help="rounds of each cold-start row [default: 9]")
     parser.add_argument("--bulk-repeat", type=int, default=2, help="runs of each import and export [default: 2]")
-    parser.add_argument("--full", action="store_true", help="add 1M papers (slow: import, export, queries at 1M)")
-    parser.add_argument("--timeout", type=float, default=240, help="seconds before a command is killed [default: 240]")
-    parser.add_argument("--profile", action="store_true", help="profile every missed target with cProfile")
-    parser.add_argument("--work", type=Path, help="directory for databases [default: a fresh temporary one]")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds before a command is killed [default: 600]")
+    parser.add_argument("--timeout-1m", type=float, default=900, help="the same for the 1M import [default: 900]")
+    parser.add_argument(
+        "--rss-limit", type=float, default=4096, help=f"{MIB} of RSS at which a command is killed [default: 4096]"
+    )
+    parser.add_argument("--profile", action="store_true", help="profile every missed goal with cProfile")
+    parser.add_argument(
+        "--work", type=Path, help="directory for databases and peers, kept [default: a fresh temporary one]"
+    )
     parser.add_argument("--markdown", type=Path, help="also write the table and notes to this file")
     parser.add_argument(
         "--db",
         action="append",
         default=[],
         metavar="SIZE=PATH",
-        help="measure queries and export at SIZE on this existing database instead of the one "
-        "the import made (repeatable), e.g. 1M=/data/adbib-1M.db",
+        help="export and queries at SIZE on this existing database (repeatable), e.g. 1M=/data/adbib-1M.db",
     )
     args = parser.parse_args(argv)
+    groups = [g for g in args.only.split(",") if g]
+    if unknown := [g for g in groups if g not in GROUPS]:
+        parser.error(f"unknown group(s) {', '.join(unknown)} (known: {', '.join(GROUPS)})")
     labels = [s for s in args.sizes.split(",") if s]
+    if unknown := [s for s in labels if s not in generate.SIZES or s == "200"]:
+        parser.error(f"unknown size(s) {', '.join(unknown)} (known: 1k, 10k, 100k, 1M)")
     if args.full and "1M" not in labels:
         labels.append("1M")
-    unknown = [s for s in labels if s not in generate.SIZES]
-    if unknown:
-        parser.error(f"unknown size(s) {', '.join(unknown)} (known: {', '.join(generate.SIZES)})")
-    labels.sort(key=generate.SIZES.get)
-    given = dict(spec.partition("=")[::2] for spec in args.db)
-    for label, path in given.items():
+    args.labels = sorted(labels, key=generate.SIZES.get)
+    if "1M" in args.labels:
+        args.full = True
+    args.given = dict(spec.partition("=")[::2] for spec in args.db)
+    for label, path in args.given.items():
         if label not in generate.SIZES or not Path(path).is_file():
-            parser.error(f"--db {label}={path}: expected one of {', '.join(generate.SIZES)} = an existing file")
+            parser.error(f"--db {label}={path}: expected one of 1k, 10k, 100k, 1M = an existing file")
+    RSS_LIMIT[0] = args.rss_limit
 
     started = time.perf_counter()
     work = args.work or Path(tempfile.mkdtemp(prefix="adbib-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     report = Report()
-    if shutil.which("sqlite3") is None:
-        report.notes.append("the sqlite3 command-line tool is missing: install it with `apt-get install sqlite3`")
+    bench = Bench(args, work, report)
     steps: dict[str, Callable[[], None]] = {
-        "cold `adbib --help`": lambda: measure_help(report, args.repeat, args.timeout),
-        "cold query on the seeded db": lambda: measure_cold_query(report, work, args.repeat, args.timeout),
+        "cold": bench.cold,
+        "import": bench.import_row,
+        "scaling": bench.scaling,
+        "pubs": bench.pubs,
+        "export": bench.export,
+        "queries": bench.queries,
     }
-    for name, step in steps.items():
+    for name in GROUPS:
+        if name not in groups:
+            continue
+        t0 = time.perf_counter()
+        log(f"group {name}")
         try:
-            step()
+            steps[name]()
         except Failed as e:
-            report.failed(name, e, "—")
-    dbs: dict[str, Path] = {}
-    unfinished = None
-    for label in labels:
-        if unfinished:
-            report.notes.append(f"import {label} not attempted: the {unfinished} import did not finish")
-            continue
-        if label == "1M" and "100k" not in dbs:
-            report.notes.append("import 1M not attempted: it needs a finished 100k import in the same run")
-            continue
-        log(f"generating {label} BibTeX (cached in {generate.DEFAULT_OUT})")
-        db = measure_import(report, work, label, generate.ensure(label, "bib"), args.bulk_repeat, args.timeout)
-        if db is None:
-            unfinished = label
-        else:
-            dbs[label] = db
-    for label, path in given.items():
-        report.notes.append(f"queries and export at {label} use the given database {path}")
-        dbs[label] = Path(path)
-    if args.full and "1M" not in dbs and "100k" in dbs:
-        log("replicating the 100k database 10× for the queries at 1M")
-        dbs["1M"] = replicate(dbs["100k"], work / "replicated-1M.db", 10)
-        report.notes.append(
-            "the 1M database of the queries is the 100k one replicated 10× (ids shifted, unique keys "
-            "suffixed; same vocabulary, term and value distributions, every title 10 times): "
-            "no 1M import finished in this run"
-        )
-    dbs = dict(sorted(dbs.items(), key=lambda kv: generate.SIZES[kv[0]]))
-    if dbs:
-        largest = max(dbs, key=generate.SIZES.get)
-        measure_large_queries(report, work, dbs[largest], largest, max(3, args.repeat // 2), args.timeout)
-        exports = {label: db for label, db in dbs.items() if generate.SIZES[label] <= 100_000 or args.full}
-        measure_export(report, work, exports, args.bulk_repeat, args.timeout)
+            report.not_measured(f"group {name}", e)
+        report.timings[name] = time.perf_counter() - t0
     if args.profile:
         for what, command, cold in report.missed:
-            report.notes.append(profile(what, command, work, args.timeout * 2, cold))
+            report.notes.append(profile(what, command, args.timeout * 2, cold))
 
     elapsed = time.perf_counter() - started
     command = "python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    timings = ", ".join(f"{name} {t / 60:.1f} min" for name, t in report.timings.items())
     text = (
-        f"`{command.strip()}` — {environment()}; {elapsed / 60:.1f} min\n\n{render(report)}\n\n"
+        f"`{command.strip()}` — {environment()}; {elapsed / 60:.1f} min ({timings})\n\n{render(report)}\n\n"
         + "\n".join(f"- {note}" for note in report.notes)
         + "\n"
     )
