@@ -1062,6 +1062,33 @@ def vocab_sync() -> None:
 
 
 @app.command()
+def copy(
+    src: str = typer.Argument(..., help="The database to copy: a SQLite file, or postgresql://user@host/dbname."),
+    dst: str = typer.Argument(..., help="Where to: a SQLite file (created) or a PostgreSQL database (it must exist)."),
+    replace: bool = typer.Option(
+        False, "--replace", help="DST may hold rows: they are deleted first, in the copy's transaction."
+    ),
+) -> None:
+    """Copy a whole database, every row with its id, between SQLite files and PostgreSQL (either way):
+    start on a laptop, move to the team server.
+
+    DST is created at the current schema by adbib's migrations and must be empty (or --replace);
+    the copy is one transaction on DST, so a failure leaves DST as it was. An older SQLite SRC is
+    migrated in a temporary copy (SRC is never written to); an older PostgreSQL SRC is refused.
+    Prints the rows copied per table. --db is not used."""
+    with user_errors():
+        from adbib.copy import copy_database
+        from adbib.render import _tabulate
+
+        report = copy_database(src, dst, replace=replace)
+        typer.echo(_tabulate(report.tables, ["table", "rows"]), nl=False)
+        typer.echo(
+            f"Copied {report.papers} papers ({report.rows} rows in {len(report.tables)} tables) "
+            f"from {report.src} to {report.dst}."
+        )
+
+
+@app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine only)."),
     port: int = typer.Option(8001, "--port", "-p", min=0, max=65535, help="Port to listen on."),
