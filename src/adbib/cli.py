@@ -1081,7 +1081,7 @@ def copy(
         from adbib.render import _tabulate
 
         report = copy_database(src, dst, replace=replace)
-        typer.echo(_tabulate(report.tables, ["table", "rows"]), nl=False)
+        typer.echo(_tabulate(sorted(report.tables), ["table", "rows"]), nl=False)
         typer.echo(
             f"Copied {report.papers} papers ({report.rows} rows in {len(report.tables)} tables) "
             f"from {report.src} to {report.dst}."

@@ -411,9 +411,10 @@ def _connected(loc: Location, engine: Engine) -> Iterator[Connection]:
 
 
 def _first_line(e: Exception) -> str:
+    """psycopg's reason, without its hints: 'connection to server at "h", port 1 failed: Connection refused'."""
     text = str(getattr(e, "orig", None) or e).strip()
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else type(e).__name__
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    return lines[0].removeprefix("connection failed: ") if lines else type(e).__name__
 
 
 def _pg_revision(conn: Connection) -> str | None:
