@@ -77,6 +77,21 @@ def empty(path: Path) -> Path:
     return path
 
 
+def rowids(db: Path) -> dict[str, list[tuple]]:
+    """Every row with its rowid, of the tables keyed without an integer id (the undo journal names
+    their rows by rowid)."""
+    con = sqlite3.connect(db)
+    try:
+        out = {}
+        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"):
+            cols = [r[1] for r in con.execute(f'PRAGMA table_info("{name}")')]
+            if "id" not in cols and not name.startswith("paper_fts") and name != "alembic_version":
+                out[name] = con.execute(f'SELECT rowid, * FROM "{name}" ORDER BY rowid').fetchall()
+        return out
+    finally:
+        con.close()
+
+
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -96,10 +111,35 @@ def test_sqlite_to_sqlite_copies_every_row_in_stored_order(seeded_db, tmp_path):
     assert report.papers == sqlite_counts(seeded_db)["paper"] > 0
     # the same rows, in the same stored order (a paper's datasets are listed in rowid order)
     assert inserts(dst) == inserts(seeded_db)
+    assert rowids(dst) == rowids(seeded_db)
     assert snapshot(dst) == snapshot(seeded_db)  # also: integrity, foreign keys, FTS index = its table
     assert exports(dst) == exports(seeded_db)
     assert digest(seeded_db) == before  # SRC is only read
     assert files(tmp_path) == ["adbib.db", "copy.db"]  # no temporary file left
+
+
+def test_rowids_are_kept_and_undo_works_on_the_copy(seeded_db, tmp_path):
+    """The journal names rows of tables without an id by rowid: a copy that renumbered them (a
+    deleted row leaves a gap) would make undo delete the wrong rows."""
+    bib = tmp_path / "one.bib"
+    bib.write_text(
+        "@article{x, title = {Undo Across A Copy}, author = {Doe, Jane and Roe, Rich}, year = {2024},"
+        " journal = {Medical Image Analysis}}\n"
+    )
+    con = sqlite3.connect(seeded_db)
+    con.execute("DELETE FROM paper_dataset WHERE rowid = (SELECT min(rowid) + 5 FROM paper_dataset)")
+    con.commit()
+    con.close()
+    assert invoke("--db", str(seeded_db), "import", str(bib)).exit_code == 0
+    dst = tmp_path / "copy.db"
+    copy_database(str(seeded_db), str(dst))
+    assert rowids(dst) == rowids(seeded_db)
+    for db in (seeded_db, dst):
+        result = invoke("--db", str(db), "undo")
+        assert result.exit_code == 0, result.output
+    assert snapshot(dst) == snapshot(seeded_db)  # the undo's own log entry has its own time
+    assert rowids(dst) == rowids(seeded_db)
+    assert invoke("--db", str(dst), "query", "undo across", "--format", "keys").stdout == ""
 
 
 def test_the_copy_is_read_in_chunks(seeded_db):
@@ -107,7 +147,7 @@ def test_the_copy_is_read_in_chunks(seeded_db):
 
     papers = sqlite_counts(seeded_db)["paper"]
     with C._source(C.Location.parse(str(seeded_db))) as conn:
-        sizes = [len(rows) for rows in C._rows(conn, C._table("paper"), 10)]
+        sizes = [len(rows) for rows in C._rows(conn, C._table("paper"), 10, False)]
     assert sizes == [10] * (papers // 10) + ([papers % 10] if papers % 10 else [])
 
 

@@ -242,22 +242,49 @@ def _unknown_tables(names: set[str]) -> set[str]:
     return {n for n in names if n not in known and n != "alembic_version" and not n.startswith("paper_fts")}
 
 
-def _rows(conn: Connection, table: Table, chunk: int) -> Iterator[list[dict[str, Any]]]:
+def _rows(conn: Connection, table: Table, chunk: int, rowid: bool) -> Iterator[list[dict[str, Any]]]:
     """The table's rows, ``chunk`` at a time (a server-side cursor on PostgreSQL, sqlite3's own
-    row-at-a-time cursor on SQLite): by id, or for a table without one in the order the rows were
-    stored (SQLite's rowid, PostgreSQL's ctid), which adbib reads as the order they were recorded
-    in (a paper's datasets: ``min(rowid)`` in rows.py)."""
+    row-at-a-time cursor on SQLite), by id; a table without one by its ``rowid`` (read too, when
+    ``rowid``), else in PostgreSQL's stored order (ctid)."""
     from sqlalchemy import literal_column, select
 
     cols = _columns(table)
     if _serial_id(table):
         order: list[Any] = [table.c.id]
+    elif rowid:
+        order = [literal_column("rowid")]
+        cols.append(literal_column("rowid").label("rowid"))
     else:
-        order = [literal_column("rowid" if conn.dialect.name == "sqlite" else "ctid")]
+        order = [literal_column("ctid")]
     stmt = select(*cols).order_by(*order)
     result = conn.execution_options(yield_per=chunk).execute(stmt)
     for part in result.partitions(chunk):
         yield [dict(r._mapping) for r in part]
+
+
+def has_rowid(conn: Connection, table: Table) -> bool:
+    """Whether rows of the table have a ``rowid`` besides their columns: on SQLite every table
+    without an integer id; on PostgreSQL where adbib's schema adds that column.  adbib keeps
+    rowids as it keeps ids: the undo journal names rows by them, and a paper's datasets are listed
+    in the order of theirs (``min(rowid)`` in rows.py)."""
+    from sqlalchemy import inspect
+
+    if _serial_id(table):
+        return False
+    if conn.dialect.name == "sqlite":
+        return True
+    return "rowid" in {c["name"] for c in inspect(conn).get_columns(table.name)}
+
+
+def _insert(table: Table, rowid: bool) -> Any:
+    """An INSERT of the table's copied columns (and its rowid)."""
+    from sqlalchemy import Integer, column
+    from sqlalchemy import table as table_clause
+
+    cols = [column(c.name, c.type) for c in _columns(table)]
+    if rowid:
+        cols.append(column("rowid", Integer))
+    return table_clause(table.name, *cols).insert()
 
 
 def _serial_id(table: Table) -> bool:
@@ -292,8 +319,13 @@ def _copy_rows(
         )
     for table in tables():
         done = 0
-        for rows in _rows(reader, table, chunk):
-            writer.execute(table.insert(), rows)
+        read_rowid, write_rowid = has_rowid(reader, table), has_rowid(writer, table)
+        insert = _insert(table, read_rowid and write_rowid)
+        for rows in _rows(reader, table, chunk, read_rowid):
+            if read_rowid and not write_rowid:
+                for row in rows:
+                    del row["rowid"]
+            writer.execute(insert, rows)
             done += len(rows)
             if progress:
                 progress(table.name, done)
