@@ -2,7 +2,8 @@
 
 adbib runs the migrations itself (``adbib.db.upgrade``), handing over an open connection in
 ``config.attributes['connection']``.  Run by hand (``alembic upgrade head``, ``alembic check``)
-the database URL comes from ``ADBIB_DB`` (a file path) or the ini's ``sqlalchemy.url``.
+the database URL comes from ``ADBIB_DB`` (a file path or a ``postgresql://`` URL) or the ini's
+``sqlalchemy.url``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 from alembic import context
 from sqlalchemy import create_engine
 
+from adbib.backend import is_url
 from adbib.db import apply_pragmas_listener
 from adbib.models import metadata
 
@@ -20,12 +22,21 @@ config = context.config
 
 def _url() -> str:
     path = os.environ.get("ADBIB_DB")
+    if path and is_url(path):
+        from adbib.backend import of
+
+        return of(path).make_engine().url.render_as_string(hide_password=False)
     return f"sqlite:///{path}" if path else config.get_main_option("sqlalchemy.url")
 
 
 def _include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """The FTS5 index (paper_fts and its shadow tables) is created by hand in the migration."""
-    return not (type_ == "table" and name.startswith("paper_fts"))
+    """The full-text index (SQLite: paper_fts and its shadow tables; PostgreSQL: paper_fts and its
+    index) and PostgreSQL's rowid columns (adbib.backend.pgschema) are made by hand in the migrations."""
+    if type_ == "table" and name.startswith("paper_fts"):
+        return False
+    if type_ == "column" and name == "rowid" and reflected:
+        return False
+    return not (type_ in ("unique_constraint", "index") and name and name.endswith("_rowid_key"))
 
 
 def _run(connection) -> None:
@@ -52,7 +63,8 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     engine = create_engine(_url())
-    apply_pragmas_listener(engine)
+    if engine.dialect.name == "sqlite":
+        apply_pragmas_listener(engine)
     with engine.connect() as connection:
         _run(connection)
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # types only: a command imports what it needs when it runs (s
     from typer._click.core import Command, Context
     from typer.core import TyperOption
 
+    from adbib.backend import Target
     from adbib.query import Filters, Query
 
 app = typer.Typer(
@@ -52,7 +53,7 @@ class Sort(StrEnum):
 
 
 class _State:
-    db: Path | None = None
+    db: str | None = None
 
 
 state = _State()
@@ -82,12 +83,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    db: Path | None = typer.Option(
+    db: str | None = typer.Option(
         None,
         "--db",
         envvar="ADBIB_DB",
         show_envvar=True,
-        help="SQLite database file [default: adbib.db in your user data directory].",
+        help="SQLite database file, or a postgresql://user@host/dbname URL [default: adbib.db in your user data directory].",
     ),
     version: bool = typer.Option(
         False, "--version", is_eager=True, callback=_version, help="Print adbib's version and exit."
@@ -102,9 +103,11 @@ def _level(quiet: bool, verbose: bool) -> str:
     return "quiet" if quiet else "verbose" if verbose else "normal"
 
 
-def db_path() -> Path:
+def db_path() -> Target:
     if state.db is not None:
-        return state.db.expanduser()
+        from adbib.backend import target
+
+        return target(state.db)
     from adbib.config import default_db_path
 
     return default_db_path()
@@ -1099,6 +1102,12 @@ def serve(
     with user_errors():
         import importlib.util
 
+        db = db_path()
+        if not isinstance(db, Path):  # a postgresql:// URL
+            raise AdbibError(
+                f"adbib serve runs Datasette, which reads SQLite files only; copy the database to a file first "
+                f"(adbib copy {db} FILE) and serve that"
+            )
         if importlib.util.find_spec("datasette") is None:
             raise AdbibError("adbib serve needs Datasette: pip install 'adbib[web]'")
         import tempfile
@@ -1107,7 +1116,7 @@ def serve(
 
         read_connection().close()  # a new database is seeded, an old one migrated, first
         with tempfile.TemporaryDirectory(prefix="adbib-serve-") as workdir:
-            args = web.datasette_args(db_path().resolve(), Path(workdir), host, port)
+            args = web.datasette_args(db.resolve(), Path(workdir), host, port)
             note(f"serving {db_path()} on http://{host}:{port}/{web.BROWSE}/papers (Ctrl-C stops)")
             import signal
 

@@ -49,7 +49,7 @@ _DATASETS = f"""
 SELECT pd.paper_id, d.name, d.family, min({_EVIDENCE_RANK}) AS rank, min(pd.rowid) AS seen
 FROM paper_dataset pd JOIN dataset d ON d.id = pd.dataset_id
 WHERE pd.paper_id IN ({{ids}})
-GROUP BY pd.paper_id, pd.dataset_id ORDER BY pd.paper_id, rank, seen"""
+GROUP BY pd.paper_id, d.id ORDER BY pd.paper_id, rank, seen"""
 _CATEGORIES = """
 SELECT DISTINCT pc.paper_id, c.name FROM paper_category pc JOIN category c ON c.id = pc.category_id
 WHERE pc.paper_id IN ({ids}) ORDER BY pc.paper_id, c.name"""
