@@ -5,7 +5,8 @@ in foreign-key order, read in chunks from one consistent snapshot of SRC and wri
 transaction on DST: a failure leaves DST as it was (a new SQLite file is built beside its name and
 renamed into place only once complete; on PostgreSQL the schema and the rows are one transaction).
 Each engine's full-text index fills itself from the copied rows (SQLite's FTS5 triggers,
-PostgreSQL's tsvector); PostgreSQL's id sequences are moved past the copied ids.
+PostgreSQL's tsvector table, kept by a trigger); on both, a row inserted later gets max(id) + 1,
+PostgreSQL's by adbib's trigger (:mod:`adbib.backend.pgschema`), so no sequence needs moving.
 
 * DST is created at the current schema by the same migrations as every adbib database, and must
   hold no rows, unless ``replace`` (then its rows are deleted first, in the same transaction).
@@ -32,8 +33,9 @@ if TYPE_CHECKING:
     from sqlalchemy import Table
     from sqlalchemy.engine import Connection, Engine
 
+    from adbib.backend.postgres import PostgresBackend
+
 CHUNK = 5000  # rows read and written at a time: memory stays bounded whatever the database's size
-URL_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,9 @@ class Location:
 
     @classmethod
     def parse(cls, text: str) -> Location:
-        if text.startswith(URL_SCHEMES):
+        from adbib.backend import is_url
+
+        if is_url(text):
             rest = text.split("://", 1)[1]
             return cls(text, url=f"postgresql+psycopg://{rest}")
         if "://" in text:
@@ -58,10 +62,7 @@ class Location:
         """For messages: the path, or the URL without its password."""
         if self.path is not None:
             return str(self.path)
-        from sqlalchemy.engine import make_url
-
-        url = make_url(self.url or "")
-        return url.set(drivername="postgresql").render_as_string(hide_password=True)
+        return _pg_backend(self).display()
 
     def same_as(self, other: Location) -> bool:
         if self.path is not None and other.path is not None:
@@ -131,7 +132,7 @@ def _source(loc: Location) -> Iterator[Connection]:
         with _sqlite_source(loc.path) as conn:
             yield conn
         return
-    engine = _pg_engine(loc)
+    engine = _pg_engine(loc, write=False)
     try:
         with _connected(loc, engine) as conn:
             conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
@@ -415,17 +416,29 @@ def _into_sqlite(
 # ---------------------------------------------------------------- PostgreSQL
 
 
-def _pg_engine(loc: Location) -> Engine:
-    try:
-        import psycopg  # noqa: F401
-    except ImportError:
-        raise DatabaseError(
-            f"{loc.shown}: PostgreSQL needs the psycopg driver: pip install 'adbib[postgres]'"
-        ) from None
+def _pg_backend(loc: Location) -> PostgresBackend:
+    from adbib import backend
+    from adbib.backend.postgres import PostgresBackend, _psycopg
+
+    _psycopg()  # a clear line when the driver is missing
+    b = backend.of(loc.text)
+    assert isinstance(b, PostgresBackend)
+    return b
+
+
+def _pg_engine(loc: Location, *, write: bool) -> Engine:
+    """DST: adbib's write engine (each transaction takes the write lock other writers wait for);
+    SRC: the same session settings without the lock (a copy does not stop the team's imports)."""
+    b = _pg_backend(loc)
+    if write:
+        return b.make_engine()
     from sqlalchemy import create_engine
 
-    assert loc.url is not None
-    return create_engine(loc.url, connect_args={"options": "-c timezone=UTC"})
+    from adbib.backend.postgres import CONNECT_TIMEOUT, SESSION_OPTIONS
+
+    return create_engine(
+        b.sqlalchemy_url, connect_args={"connect_timeout": CONNECT_TIMEOUT, "options": SESSION_OPTIONS}
+    )
 
 
 @contextlib.contextmanager
@@ -435,18 +448,11 @@ def _connected(loc: Location, engine: Engine) -> Iterator[Connection]:
     try:
         conn = engine.connect()
     except OperationalError as e:
-        raise DatabaseError(f"{loc.shown}: cannot connect ({_first_line(e)})") from None
+        raise _pg_backend(loc).translate(e) from None
     try:
         yield conn
     finally:
         conn.close()
-
-
-def _first_line(e: Exception) -> str:
-    """psycopg's reason, without its hints: 'connection to server at "h", port 1 failed: Connection refused'."""
-    text = str(getattr(e, "orig", None) or e).strip()
-    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
-    return lines[0].removeprefix("connection failed: ") if lines else type(e).__name__
 
 
 def _pg_revision(conn: Connection) -> str | None:
@@ -470,7 +476,7 @@ def _into_postgresql(
 ) -> None:
     from sqlalchemy import inspect
 
-    engine = _pg_engine(loc)
+    engine = _pg_engine(loc, write=True)
     try:
         with _connected(loc, engine) as conn, conn.begin():
             version = _pg_revision(conn)
@@ -486,7 +492,6 @@ def _into_postgresql(
                 _pg_upgrade(conn)
             _refuse_if_not_empty(conn, loc, replace)
             _copy_rows(reader, conn, report, chunk, progress)
-            _advance_sequences(conn)
     finally:
         engine.dispose()
 
@@ -498,19 +503,3 @@ def _pg_upgrade(conn: Connection) -> None:
     from adbib.db import _alembic_config
 
     command.upgrade(_alembic_config(conn), "head")
-
-
-def _advance_sequences(conn: Connection) -> None:
-    """Each serial id's next value after the largest copied id (rows inserted with their ids do
-    not move a sequence)."""
-    from sqlalchemy import text
-
-    for table in tables():
-        if not _serial_id(table):
-            continue
-        conn.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'
-            )
-        )
