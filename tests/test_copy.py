@@ -16,7 +16,7 @@ from adbib.config import HEAD
 from adbib.copy import CopyReport, copy_database
 from adbib.errors import DatabaseError, UsageError
 from helpers.dbstate import snapshot
-from helpers.pg import counts, create_database, drop_database, dump, fresh_database
+from helpers.pgdb import counts, create_database, drop_database, dump, fresh_database
 
 EXPORTS = ("json", "bibtex", "csv", "markdown", "ris", "csl")
 

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from adbib.cli import app
 from helpers.dbstate import VOLATILE
-from helpers.pg import _admin, _with_database, create_database, drop_database, dump, server
+from helpers.pgdb import _admin, _with_database, create_database, drop_database, dump, server
 from test_reliability import big_bib
 
 REPO = Path(__file__).resolve().parents[1]
