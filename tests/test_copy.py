@@ -21,6 +21,11 @@ from helpers.pgdb import counts, create_database, drop_database, dump, fresh_dat
 EXPORTS = ("json", "bibtex", "csv", "markdown", "ris", "csl")
 
 
+# SQLite is one side of most copies here, PostgreSQL the other (pg_url): the engine-parametrized
+# fixtures of conftest.py (branch pg) run these once, on SQLite
+pytestmark = pytest.mark.sqlite_only
+
+
 @pytest.fixture
 def pg_url():
     yield from fresh_database()

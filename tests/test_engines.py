@@ -23,6 +23,10 @@ from helpers.dbstate import VOLATILE
 from helpers.pgdb import _admin, _with_database, create_database, drop_database, dump, server
 from test_reliability import big_bib
 
+# seeded_db is the SQLite side of each comparison; the PostgreSQL side comes from the fixtures
+# below (conftest.py's engine parametrization, branch pg, runs these once)
+pytestmark = pytest.mark.sqlite_only
+
 REPO = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "adbib.cli"]
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(REPO / "src")]))}

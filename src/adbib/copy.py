@@ -259,8 +259,9 @@ def _rows(conn: Connection, table: Table, chunk: int, rowid: bool) -> Iterator[l
         order = [literal_column("ctid")]
     stmt = select(*cols).order_by(*order)
     result = conn.execution_options(yield_per=chunk).execute(stmt)
+    keys = list(result.keys())
     for part in result.partitions(chunk):
-        yield [dict(r._mapping) for r in part]
+        yield [dict(zip(keys, r, strict=True)) for r in part]
 
 
 def has_rowid(conn: Connection, table: Table) -> bool:
