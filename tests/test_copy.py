@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -435,3 +436,25 @@ def test_a_postgresql_database_without_adbib_tables_is_refused(seeded_db, pg_url
     with pytest.raises(UsageError, match="are the same database"):
         copy_database(pg_url, pg_url.replace("127.0.0.1", "localhost"))
     assert not (tmp_path / "x.db").exists()
+
+
+def test_a_copy_reads_one_snapshot_of_its_source(_seeded_template, tmp_path):
+    """An import that commits while the copy is half done is in none of the copy (SQLite's WAL
+    snapshot): the copy is the database as it was when the copy began, whole."""
+    from test_reliability import CLI, ENV, big_bib, fresh_copy
+
+    bib = tmp_path / "more.bib"
+    big_bib(bib, _seeded_template, new=200)
+    db = fresh_copy(_seeded_template, tmp_path / "adbib.db")
+    before = inserts(db)
+    imported = []
+
+    def import_meanwhile(table: str, rows: int) -> None:
+        if table == "author" and not imported:  # authors copied, papers not yet
+            done = subprocess.run([*CLI, "--db", str(db), "import", str(bib)], env=ENV, capture_output=True, text=True)
+            imported.append(done.returncode)
+
+    copy_database(str(db), str(tmp_path / "during.db"), progress=import_meanwhile)
+    assert imported == [0]
+    assert inserts(tmp_path / "during.db") == before
+    assert len(inserts(db)) > len(before)

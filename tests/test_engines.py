@@ -248,3 +248,26 @@ def test_a_reader_during_a_long_import_sees_the_state_before_then_after(_seeded_
     assert len(after.splitlines()) == len(keys_before.splitlines()) + 3000
     assert set(keys_before.splitlines()) <= set(after.splitlines())
     assert export_before != invoke("--db", seeded_pg, "export", "--format", "json").stdout
+
+
+def test_a_copy_reads_one_snapshot_of_the_server(_seeded_template, seeded_pg, tmp_path):
+    """An import that commits on the server while the copy is half done is in none of the copy
+    (one REPEATABLE READ transaction), and the import is not held up by the copy."""
+    from adbib.copy import copy_database
+
+    bib = tmp_path / "more.bib"
+    big_bib(bib, _seeded_template, new=200)
+    before = invoke("--db", seeded_pg, "export", "--format", "json").stdout
+    imported = []
+
+    def import_meanwhile(table: str, rows: int) -> None:
+        if table == "author" and not imported:  # authors copied, papers not yet
+            done = subprocess.run(
+                [*CLI, "--db", seeded_pg, "import", str(bib)], env=ENV, capture_output=True, text=True
+            )
+            imported.append(done.returncode)
+
+    copy_database(seeded_pg, str(tmp_path / "during.db"), progress=import_meanwhile)
+    assert imported == [0]
+    assert invoke("--db", str(tmp_path / "during.db"), "export", "--format", "json").stdout == before
+    assert invoke("--db", seeded_pg, "export", "--format", "json").stdout != before
