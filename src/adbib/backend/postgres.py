@@ -181,6 +181,7 @@ def _state(con: Any, where: str) -> str:
 
 _NOCASE = re.compile(r"((?:\w+\.)?\w+) COLLATE NOCASE", re.IGNORECASE)
 _LIKE = re.compile(r"\bLIKE\b")
+_GROUP_CONCAT = re.compile(r"\bgroup_concat\(((?:DISTINCT )?[\w.]+)(?:, ('[^']*'))?\)", re.IGNORECASE)
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -188,9 +189,11 @@ _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 def translate_sql(sql: str) -> str:
     """SQLite's spelling of a read as PostgreSQL's: ``?`` placeholders as ``%s`` (outside string
     literals; a literal ``%`` doubled), ``X COLLATE NOCASE`` as X with A-Z folded (SQLite's NOCASE
-    folds ASCII only) in byte order, ``LIKE`` as ``ILIKE`` (SQLite's LIKE ignores case)."""
+    folds ASCII only) in byte order, ``LIKE`` as ``ILIKE`` (SQLite's LIKE ignores case),
+    ``group_concat(x, sep)`` as ``string_agg(x, sep)``."""
     sql = _NOCASE.sub(lambda m: f"translate({m[1]}, '{_UPPER}', '{_UPPER.lower()}') COLLATE \"C\"", sql)
     sql = _LIKE.sub("ILIKE", sql)
+    sql = _GROUP_CONCAT.sub(lambda m: f"string_agg({m[1]}, {m[2] or repr(',')})", sql)
     out = []
     quoted = False
     for char in sql:
