@@ -2,8 +2,8 @@
 byte-identical exports, the README's questions return the same papers in the same order, and a
 team's concurrency holds on PostgreSQL (the SQLite versions are in test_reliability.py).
 
-Each test gets a fresh PostgreSQL database made from one seeded template database (``CREATE
-DATABASE … TEMPLATE``) on the server ``ADBIB_TEST_PG`` names; in CI these tests always run."""
+Each test gets a fresh PostgreSQL database made from conftest.py's seeded template (``CREATE DATABASE
+… TEMPLATE``) on the server ``ADBIB_TEST_PG`` names; in CI these tests always run."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from adbib.cli import app
 from helpers.dbstate import VOLATILE
-from helpers.pgdb import _admin, _with_database, create_database, drop_database, dump, server
+from helpers.pgdb import create_database, drop_database, dump, need_server
 from test_reliability import big_bib
 
 # seeded_db is the SQLite side of each comparison; the PostgreSQL side comes from the fixtures
@@ -53,40 +53,11 @@ def invoke(*args: str):
     return CliRunner().invoke(app, list(args))
 
 
-@pytest.fixture(scope="module")
-def _pg_template(_seeded_template):
-    """A PostgreSQL database seeded from the shipped lists by `adbib seed` (once per module)."""
-    url = _with_database(server(), f"adbib_tmpl_{uuid.uuid4().hex[:12]}")
-    with _admin(server()) as con:
-        con.execute(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"')
-    # in a process of its own: no connection of this one stays open on the template
-    done = subprocess.run([*CLI, "--db", url, "seed", "--quiet"], env=ENV, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    yield url
-    drop_database(url)
-
-
-@pytest.fixture(scope="module")
-def _pg_questions(_pg_template):
-    """One seeded copy for the questions, which only read."""
-    url = _from_template(_pg_template)
-    yield url
-    drop_database(url)
-
-
-def _from_template(template: str) -> str:
-    name = f"adbib_test_{uuid.uuid4().hex[:12]}"
-    with _admin(server()) as con:
-        con.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template.rsplit("/", 1)[1]}"')
-    return _with_database(server(), name)
-
-
 @pytest.fixture
-def seeded_pg(_pg_template):
-    """A fresh copy of the seeded PostgreSQL database, private to the test."""
-    url = _from_template(_pg_template)
-    yield url
-    drop_database(url)
+def seeded_pg(_pg_database):
+    """A fresh copy of PostgreSQL database seeded by adbib seed (conftest.py's template), private to the test."""
+    need_server()
+    return _pg_database("seeded")
 
 
 def _stable(db) -> dict[str, list[tuple]]:
@@ -114,15 +85,15 @@ def test_seeding_gives_byte_identical_exports_on_both_engines(seeded_db, seeded_
 
 
 @pytest.mark.parametrize("question", QUESTIONS)
-def test_the_researchers_questions_have_the_same_answers_on_both(seeded_db, _pg_questions, question):
+def test_the_researchers_questions_have_the_same_answers_on_both(seeded_db, seeded_pg, question):
     on_sqlite = invoke("--db", str(seeded_db), "query", question, "--format", "keys")
-    on_pg = invoke("--db", _pg_questions, "query", question, "--format", "keys")
+    on_pg = invoke("--db", seeded_pg, "query", question, "--format", "keys")
     assert on_sqlite.exit_code == 0, on_sqlite.output
     assert (on_pg.exit_code, on_pg.stdout, on_pg.stderr) == (0, on_sqlite.stdout, on_sqlite.stderr)
 
 
-def test_the_researchers_question_answers_two_papers(_pg_questions):
-    result = invoke("--db", _pg_questions, "query", "venue:MICCAI dataset:BraTS diffusion", "--format", "keys")
+def test_the_researchers_question_answers_two_papers(seeded_pg):
+    result = invoke("--db", seeded_pg, "query", "venue:MICCAI dataset:BraTS diffusion", "--format", "keys")
     assert result.stdout == "pinaya2022fast\nwolleb2022diffusion\n"
 
 

@@ -1,62 +1,42 @@
-"""A fresh PostgreSQL database per test, on the server ``ADBIB_TEST_PG`` names
-(``postgresql://adbib@127.0.0.1:PORT/postgres``: ``.ci/pg-cluster`` starts one).  Without it a test
-that needs PostgreSQL is skipped, but with ``CI=true`` it fails: CI always has the server.
-
-Also: every row of every adbib table, on either engine, for comparing two databases exactly.
-"""
+"""For the copy and cross-engine tests, on top of helpers/pg.py (the test server ``ADBIB_TEST_PG``):
+a blank database (no schema: ``adbib copy`` makes it), and every row of every adbib table on either
+engine, for comparing two databases exactly (ids and times included)."""
 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from helpers import pg
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-def server() -> str:
-    url = os.environ.get("ADBIB_TEST_PG")
-    if not url:
+def need_server() -> None:
+    """Skip without a test server; in CI (CI=true, where .ci/run starts one) fail instead."""
+    if pg.server_url() is None:
+        message = f"no PostgreSQL server for the tests ({pg.ENV} is not set; .ci/pg-cluster starts one)"
         if IN_CI:
-            pytest.fail("CI=true but ADBIB_TEST_PG is not set (.ci/run starts a PostgreSQL cluster)")
-        pytest.skip("no PostgreSQL server (set ADBIB_TEST_PG=postgresql://user@host:port/postgres)")
-    return url
-
-
-def _with_database(url: str, name: str) -> str:
-    base, _, query = url.partition("?")
-    head = base.rsplit("/", 1)[0]
-    return f"{head}/{name}" + (f"?{query}" if query else "")
-
-
-def _admin(url: str) -> Any:
-    import psycopg
-
-    return psycopg.connect(url, autocommit=True)
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 def create_database() -> str:
-    """A new, empty database on the test server; its URL."""
-    url = server()
-    name = f"adbib_test_{uuid.uuid4().hex[:12]}"
-    with _admin(url) as con:
-        con.execute(f'CREATE DATABASE "{name}"')
-    return _with_database(url, name)
+    """A new blank database (no tables) on the test server; its URL."""
+    need_server()
+    return pg.create(pg.fresh_name("adbib_copy"))
 
 
 def drop_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1].partition("?")[0]
-    with _admin(_with_database(server(), "postgres")) as con:
-        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    pg.drop(pg.name_of(url))
 
 
 def fresh_database() -> Iterator[str]:
-    """For a fixture (``yield from fresh_database()``): a fresh empty database on the test server,
-    dropped afterwards."""
+    """For a fixture (``yield from fresh_database()``): a blank database, dropped afterwards."""
     url = create_database()
     try:
         yield url
