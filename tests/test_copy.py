@@ -458,3 +458,19 @@ def test_a_copy_reads_one_snapshot_of_its_source(_seeded_template, tmp_path):
     assert imported == [0]
     assert inserts(tmp_path / "during.db") == before
     assert len(inserts(db)) > len(before)
+
+
+def test_an_older_destination_with_rows_is_refused_before_any_migration(seeded_db, tmp_path):
+    from adbib import db as dbw
+
+    dst = tmp_path / "old.db"
+    copy_database(str(seeded_db), str(dst))
+    engine = dbw.make_engine(dst)
+    dbw.downgrade(engine, "0005")
+    engine.dispose()
+    before = digest(dst)
+    result = invoke("copy", str(seeded_db), str(dst))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"adbib: {dst}: not empty (")
+    assert digest(dst) == before  # not migrated, no backup beside it
+    assert files(tmp_path) == ["adbib.db", "old.db"]

@@ -348,12 +348,30 @@ def _refuse_if_not_empty(conn: Connection, loc: Location, replace: bool) -> None
         return
     if not replace:
         papers = conn.execute(select(func.count()).select_from(_table("paper"))).scalar_one()
-        raise DatabaseError(
-            f"{loc.shown}: not empty ({papers} papers, {held} rows); copy into an empty database, "
-            "or give --replace to delete its rows first"
-        )
+        raise _not_empty(loc, papers, held)
     for table in reversed(tables()):
         conn.execute(delete(table))
+
+
+def _not_empty(loc: Location, papers: int, held: int) -> DatabaseError:
+    return DatabaseError(
+        f"{loc.shown}: not empty ({papers} papers, {held} rows); copy into an empty database, "
+        "or give --replace to delete its rows first"
+    )
+
+
+def _refuse_if_not_empty_file(loc: Location) -> None:
+    """:func:`_refuse_if_not_empty` for a SQLite file of any schema, read with sqlite3 alone."""
+    assert loc.path is not None
+    con = sqlite3.connect(f"file:{_uri_path(loc.path)}?mode=ro", uri=True)
+    try:
+        present = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        held = sum(con.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0] for t in tables() if t.name in present)
+        papers = con.execute("SELECT count(*) FROM paper").fetchone()[0] if "paper" in present else 0
+    finally:
+        con.close()
+    if held:
+        raise _not_empty(loc, papers, held)
 
 
 def _table(name: str) -> Table:
@@ -379,6 +397,8 @@ def _into_sqlite(
     if path.exists() and path.is_dir():
         raise DatabaseError(f"{path}: is a directory, not a database file")
     if dbread.schema_state(path) != "missing":  # raises for a file that is not an adbib database
+        if not replace:
+            _refuse_if_not_empty_file(loc)  # before a migration would touch it
         engine = dbw.open_for_write(path)  # an existing database: brought to the current schema
         try:
             with dbw.write_transaction(engine, path) as conn:
