@@ -327,11 +327,28 @@ def _copy_rows(
             if read_rowid and not write_rowid:
                 for row in rows:
                     del row["rowid"]
-            writer.execute(insert, rows)
+            if writer.dialect.name == "postgresql":
+                _pg_copy_in(writer, table.name, rows)
+            else:
+                writer.execute(insert, rows)
             done += len(rows)
             if progress:
                 progress(table.name, done)
         report.tables.append((table.name, done))
+
+
+def _pg_copy_in(conn: Connection, table: str, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL's bulk path (COPY … FROM STDIN, in the copy's transaction): ten times fewer round
+    trips than one INSERT per row; the tables' triggers (ids, full-text index) fire as for INSERT."""
+    if not rows:
+        return
+    keys = list(rows[0])
+    names = ", ".join(f'"{k}"' for k in keys)
+    raw = conn.connection.driver_connection
+    assert raw is not None  # an open connection always has its psycopg connection
+    with raw.cursor() as cur, cur.copy(f'COPY "{table}" ({names}) FROM STDIN') as out:
+        for row in rows:
+            out.write_row([row[k] for k in keys])
 
 
 def _dst_rows(conn: Connection) -> int:
