@@ -517,7 +517,8 @@ def unknown_vocabulary(con: sqlite3.Connection, only: str | None = None) -> list
                        WHERE NOT c.known GROUP BY c.id""",
     }
     chosen = [parts[only]] if only else list(parts.values())
-    sql = " UNION ALL ".join(chosen) + " ORDER BY papers DESC, kind, name COLLATE NOCASE"
+    # a sub-select: an ORDER BY of a UNION may only name its columns on PostgreSQL (not an expression)
+    sql = "SELECT * FROM (" + " UNION ALL ".join(chosen) + ") u ORDER BY papers DESC, kind, name COLLATE NOCASE"
     return [r for r in _dicts(con, sql) if r["papers"]]
 
 
