@@ -74,8 +74,10 @@ def key_column(columns: list[str]) -> str:
 
 
 def sync(bind: Any) -> None:
-    """Ids, rowids and journal triggers on every adbib table, foreign keys deferrable (idempotent)."""
+    """Ids, rowids and journal triggers on every adbib table, foreign keys deferrable, text in
+    byte order (idempotent)."""
     _deferrable_keys(bind)
+    _byte_order(bind)
     have = _triggers(bind)
     names = tables(bind)
     journaled = "journal" in names
@@ -119,6 +121,18 @@ def sync(bind: Any) -> None:
                 f"""CREATE TRIGGER adbib_journal AFTER INSERT OR UPDATE OR DELETE ON "{table}"
                     FOR EACH ROW EXECUTE FUNCTION adbib_journal('{key}')""",
             )
+
+
+def _byte_order(bind: Any) -> None:
+    """Every text column in the collation "C": compared and sorted by code point, as SQLite's
+    BINARY does, whatever the server's default locale (en_US would sort 'b' before 'C')."""
+    for table, column, kind in _rows(
+        bind,
+        """SELECT table_name, column_name, data_type FROM information_schema.columns
+           WHERE table_schema = current_schema() AND data_type IN ('character varying', 'text')
+           AND coalesce(collation_name, '') <> 'C' AND table_name NOT IN ('alembic_version')""",
+    ):
+        _run(bind, f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE {kind} COLLATE "C"')
 
 
 def _deferrable_keys(bind: Any) -> None:
