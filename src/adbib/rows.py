@@ -6,7 +6,8 @@ streams in flat memory.  :func:`paper_detail` adds everything ``adbib show`` tel
 functions (:func:`venues`, :func:`datasets`, :func:`authors`, :func:`categories`, :func:`stats`)
 return lists of dicts ready to render.
 
-Standard library only (plus adbib's light helpers), on stdlib ``sqlite3`` connections.
+Standard library only (plus adbib's light helpers), on stdlib ``sqlite3`` connections — or the
+PostgreSQL backend's connection, which has the same interface (:mod:`adbib.backend.postgres`).
 """
 
 from __future__ import annotations
