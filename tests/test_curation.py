@@ -231,7 +231,7 @@ def test_delete_hides_the_paper_from_every_listing_and_undo_brings_it_back(seede
         f"DELETED by operation {op}: listed nowhere; adbib undo {op} brings it back"
     )
     assert json.loads(ok(seeded_db, "show", KEY, "-f", "json"))["deleted"] == {
-        "at": one(seeded_db, "SELECT substr(deleted_at, 1, 19) FROM paper WHERE citekey = ?", (KEY,))[0],
+        "at": one(seeded_db, "SELECT substr(CAST(deleted_at AS TEXT), 1, 19) FROM paper WHERE citekey = ?", (KEY,))[0],
         "operation": op,
     }
     # the paper is kept with its provenance; a later import merges into it and does not bring it back

@@ -361,8 +361,8 @@ def upgrade() -> None:
     else:
         from adbib.backend import pgschema
 
-        pgschema.create_fts(op.get_bind())
         pgschema.sync(op.get_bind())
+        pgschema.create_fts(op.get_bind())
 
 
 def downgrade() -> None:

@@ -143,6 +143,11 @@ def user_errors() -> Iterator[None]:
         cause = e if isinstance(e, sqlite3.DatabaseError) else getattr(e, "orig", None)
         if isinstance(cause, OSError):
             _os_error(cause)
+        if type(cause or e).__module__.startswith("psycopg"):  # the PostgreSQL server refused a statement
+            from adbib.backend import of
+
+            typer.echo(f"adbib: {of(db_path()).translate(cause or e)}", err=True)
+            raise typer.Exit(1) from None
         if not isinstance(cause, sqlite3.DatabaseError):
             raise
         if _too_complex(str(cause)):

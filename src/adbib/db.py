@@ -51,7 +51,12 @@ def apply_pragmas_listener(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(path: Path) -> Engine:
+def make_engine(path: Target) -> Engine:
+    """The write engine of a target (its backend's; SQLite's is :func:`sqlite_engine`)."""
+    return backend.of(path).make_engine()
+
+
+def sqlite_engine(path: Path) -> Engine:
     engine = create_engine(f"sqlite:///{Path(path)}")
     apply_pragmas_listener(engine)
     return engine

@@ -96,3 +96,13 @@ def _of(key: Target) -> Backend:
 def of(value: Target) -> Backend:
     """The backend of a target (a path or a URL), chosen once per target."""
     return _of(target(value) if isinstance(value, str) else Path(value))
+
+
+def integrity_reason(error: BaseException) -> str:
+    """A driver's constraint violation as one line, in SQLite's words on either engine
+    ('UNIQUE constraint failed: link.id')."""
+    if getattr(error, "sqlstate", None) is not None:  # psycopg: PostgreSQL's own diagnostics
+        from adbib.backend.postgres import integrity_reason as pg_reason
+
+        return pg_reason(error)
+    return str(error).splitlines()[0]

@@ -74,7 +74,10 @@ def key_column(columns: list[str]) -> str:
 
 
 def sync(bind: Any) -> None:
-    """Ids, rowids and journal triggers on every adbib table (idempotent)."""
+    """Ids, rowids and journal triggers on every adbib table, foreign keys deferrable, text in
+    byte order (idempotent)."""
+    _deferrable_keys(bind)
+    _byte_order(bind)
     have = _triggers(bind)
     names = tables(bind)
     journaled = "journal" in names
@@ -118,6 +121,31 @@ def sync(bind: Any) -> None:
                 f"""CREATE TRIGGER adbib_journal AFTER INSERT OR UPDATE OR DELETE ON "{table}"
                     FOR EACH ROW EXECUTE FUNCTION adbib_journal('{key}')""",
             )
+
+
+def _byte_order(bind: Any) -> None:
+    """Every text column in the collation "C": compared and sorted by code point, as SQLite's
+    BINARY does, whatever the server's default locale (en_US would sort 'b' before 'C')."""
+    for table, column, kind in _rows(
+        bind,
+        """SELECT table_name, column_name, data_type FROM information_schema.columns
+           WHERE table_schema = current_schema() AND data_type IN ('character varying', 'text')
+           AND coalesce(collation_name, '') <> 'C' AND table_name NOT IN ('alembic_version')""",
+    ):
+        _run(bind, f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE {kind} COLLATE "C"')
+
+
+def _deferrable_keys(bind: Any) -> None:
+    """Every foreign key DEFERRABLE INITIALLY IMMEDIATE: checked at once, as before, except in an
+    undo, which restores rows in its journal's order (a parent may come back after its children)
+    and defers the checks to its commit (``SET CONSTRAINTS ALL DEFERRED``, SQLite's
+    ``PRAGMA defer_foreign_keys``).  Cascades are not deferred (PostgreSQL never defers them)."""
+    for table, name in _rows(
+        bind,
+        """SELECT c.conrelid::regclass::text, c.conname FROM pg_constraint c
+           WHERE c.contype = 'f' AND NOT c.condeferrable AND c.connamespace = current_schema()::regnamespace""",
+    ):
+        _run(bind, f'ALTER TABLE {table} ALTER CONSTRAINT "{name}" DEFERRABLE INITIALLY IMMEDIATE')
 
 
 def _journal_function(bind: Any) -> None:

@@ -149,6 +149,26 @@ class PostgresBackend:
         return cast("sqlite3.Connection", PgConnection(conn.connection.driver_connection, owned=False))
 
 
+_KEY = re.compile(r"Key \(([^)]*)\)")
+
+
+def integrity_reason(error: Any) -> str:
+    """PostgreSQL's constraint violation in SQLite's words: 'UNIQUE constraint failed: link.id'."""
+    diag = error.diag
+    table, column = diag.table_name, diag.column_name
+    if error.sqlstate == "23505":
+        m = _KEY.search(diag.message_detail or "")
+        columns = [c.strip() for c in m.group(1).split(",")] if m else [diag.constraint_name or "?"]
+        return "UNIQUE constraint failed: " + ", ".join(f"{table}.{c}" for c in columns)
+    if error.sqlstate == "23502":
+        return f"NOT NULL constraint failed: {table}.{column}"
+    if error.sqlstate == "23503":
+        return "FOREIGN KEY constraint failed"
+    if error.sqlstate == "23514":
+        return f"CHECK constraint failed: {diag.constraint_name}"
+    return str(error).splitlines()[0]
+
+
 def _short(message: str) -> str:
     """psycopg's connection failure, without the repeated 'connection to server at … failed:'."""
     m = re.search(r"failed: (.*)$", message)
@@ -287,6 +307,12 @@ class PgConnection:
         self._owned = owned
         self.row_factory: Any = Row
 
+    def failed(self) -> bool:
+        """Whether the transaction is aborted (a statement failed; only a rollback helps)."""
+        from psycopg.pq import TransactionStatus
+
+        return bool(self.raw.info.transaction_status == TransactionStatus.INERROR)
+
     def cursor(self) -> PgCursor:
         cur = PgCursor(self)
         cur.row_factory = self.row_factory
@@ -363,6 +389,8 @@ def _journal_rows() -> Any:
 
         @staticmethod
         def stop(con: Any) -> None:
+            if con.failed():
+                return  # the transaction rolls back, and its settings with it
             con.execute("SELECT set_config('adbib.op', '', true), set_config('adbib.bulk', '', true)").fetchall()
 
         @staticmethod
@@ -372,6 +400,8 @@ def _journal_rows() -> Any:
 
         @staticmethod
         def bulk(con: Any, table: str | None) -> None:
+            if table is None and con.failed():
+                return  # the failed statement's savepoint rolls the setting back with it
             con.execute("SELECT set_config('adbib.bulk', ?, true)", (table or "",)).fetchall()
 
         @staticmethod
@@ -388,7 +418,7 @@ def _journal_rows() -> Any:
 
         @staticmethod
         def defer_keys(con: Any) -> None:
-            pass  # the journal replays parents before children (see pgschema: trigger order)
+            con.execute("SET CONSTRAINTS ALL DEFERRED")  # checked at commit (pgschema: deferrable keys)
 
         @staticmethod
         def delete_range(con: Any, table: str, first: int, last: int) -> None:

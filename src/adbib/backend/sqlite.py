@@ -51,7 +51,7 @@ class SQLiteBackend:
     def make_engine(self) -> Engine:
         from adbib import db
 
-        return db.make_engine(self.target)
+        return db.sqlite_engine(self.target)
 
     def migrate(self, engine: Engine, step: Any, revision: str) -> None:
         from adbib import db
