@@ -228,3 +228,40 @@ def test_a_cold_sqlite_query_imports_neither_psycopg_nor_the_postgresql_backend(
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "HEAVY []" in result.stderr
+
+
+def test_listings_sort_as_on_sqlite_on_a_server_whose_locale_sorts_otherwise(seeded_db, request):
+    """A server created with an ICU en-US default collation sorts 'b' before 'C' and ignores
+    punctuation; adbib's text columns are in the collation C (pgschema), so every listing comes
+    out in SQLite's order all the same."""
+    from adbib.db import open_for_write
+    from adbib.seed import seed
+    from conftest import _need_pg
+    from helpers import pg
+
+    _need_pg()
+    name = pg.fresh_name("adbib_icu")
+    with pg._admin() as con:
+        con.execute(
+            f"CREATE DATABASE \"{name}\" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+        )
+    try:
+        url = pg.database_url(name)
+        engine = open_for_write(url)
+        seed(engine, url)
+        engine.dispose()
+        for args in (("venues",), ("authors",), ("categories",), ("query", "--sort", "title"), ("export", "-f", "csv")):
+            assert invoke(seeded_db, *args) == invoke(url, *args), args
+        # and any text column compares and sorts by code point, as SQLite's BINARY does
+        on_sqlite, on_pg = pg.connect_db(seeded_db), pg.connect_db(url)
+        for sql in (
+            "SELECT short_name FROM venue ORDER BY short_name",
+            "SELECT name FROM author ORDER BY name",
+            "SELECT title FROM paper ORDER BY title",
+            "SELECT count(*) FROM venue WHERE short_name > 'a'",
+        ):
+            assert on_sqlite.execute(sql).fetchall() == [tuple(r) for r in on_pg.execute(sql).fetchall()], sql
+        on_sqlite.close()
+        on_pg.close()
+    finally:
+        pg.drop(name)

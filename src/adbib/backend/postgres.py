@@ -118,10 +118,14 @@ class PostgresBackend:
         return engine
 
     def migrate(self, engine: Engine, step: Any, revision: str) -> None:
+        from adbib.backend import pgschema
         from adbib.db import _alembic_config
 
         with engine.begin() as conn:
             step(_alembic_config(conn), revision)
+            # each revision's PostgreSQL branch calls it; again here (idempotent) so that a later
+            # revision that forgets it still gets ids, rowids, journal triggers and collations
+            pgschema.sync(conn)
 
     def backup(self) -> Path | None:
         return None  # the migration is one transaction: a failure leaves the database as it was
