@@ -538,6 +538,8 @@ def _pg_upgrade(conn: Connection) -> None:
     """The migrations inside the copy's transaction (PostgreSQL's DDL is transactional)."""
     from alembic import command
 
+    from adbib.backend import pgschema
     from adbib.db import _alembic_config
 
     command.upgrade(_alembic_config(conn), "head")
+    pgschema.sync(conn)  # as PostgresBackend.migrate does after every step
