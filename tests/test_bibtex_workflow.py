@@ -29,6 +29,9 @@ from adbib.normalize import normalize_record
 from adbib.normalize.ids import check_url, link_key
 from adbib.readers import bibtex as reader
 
+# SQLite only: TeX builds of exports, which are byte-identical on both engines (tests/test_postgres.py).
+pytestmark = pytest.mark.sqlite_only
+
 FIXTURES = Path(__file__).parent / "fixtures"
 AUTHORS = FIXTURES / "authors.bib"
 HAZARDS = FIXTURES / "hazards.bib"

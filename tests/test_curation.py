@@ -9,13 +9,13 @@ it lists schulthess2025anomaly as *(2025-MICCAI)*, with the seed's title and aut
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from adbib.cli import app
 from helpers.dbstate import check_health
+from helpers.pg import check_fts, connect_db, is_pg, table_names, table_rows
 
 LISTS = Path(__file__).parent / "fixtures" / "lists"
 LGC_NEXT = LISTS / "LGC-AD__awesome-industrial-medical-anomaly-detection__36cd91e.md"
@@ -36,23 +36,17 @@ def ok(db: Path, *args: str) -> str:
 def dump(db: Path) -> dict[str, list[tuple]]:
     """Every row of every table (rowid and all columns, wall-clock ones included) but the log's
     own two tables, after the health check (integrity, foreign keys, FTS index = its content)."""
-    con = sqlite3.connect(db)
+    con = connect_db(db)
     try:
-        check_health(con)
-        names = [
-            r[0]
-            for r in con.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
-                " AND name NOT LIKE 'paper_fts%' AND name NOT IN ('operation', 'journal') ORDER BY name"
-            )
-        ]
-        return {t: con.execute(f'SELECT rowid, * FROM "{t}" ORDER BY rowid').fetchall() for t in names}
+        check_fts(con) if is_pg(con) else check_health(con)
+        names = table_names(con, exclude=("operation", "journal"))
+        return {t: table_rows(con, t) for t in names}
     finally:
         con.close()
 
 
 def one(db: Path, sql: str, params: tuple = ()) -> tuple:
-    con = sqlite3.connect(db)
+    con = connect_db(db)
     try:
         return con.execute(sql, params).fetchone()
     finally:
@@ -137,7 +131,7 @@ def test_an_edited_field_is_never_overridden_by_a_later_import(seeded_db):
 
 def test_without_an_edit_the_revision_corrects_the_venue(seeded_db):
     """The control of the test above: a venue the seed gave is corrected by the list's newer revision."""
-    con = sqlite3.connect(seeded_db)
+    con = connect_db(seeded_db)
     con.execute(
         "UPDATE paper SET venue_id = (SELECT id FROM venue WHERE short_name = 'ICCV') WHERE citekey = ?", (KEY,)
     )
@@ -237,7 +231,7 @@ def test_delete_hides_the_paper_from_every_listing_and_undo_brings_it_back(seede
         f"DELETED by operation {op}: listed nowhere; adbib undo {op} brings it back"
     )
     assert json.loads(ok(seeded_db, "show", KEY, "-f", "json"))["deleted"] == {
-        "at": one(seeded_db, "SELECT substr(deleted_at, 1, 19) FROM paper WHERE citekey = ?", (KEY,))[0],
+        "at": one(seeded_db, "SELECT substr(CAST(deleted_at AS TEXT), 1, 19) FROM paper WHERE citekey = ?", (KEY,))[0],
         "operation": op,
     }
     # the paper is kept with its provenance; a later import merges into it and does not bring it back

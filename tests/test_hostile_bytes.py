@@ -33,6 +33,9 @@ from typer.testing import CliRunner
 
 from adbib.cli import app
 
+# SQLite only: hostile bytes checked in the SQLite file and its FTS5 index.
+pytestmark = pytest.mark.sqlite_only
+
 REPO = Path(__file__).resolve().parent.parent
 ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 needs_root = pytest.mark.skipif(not ROOT, reason="os.mknod of device nodes needs root")

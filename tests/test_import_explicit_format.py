@@ -64,11 +64,11 @@ def test_the_message_says_when_entry_like_lines_failed(seeded_db, tmp_path):
     assert snapshot(seeded_db) == before
 
 
-def test_a_file_that_only_holds_templates_is_an_error_too(empty_db):
+def test_a_file_that_only_holds_templates_is_an_error_too(empty_db, tmp_path):
     # the next LGC revision's first bullet is an empty `****` template: alone, it is no entry
     template = LGC_NEXT.read_text(encoding="utf-8").split("\n")[11:15]
     assert template[0].startswith("- ⭐⭐ *(2019-CVPR)* ****")
-    path = empty_db.parent / "template.md"
+    path = tmp_path / "template.md"
     path.write_text("\n".join(template) + "\n", encoding="utf-8")
     before = snapshot(empty_db)
     result = run(empty_db, str(path), "--format", "lgc")

@@ -10,9 +10,13 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from adbib.cli import app
+
+# SQLite only: reader tests reading the stored rows with sqlite3 (readers are engine-independent).
+pytestmark = pytest.mark.sqlite_only
 
 LGC_NEXT = (
     Path(__file__).resolve().parent

@@ -30,6 +30,9 @@ from adbib.config import HEAD, KNOWN_REVISIONS
 from adbib.resources import migrations_dir
 from helpers.dbstate import check_health, schema, snapshot
 
+# SQLite only: SQLite files: batch migrations, the file backup, WAL (PostgreSQL: tests/test_postgres.py).
+pytestmark = pytest.mark.sqlite_only
+
 # The rows a user builds over months: none of them may be lost by a migration.
 KEPT = (
     "paper",

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from adbib.cli import app
 from conftest import SEED
+from helpers.pg import connect_db
 
 LISTS = Path(__file__).parent / "fixtures" / "lists"
 LGC_NEXT = LISTS / "LGC-AD__awesome-industrial-medical-anomaly-detection__36cd91e.md"
@@ -38,7 +39,7 @@ def import_json(db: Path, *args: str) -> list[dict]:
 
 
 def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    con = sqlite3.connect(db)
+    con = connect_db(db)
     try:
         return con.execute(sql, params).fetchall()
     finally:
@@ -46,7 +47,7 @@ def rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
 
 
 def paper(db: Path, citekey: str) -> dict:
-    con = sqlite3.connect(db)
+    con = connect_db(db)
     con.row_factory = sqlite3.Row
     try:
         p = dict(

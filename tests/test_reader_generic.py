@@ -20,6 +20,9 @@ from adbib.readers import decode, detect, reader
 from adbib.readers.entry import parse_tag, two_digit_year
 from conftest import SEED
 
+# SQLite only: reader tests reading the stored rows with sqlite3 (readers are engine-independent).
+pytestmark = pytest.mark.sqlite_only
+
 LISTS = Path(__file__).parent / "fixtures" / "lists"
 ZHUYICHE = "zhuyiche__awesome-anomaly-detection__44e3076.md"
 YUXIN = "yuxin-jiang__Awesome-Anomaly-Generation__5e70857.md"

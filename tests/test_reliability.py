@@ -42,6 +42,9 @@ from fuzz.corpus import check_read, corpus
 from fuzz.mutations import MUTATORS, ODD_CHARS, SYNTAX, huge_line
 from helpers.dbstate import snapshot, write_locked
 
+# SQLite only: killing a writer of the SQLite file, its locks and journal.
+pytestmark = pytest.mark.sqlite_only
+
 REPO = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "adbib.cli"]
 ENV = {**os.environ, "PYTHONPATH": str(REPO / "src")}

@@ -10,6 +10,9 @@ import pytest
 
 from conftest import SEED
 
+# SQLite only: the seeded SQLite file itself (PostgreSQL seeding: the fixtures and tests/test_postgres.py).
+pytestmark = pytest.mark.sqlite_only
+
 
 def authors_of(sql, citekey: str) -> list[str]:
     return [

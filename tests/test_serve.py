@@ -18,6 +18,9 @@ from typer.testing import CliRunner
 from adbib.cli import app
 from test_tools import DIFFUSION
 
+# SQLite only: Datasette reads SQLite files only.
+pytestmark = pytest.mark.sqlite_only
+
 pytest.importorskip("datasette")
 
 

@@ -17,6 +17,9 @@ import pytest
 
 from adbib import db as dbw
 
+# SQLite only: other SQLite tools (Datasette, sqlite-utils) on the same file.
+pytestmark = pytest.mark.sqlite_only
+
 # adbib query diffusion -f keys, on the seed lists
 DIFFUSION = [
     "anon2023modality",

@@ -5,7 +5,9 @@ Revises:
 Create Date: 2026-11-23 19:57:33.581389
 
 Also creates the SQLite FTS5 index over paper titles, abstracts and summaries (an
-external-content table kept in sync by triggers); other databases skip it.
+external-content table kept in sync by triggers); on PostgreSQL, its own full-text search (a
+tsvector table with a GIN index, kept by a trigger) and the ids and rowids SQLite gives for free
+(:mod:`adbib.backend.pgschema`).
 """
 
 from typing import Sequence, Union
@@ -356,12 +358,21 @@ def upgrade() -> None:
     if _is_sqlite():
         for statement in FTS_STATEMENTS:
             op.execute(statement)
+    else:
+        from adbib.backend import pgschema
+
+        pgschema.sync(op.get_bind())
+        pgschema.create_fts(op.get_bind())
 
 
 def downgrade() -> None:
     if _is_sqlite():
         for statement in FTS_DROP:
             op.execute(statement)
+    else:
+        from adbib.backend import pgschema
+
+        pgschema.drop_fts(op.get_bind())
     with op.batch_alter_table("relation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_relation_object_id"))
 

@@ -89,6 +89,10 @@ def upgrade() -> None:
 
     # ### end Alembic commands ###
     _backfill()
+    if op.get_bind().dialect.name != "sqlite":  # PostgreSQL: ids, rowids, journal triggers (pgschema)
+        from adbib.backend import pgschema
+
+        pgschema.sync(op.get_bind())
 
 
 FIELDS = ("title", "year", "date", "venue", "authors", "abstract", "summary", "arxiv", "doi", "domain")

@@ -39,6 +39,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("paper_field", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_paper_field_source_id"), ["source_id"], unique=False)
+    if op.get_bind().dialect.name != "sqlite":  # PostgreSQL: ids, rowids, journal triggers (pgschema)
+        from adbib.backend import pgschema
+
+        pgschema.sync(op.get_bind())
 
 
 def downgrade() -> None:

@@ -20,6 +20,10 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("paper", schema=None) as batch_op:
         batch_op.add_column(sa.Column("short_name", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
+    if op.get_bind().dialect.name != "sqlite":  # PostgreSQL: ids, rowids, journal triggers (pgschema)
+        from adbib.backend import pgschema
+
+        pgschema.sync(op.get_bind())
 
 
 def downgrade() -> None:

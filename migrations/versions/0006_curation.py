@@ -57,9 +57,17 @@ def upgrade() -> None:
     with op.batch_alter_table("journal", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_journal_operation_id"), ["operation_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_journal_tbl_row_id"), ["tbl", "row_id"], unique=False)
+    if op.get_bind().dialect.name != "sqlite":  # PostgreSQL: ids, rowids, journal triggers (pgschema)
+        from adbib.backend import pgschema
+
+        pgschema.sync(op.get_bind())
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":  # PostgreSQL: the journal's triggers go with it
+        from adbib.backend import pgschema
+
+        pgschema.drop_journal(op.get_bind())
     op.drop_table("journal")
     op.drop_table("operation")
     op.drop_table("tag")

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # types only: a command imports what it needs when it runs (s
     from typer._click.core import Command, Context
     from typer.core import TyperOption
 
+    from adbib.backend import Target
     from adbib.query import Filters, Query
 
 app = typer.Typer(
@@ -52,7 +53,7 @@ class Sort(StrEnum):
 
 
 class _State:
-    db: Path | None = None
+    db: str | None = None
 
 
 state = _State()
@@ -82,12 +83,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    db: Path | None = typer.Option(
+    db: str | None = typer.Option(
         None,
         "--db",
         envvar="ADBIB_DB",
         show_envvar=True,
-        help="SQLite database file [default: adbib.db in your user data directory].",
+        help="SQLite database file, or a postgresql://user@host/dbname URL [default: adbib.db in your user data directory].",
     ),
     version: bool = typer.Option(
         False, "--version", is_eager=True, callback=_version, help="Print adbib's version and exit."
@@ -102,9 +103,11 @@ def _level(quiet: bool, verbose: bool) -> str:
     return "quiet" if quiet else "verbose" if verbose else "normal"
 
 
-def db_path() -> Path:
+def db_path() -> Target:
     if state.db is not None:
-        return state.db.expanduser()
+        from adbib.backend import target
+
+        return target(state.db)
     from adbib.config import default_db_path
 
     return default_db_path()
@@ -140,6 +143,11 @@ def user_errors() -> Iterator[None]:
         cause = e if isinstance(e, sqlite3.DatabaseError) else getattr(e, "orig", None)
         if isinstance(cause, OSError):
             _os_error(cause)
+        if type(cause or e).__module__.startswith("psycopg"):  # the PostgreSQL server refused a statement
+            from adbib.backend import of
+
+            typer.echo(f"adbib: {of(db_path()).translate(cause or e)}", err=True)
+            raise typer.Exit(1) from None
         if not isinstance(cause, sqlite3.DatabaseError):
             raise
         if _too_complex(str(cause)):
@@ -1066,6 +1074,33 @@ def vocab_sync() -> None:
 
 
 @app.command()
+def copy(
+    src: str = typer.Argument(..., help="The database to copy: a SQLite file, or postgresql://user@host/dbname."),
+    dst: str = typer.Argument(..., help="Where to: a SQLite file (created) or a PostgreSQL database (it must exist)."),
+    replace: bool = typer.Option(
+        False, "--replace", help="DST may hold rows: they are deleted first, in the copy's transaction."
+    ),
+) -> None:
+    """Copy a whole database, every row with its id, between SQLite files and PostgreSQL (either way):
+    start on a laptop, move to the team server.
+
+    DST is created at the current schema by adbib's migrations and must be empty (or --replace);
+    the copy is one transaction on DST, so a failure leaves DST as it was. An older SQLite SRC is
+    migrated in a temporary copy (SRC is never written to); an older PostgreSQL SRC is refused.
+    Prints the rows copied per table. --db is not used."""
+    with user_errors():
+        from adbib.copy import copy_database
+        from adbib.render import _tabulate
+
+        report = copy_database(src, dst, replace=replace)
+        typer.echo(_tabulate(sorted(report.tables), ["table", "rows"]), nl=False)
+        typer.echo(
+            f"Copied {report.papers} papers ({report.rows} rows in {len(report.tables)} tables) "
+            f"from {report.src} to {report.dst}."
+        )
+
+
+@app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (127.0.0.1: this machine only)."),
     port: int = typer.Option(8001, "--port", "-p", min=0, max=65535, help="Port to listen on."),
@@ -1076,6 +1111,12 @@ def serve(
     with user_errors():
         import importlib.util
 
+        db = db_path()
+        if not isinstance(db, Path):  # a postgresql:// URL
+            raise AdbibError(
+                f"adbib serve runs Datasette, which reads SQLite files only; copy the database to a file first "
+                f"(adbib copy {db} FILE) and serve that"
+            )
         if importlib.util.find_spec("datasette") is None:
             raise AdbibError("adbib serve needs Datasette: pip install 'adbib[web]'")
         import tempfile
@@ -1084,7 +1125,7 @@ def serve(
 
         read_connection().close()  # a new database is seeded, an old one migrated, first
         with tempfile.TemporaryDirectory(prefix="adbib-serve-") as workdir:
-            args = web.datasette_args(db_path().resolve(), Path(workdir), host, port)
+            args = web.datasette_args(db.resolve(), Path(workdir), host, port)
             note(f"serving {db_path()} on http://{host}:{port}/{web.BROWSE}/papers (Ctrl-C stops)")
             import signal
 

@@ -11,11 +11,14 @@ KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "000
 HEAD = KNOWN_REVISIONS[-1]
 
 
-def default_db_path() -> Path:
-    """``$ADBIB_DB`` if set, else ``adbib.db`` in the user's data directory (platformdirs)."""
+def default_db_path() -> Path | str:
+    """``$ADBIB_DB`` if set (a path, or a ``postgresql://`` URL kept as the string: a target of
+    :mod:`adbib.backend`), else ``adbib.db`` in the user's data directory (platformdirs)."""
     env = os.environ.get("ADBIB_DB")
     if env:
-        return Path(env).expanduser()
+        from adbib.backend import target
+
+        return target(env)
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("adbib", appauthor=False)) / "adbib.db"

@@ -1,6 +1,10 @@
 """Write access: SQLAlchemy engine, PRAGMAs on every connection, migrations through the alembic API.
 
-Heavy (imports sqlalchemy and alembic): only commands that write import it.
+Heavy (imports sqlalchemy and alembic): only commands that write import it.  :func:`open_for_write`,
+:func:`upgrade`, :func:`downgrade` and :func:`write_transaction` take a target (a path, or a
+PostgreSQL URL) or its engine and ask the backend (:mod:`adbib.backend`) what differs; the SQLite
+implementation (PRAGMAs, ``BEGIN IMMEDIATE``, the foreign-keys-off migration, the file backup)
+is the rest of this module.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from adbib import dbread
+from adbib import backend, dbread
 from adbib.errors import DatabaseError
 from adbib.resources import migrations_dir
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+    from adbib.backend import Backend, Target
 
 
 def apply_pragmas_listener(engine: Engine) -> None:
@@ -45,7 +51,12 @@ def apply_pragmas_listener(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(path: Path) -> Engine:
+def make_engine(path: Target) -> Engine:
+    """The write engine of a target (its backend's; SQLite's is :func:`sqlite_engine`)."""
+    return backend.of(path).make_engine()
+
+
+def sqlite_engine(path: Path) -> Engine:
     engine = create_engine(f"sqlite:///{Path(path)}")
     apply_pragmas_listener(engine)
     return engine
@@ -63,16 +74,23 @@ def _alembic_config(connection: Connection) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
-    _migrate(engine, command.upgrade, revision)
+    _backend(engine).migrate(engine, command.upgrade, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     from alembic import command
 
-    _migrate(engine, command.downgrade, revision)
+    _backend(engine).migrate(engine, command.downgrade, revision)
 
 
-def _migrate(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
+def _backend(engine: Engine) -> Backend:
+    """The backend of an engine made by :func:`open_for_write` (or :func:`make_engine`)."""
+    if engine.dialect.name == "sqlite":
+        return backend.of(Path(engine.url.database or ""))
+    return backend.of(engine.url.render_as_string(hide_password=False))
+
+
+def sqlite_migrate(engine: Engine, step: Callable[[Config, str], None], revision: str) -> None:
     """Run a migration with foreign keys off: SQLite batch migrations copy and drop tables, and a
     DROP TABLE paper with foreign keys on would cascade-delete every author, link and provenance
     row.  The keys are checked once the migration is done, inside its transaction."""
@@ -107,11 +125,25 @@ def backup(path: Path) -> Path:
     return target
 
 
-def open_for_write(path: Path) -> Engine:
+def open_for_write(path: Target) -> Engine:
     """An engine on a database at the current schema: created if missing, migrated (after a
-    backup) if older.  Raises DatabaseError for files adbib must not touch."""
-    path = Path(path)
-    state = dbread.schema_state(path)  # raises for non-SQLite / newer schema
+    backup) if older.  Raises DatabaseError for databases adbib must not touch."""
+    b = backend.of(path)
+    state = b.schema_state()  # raises for non-adbib / newer schema / unreachable server
+    b.prepare_write()
+    engine = b.make_engine()
+    if state == "old":
+        b.backup()
+    if state in ("missing", "empty", "old"):
+        try:
+            upgrade(engine)
+        except OperationalError as e:
+            raise b.translate(e) from None
+    return engine
+
+
+def sqlite_prepare_write(path: Path) -> None:
+    """A read-only file is refused; a missing directory is made."""
     if path.exists() and not _writable(path):
         raise DatabaseError(f"{path}: the database file is read-only")
     if not path.exists():
@@ -119,15 +151,6 @@ def open_for_write(path: Path) -> Engine:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise DatabaseError(f"{path.parent}: cannot create directory ({e.strerror})") from None
-    engine = make_engine(path)
-    if state == "old":
-        backup(path)
-    if state in ("missing", "empty", "old"):
-        try:
-            upgrade(engine)
-        except OperationalError as e:
-            raise _translate(path, e) from None
-    return engine
 
 
 def _writable(path: Path) -> bool:
@@ -136,8 +159,9 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
-def _translate(path: Path, e: OperationalError) -> DatabaseError:
-    msg = str(e.orig) if getattr(e, "orig", None) else str(e)
+def sqlite_translate(path: Path, e: Exception) -> DatabaseError:
+    orig = getattr(e, "orig", None)
+    msg = str(orig) if orig else str(e)
     if "locked" in msg or "busy" in msg:
         return DatabaseError(f"{path}: database is busy (another adbib is writing); try again")
     if "readonly" in msg or "read-only" in msg:
@@ -146,10 +170,11 @@ def _translate(path: Path, e: OperationalError) -> DatabaseError:
 
 
 @contextmanager
-def write_transaction(engine: Engine, path: Path) -> Iterator[Connection]:
-    """One IMMEDIATE transaction: all or nothing.  Lock contention becomes a clear error."""
+def write_transaction(engine: Engine, path: Target) -> Iterator[Connection]:
+    """One write transaction holding the write lock (SQLite: IMMEDIATE; PostgreSQL: an advisory
+    lock): all or nothing.  Lock contention becomes a clear error."""
     try:
         with engine.begin() as conn:
             yield conn
     except OperationalError as e:
-        raise _translate(path, e) from None
+        raise backend.of(path).translate(e) from None

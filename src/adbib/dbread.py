@@ -1,21 +1,41 @@
-"""Read-only access with the standard library's sqlite3: the fast path for every command that only
-reads (query, show, export, browsing).  Importing this module costs no more than ``import sqlite3``.
+"""Read-only access: the fast path for every command that only reads (query, show, export,
+browsing).  Importing this module costs no more than ``import sqlite3``.
 
-SQLite specifics (PRAGMAs, URI modes) live here and in :mod:`adbib.db`.
+:func:`schema_state` and :func:`connect` take a target (a path, or a PostgreSQL URL) and ask its
+backend (:mod:`adbib.backend`); the SQLite implementation (PRAGMAs, URI modes) lives here and in
+:mod:`adbib.db`, the PostgreSQL one in :mod:`adbib.backend.postgres`.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from adbib.config import HEAD, KNOWN_REVISIONS
 from adbib.errors import DatabaseError
 
+if TYPE_CHECKING:
+    from adbib.backend import Target
+
 BUSY_TIMEOUT_MS = 30_000
 
 
-def schema_state(path: Path) -> str:
+def schema_state(path: Target) -> str:
+    """'missing' | 'empty' | 'old' | 'current' (see :func:`sqlite_schema_state`), from the target's backend."""
+    from adbib import backend
+
+    return backend.of(path).schema_state()
+
+
+def connect(path: Target) -> sqlite3.Connection:
+    """A read-only connection from the target's backend; rows by index or by name (sqlite3.Row)."""
+    from adbib import backend
+
+    return backend.of(path).connect()
+
+
+def sqlite_schema_state(path: Path) -> str:
     """'missing' | 'empty' (no adbib tables, or tables but no papers) | 'old' | 'current'.
 
     Raises DatabaseError for a file that is not SQLite or comes from a newer adbib.
@@ -60,7 +80,7 @@ def schema_state(path: Path) -> str:
         raise DatabaseError(f"{path}: not an SQLite database ({e})") from None
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def sqlite_connect(path: Path) -> sqlite3.Connection:
     """A read-only connection; rows as sqlite3.Row."""
     try:
         con = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)

@@ -32,6 +32,7 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import quote
 from urllib.request import Request, urlopen
 
+from adbib.backend import Target
 from adbib.errors import AdbibError
 from adbib.records import LinkRecord, PaperRecord
 
@@ -262,7 +263,7 @@ def record(gap: Gap, service: str, values: Found, line: int) -> tuple[PaperRecor
 
 
 def enrich(
-    engine: Engine, db_path: Path, con: sqlite3.Connection, ids: list[int], cache_dir: Path | None = None
+    engine: Engine, db_path: Target, con: sqlite3.Connection, ids: list[int], cache_dir: Path | None = None
 ) -> EnrichReport:
     """Look the selected papers up and import what fills their gaps (one import per service)."""
     from adbib import store

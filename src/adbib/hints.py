@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterator
 from typing import TypeVar
 
+from adbib.backend import textsearch
 from adbib.normalize.text import alias_key, fold
 from adbib.query import NAMED_FIELDS, Query, Term, value_exists
 
@@ -117,38 +118,16 @@ def _closest_words(con: sqlite3.Connection, word: str) -> list[str]:
     are turned back into a word of a text they occur in ('diffusion') and ranked again."""
     from rapidfuzz import fuzz, process
 
-    con.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.adbib_vocab_row USING fts5vocab(main, 'paper_fts', 'row')")
-    con.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.adbib_vocab_instance USING fts5vocab(main, 'paper_fts', 'instance')"
-    )
+    fts = textsearch.of(con)
     folded = fold(word).lower()
-    terms = [t for (t,) in con.execute("SELECT term FROM temp.adbib_vocab_row") if not t.isdigit()]
+    terms = [t for t in fts.terms(con) if not t.isdigit()]
     stems = process.extract(folded, terms, scorer=fuzz.ratio, limit=MAX_SUGGESTIONS * 4, score_cutoff=SCORE_CUTOFF)
     words: dict[str, float] = {}
     for stem, _, _ in stems:
-        surface = _surface(con, stem)
+        surface = fts.surface(con, stem)
         if surface != folded:
             words.setdefault(surface, fuzz.ratio(folded, surface))
     ranked = _closest(
         sorted(((w, score) for w, score in words.items() if score >= SCORE_CUTOFF), key=lambda kv: (-kv[1], kv[0]))
     )
     return [w for w, _ in ranked][:MAX_SUGGESTIONS]
-
-
-_COLUMNS = ("title", "abstract", "summary")
-
-
-def _surface(con: sqlite3.Connection, stem: str) -> str:
-    """A word as written in some paper for an indexed stem (the stem itself if none is found)."""
-    row = con.execute(
-        "SELECT doc, col, offset FROM temp.adbib_vocab_instance WHERE term = ? LIMIT 1", (stem,)
-    ).fetchone()
-    if row is None or row[1] not in _COLUMNS:
-        return stem
-    text = con.execute(f"SELECT {row[1]} FROM paper WHERE id = ?", (row[0],)).fetchone()
-    tokens = re.findall(r"[^\W_]+", (text[0] if text else "") or "")
-    if row[2] < len(tokens):
-        surface = fold(tokens[row[2]]).lower()
-        if surface.startswith(stem[: max(1, len(stem) - 1)]):
-            return surface
-    return stem

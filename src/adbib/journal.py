@@ -14,7 +14,12 @@ and — since a foreign key may cascade onto rows the operation never touched (a
 command put on a paper an import created) — it journals its own replay and rolls back if that
 replay changed any row outside the operation's journal.
 
-SQLite-specific (triggers, rowids, json_object): the one place of it for the log.
+The engine-specific parts — how the triggers learn which operation runs, how a row's image is
+taken and put back — are a small strategy per backend: :class:`SQLiteRows` here (temporary
+triggers, rowids, json_object), the PostgreSQL one in :mod:`adbib.backend.postgres` (permanent
+triggers that journal while the transaction-local setting ``adbib.op`` is set, installed by the
+migrations, rows as jsonb).  A connection names its strategy (``journal_rows``); a plain sqlite3
+connection is SQLite's.
 """
 
 from __future__ import annotations
@@ -52,6 +57,68 @@ def _columns(con: sqlite3.Connection, table: str) -> list[str]:
     return [r[1] for r in con.execute(f'PRAGMA main.table_info("{table}")')]
 
 
+class SQLiteRows:
+    """SQLite: temporary triggers on this connection, the running operation in ``temp.adbib_op``."""
+
+    @staticmethod
+    def start(con: sqlite3.Connection, op_id: int) -> None:
+        _install(con)
+        con.execute("DELETE FROM temp.adbib_op")
+        con.execute("INSERT INTO temp.adbib_op (id) VALUES (?)", (op_id,))
+
+    @staticmethod
+    def stop(con: sqlite3.Connection) -> None:
+        con.execute("DELETE FROM temp.adbib_op")
+
+    @staticmethod
+    def running(con: sqlite3.Connection) -> int | None:
+        op = con.execute("SELECT id FROM temp.adbib_op").fetchone() if _has_op_table(con) else None
+        return op[0] if op else None
+
+    @staticmethod
+    def bulk(con: sqlite3.Connection, table: str | None) -> None:
+        con.execute("UPDATE temp.adbib_op SET bulk = ?", (table,))
+
+    @staticmethod
+    def max_key(con: sqlite3.Connection, table: str) -> int:
+        found: int = con.execute(f'SELECT max(rowid) FROM main."{table}"').fetchone()[0] or 0
+        return found
+
+    @staticmethod
+    def new_operation(con: sqlite3.Connection, kind: str, summary: str, at: str) -> int:
+        op_id = con.execute("INSERT INTO operation (kind, summary, at) VALUES (?, ?, ?)", (kind, summary, at)).lastrowid
+        assert op_id is not None  # an INSERT into a rowid table always sets lastrowid
+        return op_id
+
+    @staticmethod
+    def defer_keys(con: sqlite3.Connection) -> None:
+        con.execute("PRAGMA defer_foreign_keys = ON")  # rows come back children first; checked at commit
+
+    @staticmethod
+    def delete_range(con: sqlite3.Connection, table: str, first: int, last: int) -> None:
+        con.execute(f'DELETE FROM main."{table}" WHERE rowid BETWEEN ? AND ?', (first, last))
+
+    def restore(self, con: sqlite3.Connection, table: str, rowid: int, before: str, update: bool) -> None:
+        values = json.loads(before)
+        cols = self._cols.get(table) or self._cols.setdefault(table, _columns(con, table))
+        if update:
+            sets = ", ".join(f'"{c}" = ?' for c in cols)
+            con.execute(f'UPDATE main."{table}" SET {sets} WHERE rowid = ?', [values[c] for c in cols] + [rowid])
+        else:  # the row comes back under its own rowid
+            names = ", ".join(["rowid", *(f'"{c}"' for c in cols)])
+            marks = ", ".join("?" * (len(cols) + 1))
+            con.execute(f'INSERT INTO main."{table}" ({names}) VALUES ({marks})', [rowid] + [values[c] for c in cols])
+
+    def __init__(self) -> None:
+        self._cols: dict[str, list[str]] = {}
+
+
+def _rows(con: sqlite3.Connection) -> SQLiteRows:
+    """The journal strategy of the connection's backend."""
+    rows: SQLiteRows | None = getattr(con, "journal_rows", None)
+    return rows if rows is not None else SQLiteRows()
+
+
 def _install(con: sqlite3.Connection) -> None:
     """The journal triggers on this connection (temporary: other connections never see them)."""
     con.execute("CREATE TEMP TABLE IF NOT EXISTS adbib_op (id INTEGER NOT NULL, bulk TEXT)")
@@ -78,17 +145,15 @@ def _install(con: sqlite3.Connection) -> None:
 def operation(con: sqlite3.Connection, kind: str, summary: str) -> Iterator[Op]:
     """Journal every row written on ``con`` (a connection inside its write transaction) until
     the block ends, as one operation of the log."""
-    _install(con)
+    rows = _rows(con)
     at = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
-    op_id = con.execute("INSERT INTO operation (kind, summary, at) VALUES (?, ?, ?)", (kind, summary, at)).lastrowid
-    assert op_id is not None  # an INSERT into a rowid table always sets lastrowid
+    op_id = rows.new_operation(con, kind, summary, at)
     op = Op(op_id, kind, summary)
-    con.execute("DELETE FROM temp.adbib_op")
-    con.execute("INSERT INTO temp.adbib_op (id) VALUES (?)", (op_id,))
+    rows.start(con, op_id)
     try:
         yield op
     finally:
-        con.execute("DELETE FROM temp.adbib_op")
+        rows.stop(con)
     if not con.execute("SELECT EXISTS (SELECT 1 FROM journal WHERE operation_id = ?)", (op_id,)).fetchone()[0]:
         con.execute("DELETE FROM operation WHERE id = ?", (op_id,))  # it wrote nothing: nothing to log
     else:
@@ -102,25 +167,26 @@ def bulk_insert(con: sqlite3.Connection, table: str, rows: list[dict[str, Any]],
     insert fills (max before, max after] — provided the rows that bring their own id (the
     writer allocates them above the table's maximum) bring ids above the current maximum; when
     they do not, or no operation is running, each row is journaled by its trigger as usual."""
-    op = con.execute("SELECT id FROM temp.adbib_op").fetchone() if _has_op_table(con) else None
+    strategy = _rows(con)
+    op = strategy.running(con)
     if op is None:
         run()
         return
-    first = (con.execute(f'SELECT max(rowid) FROM main."{table}"').fetchone()[0] or 0) + 1
+    first = strategy.max_key(con, table) + 1
     own = [r["id"] for r in rows if r.get("id") is not None]
     if own and min(own) < first:
         run()
         return
-    con.execute("UPDATE temp.adbib_op SET bulk = ?", (table,))
+    strategy.bulk(con, table)
     try:
         run()
     finally:
-        con.execute("UPDATE temp.adbib_op SET bulk = NULL")
-    last = con.execute(f'SELECT max(rowid) FROM main."{table}"').fetchone()[0] or 0
+        strategy.bulk(con, None)
+    last = strategy.max_key(con, table)
     if last >= first:
         con.execute(
             "INSERT INTO journal (operation_id, tbl, row_id, row_last, action) VALUES (?, ?, ?, ?, 'i')",
-            (op[0], table, first, last),
+            (op, table, first, last),
         )
 
 
@@ -129,9 +195,14 @@ def _has_op_table(con: sqlite3.Connection) -> bool:
 
 
 def dbapi(conn: Any) -> sqlite3.Connection:
-    """The sqlite3 connection under a SQLAlchemy connection (the same transaction)."""
-    driver: sqlite3.Connection = conn.connection.driver_connection  # typed Any by SQLAlchemy (any DBAPI)
-    return driver
+    """The read-connection interface (sqlite3's) over a SQLAlchemy connection, in the same
+    transaction: the sqlite3 connection itself, or the backend's adapter (:mod:`adbib.backend`)."""
+    if conn.dialect.name == "sqlite":  # the fast path: no backend object for the default engine
+        driver: sqlite3.Connection = conn.connection.driver_connection  # typed Any by SQLAlchemy (any DBAPI)
+        return driver
+    from adbib import backend
+
+    return backend.of(conn.engine.url.render_as_string(hide_password=False)).dbapi(conn)
 
 
 # ---------------------------------------------------------------- undo
@@ -169,8 +240,8 @@ def undo(con: sqlite3.Connection, op_id: int | None) -> dict[str, Any]:
     ).fetchone()
     if later is not None:
         raise _later(op_id, later)
-    con.execute("PRAGMA defer_foreign_keys = ON")  # rows come back children first; checked at commit
-    columns: dict[str, list[str]] = {}
+    rows = _rows(con)
+    rows.defer_keys(con)
     with operation(con, "undo", f"undo {op_id}: {summary}") as mine:
         entries = con.execute(
             "SELECT tbl, row_id, row_last, action, before FROM journal WHERE operation_id = ? ORDER BY id DESC",
@@ -178,19 +249,9 @@ def undo(con: sqlite3.Connection, op_id: int | None) -> dict[str, Any]:
         ).fetchall()
         for table, rowid, last, action, before in entries:
             if action == "i":
-                con.execute(f'DELETE FROM main."{table}" WHERE rowid BETWEEN ? AND ?', (rowid, last))
-                continue
-            values = json.loads(before)
-            cols = columns.get(table) or columns.setdefault(table, _columns(con, table))
-            if action == "u":
-                sets = ", ".join(f'"{c}" = ?' for c in cols)
-                con.execute(f'UPDATE main."{table}" SET {sets} WHERE rowid = ?', [values[c] for c in cols] + [rowid])
-            else:  # the row comes back under its own rowid
-                names = ", ".join(["rowid", *(f'"{c}"' for c in cols)])
-                marks = ", ".join("?" * (len(cols) + 1))
-                con.execute(
-                    f'INSERT INTO main."{table}" ({names}) VALUES ({marks})', [rowid] + [values[c] for c in cols]
-                )
+                rows.delete_range(con, table, rowid, last)
+            else:
+                rows.restore(con, table, rowid, before, update=action == "u")
         outside = con.execute(
             """SELECT u.tbl, u.row_id FROM journal u WHERE u.operation_id = ? AND NOT EXISTS (
                    SELECT 1 FROM journal m WHERE m.operation_id = ? AND m.tbl = u.tbl
@@ -204,11 +265,7 @@ def undo(con: sqlite3.Connection, op_id: int | None) -> dict[str, Any]:
     con.execute("DELETE FROM journal WHERE operation_id IN (?, ?)", (undo_id, op_id))
     if not con.execute("SELECT 1 FROM operation WHERE id = ?", (undo_id,)).fetchone():
         at = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
-        new_id = con.execute(
-            "INSERT INTO operation (kind, summary, at) VALUES ('undo', ?, ?)", (f"undo {op_id}: {summary}", at)
-        ).lastrowid
-        assert new_id is not None  # an INSERT into a rowid table always sets lastrowid
-        undo_id = new_id
+        undo_id = rows.new_operation(con, "undo", f"undo {op_id}: {summary}", at)
     con.execute("UPDATE operation SET undone_by = ? WHERE id = ?", (undo_id, op_id))
     return {"id": op_id, "kind": kind, "summary": summary, "undo_id": undo_id}
 

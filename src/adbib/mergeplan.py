@@ -110,7 +110,7 @@ def _moving(con: sqlite3.Connection, table: str, keep: int, other: int) -> int:
     key = _KEYS[table]
     sql = (
         f"SELECT count(*) FROM (SELECT DISTINCT {key} FROM {table} WHERE paper_id = ?"
-        f" EXCEPT SELECT {key} FROM {table} WHERE paper_id = ?)"
+        f" EXCEPT SELECT {key} FROM {table} WHERE paper_id = ?) moving"
     )
     n: int = con.execute(sql, (other, keep)).fetchone()[0]
     return n

@@ -8,7 +8,8 @@ A query is a sequence of whitespace-separated terms, all of which must hold (AND
 - ``field:value`` filters on a field; ``|`` separates alternatives inside one term (OR);
 - a leading ``-`` negates a term (the exact complement: ``-venue:arXiv`` keeps papers without a venue);
 - double quotes group values and phrases with spaces (``venue:"Medical Image Analysis"``);
-- other words and phrases are full-text terms over title, abstract and summary (SQLite FTS5);
+- other words and phrases are full-text terms over title, abstract and summary (SQLite FTS5, or
+  PostgreSQL's tsvector: the backend's :mod:`adbib.backend.textsearch` writes that SQL);
   a trailing ``*`` searches a prefix (``diffus*``);
 - the keywords ``OR``, ``AND`` and ``NOT`` (in capitals): ``OR`` joins the two terms around it
   (``diffusion OR flow``, ``venue:MICCAI OR dataset:BraTS``) and binds tighter than the implicit
@@ -36,6 +37,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from adbib.backend import textsearch
+from adbib.backend.textsearch import TextSearch
 from adbib.errors import UsageError
 from adbib.normalize.text import alias_key, fold, strip_controls, title_key
 from adbib.records import DOMAINS
@@ -45,8 +48,6 @@ VENUE_TYPES = ("conference", "journal", "workshop", "preprint")
 HAS_VALUES = ("code", "arxiv", "doi")
 SORTS = ("year", "title", "venue", "relevance")
 
-# bm25 column weights for (title, abstract, summary): a hit in the title counts most.
-BM25_WEIGHTS = "4.0, 1.0, 2.0"
 
 _FIELD_TERM = re.compile(r"([A-Za-z]+):(.*)", re.DOTALL)
 _YEAR = re.compile(r"(?P<year>\d{4})|(?P<first>\d{4})?-(?P<last>\d{4})?")
@@ -309,11 +310,14 @@ _CHECKS = {
 # ------------------------------------------------------------------------------ SQL
 
 
-def to_sql(query: Query, sort: str | None = None, limit: int | None = None) -> tuple[str, list[Any]]:
+def to_sql(
+    query: Query, sort: str | None = None, limit: int | None = None, fts: TextSearch = textsearch.SQLITE
+) -> tuple[str, list[Any]]:
     """One SELECT of paper ids (and a ``rank`` column when text is searched), its parameters.
 
     ``sort``: 'year' (newest first, then title), 'title', 'venue', 'relevance' (bm25; the
     default when text is searched, else 'year'; without text it falls back to 'year').
+    ``fts``: the engine's full-text SQL (SQLite's FTS5 unless the connection's backend says).
     """
     if sort is not None and sort not in SORTS:
         raise UsageError(f"unknown sort {sort!r} (known: {', '.join(SORTS)})")
@@ -332,17 +336,18 @@ def to_sql(query: Query, sort: str | None = None, limit: int | None = None) -> t
     positive_text = [t for t in query.terms if t.field == "text" and not t.negated]
     negative_text = [t for t in query.terms if t.field == "text" and t.negated]
     if positive_text:
-        columns.append(f"bm25(paper_fts, {BM25_WEIGHTS}) AS rank")
-        tables.append("JOIN paper_fts ON paper_fts.rowid = p.id")
-        where.append("paper_fts MATCH ?")
-        params.append(" AND ".join(_fts_alternatives(t.values) for t in positive_text))
+        join, match = fts.join()
+        columns.append(fts.rank)
+        tables.append(join)
+        where.append(match)
+        params.append(fts.all_of([t.values for t in positive_text]))
     if negative_text:
-        where.append("p.id NOT IN (SELECT rowid FROM paper_fts WHERE paper_fts MATCH ?)")
-        params.append(" OR ".join(_fts_alternatives(t.values) for t in negative_text))
+        where.append(f"p.id NOT IN ({fts.ids()})")
+        params.append(fts.any_of([t.values for t in negative_text]))
     for term in query.terms:
         if term.field == "text":
             continue
-        sql, values = _term_sql(term)
+        sql, values = _term_sql(term, fts)
         where.append(sql)
         params += values
 
@@ -358,23 +363,24 @@ def to_sql(query: Query, sort: str | None = None, limit: int | None = None) -> t
     return sql, params
 
 
-def _term_sql(term: Term) -> tuple[str, list[Any]]:
+def _term_sql(term: Term, fts: TextSearch = textsearch.SQLITE) -> tuple[str, list[Any]]:
     """One term as a condition on ``p`` (text through an FTS5 sub-select, 'or' as a disjunction)."""
     if term.field == "text":
-        sql, values = "p.id IN (SELECT rowid FROM paper_fts WHERE paper_fts MATCH ?)", [_fts_alternatives(term.values)]
+        sql, values = f"p.id IN ({fts.ids()})", [fts.all_of([term.values])]
     elif term.field == "or":
-        parts = [_term_sql(t) for t in term.values]
+        parts = [_term_sql(t, fts) for t in term.values]
         sql, values = "(" + " OR ".join(s for s, _ in parts) + ")", [v for _, vs in parts for v in vs]
     else:
         sql, values = _FIELD_SQL[term.field](term.values)
-    return (f"NOT ifnull({sql}, 0)" if term.negated else sql), values
+    return (f"NOT coalesce({sql}, FALSE)" if term.negated else sql), values
 
 
 def value_exists(con: sqlite3.Connection, name: str, value: str) -> bool:
     """Whether one value of a field names something in the database: a venue, dataset or
     category (by any alias), an author, or (field 'text') a word or phrase in some paper."""
     if name == "text":
-        sql, params = "SELECT rowid FROM paper_fts WHERE paper_fts MATCH ?", [_fts_alternatives((value,))]
+        fts = textsearch.of(con)
+        sql, params = fts.ids(), [fts.all_of([(value,)])]
     elif name == "author":
         where, params = _author_where((value,))
         sql = f"SELECT 1 FROM author au WHERE {where}"
@@ -390,7 +396,7 @@ def known_values(con: sqlite3.Connection) -> Known:
 
 def iter_ids(con: sqlite3.Connection, query: Query, sort: str | None = None, limit: int | None = None) -> Iterator[int]:
     """The matching paper ids in order, streamed from the cursor (for exports of any size)."""
-    sql, params = to_sql(query, sort, limit)
+    sql, params = to_sql(query, sort, limit, textsearch.of(con))
     for row in con.execute(sql, params):
         yield row[0]
 
@@ -406,22 +412,6 @@ _ORDER = {
     "venue": "v.short_name COLLATE NOCASE NULLS LAST, p.year DESC NULLS LAST, p.title_key, p.id",
     "relevance": "rank, p.year DESC NULLS LAST, p.title_key, p.id",
 }
-
-
-def _fts_string(text: str) -> str:
-    """An FTS5 string literal: the tokenizer splits it into a phrase; nothing in it is syntax."""
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _fts_value(text: str) -> str:
-    """A quoted FTS5 string; a trailing ``*`` (``diffus*``) makes it a prefix query."""
-    stripped = text.rstrip("*")
-    return _fts_string(stripped) + " *" if stripped != text else _fts_string(text)
-
-
-def _fts_alternatives(values: tuple[str, ...]) -> str:
-    strings = [_fts_value(v) for v in values]
-    return strings[0] if len(strings) == 1 else "(" + " OR ".join(strings) + ")"
 
 
 def _keys(values: tuple[str, ...], key: Callable[[str], str] = title_key) -> list[str]:

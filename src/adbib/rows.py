@@ -6,7 +6,8 @@ streams in flat memory.  :func:`paper_detail` adds everything ``adbib show`` tel
 functions (:func:`venues`, :func:`datasets`, :func:`authors`, :func:`categories`, :func:`stats`)
 return lists of dicts ready to render.
 
-Standard library only (plus adbib's light helpers), on stdlib ``sqlite3`` connections.
+Standard library only (plus adbib's light helpers), on stdlib ``sqlite3`` connections — or the
+PostgreSQL backend's connection, which has the same interface (:mod:`adbib.backend.postgres`).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ _DATASETS = f"""
 SELECT pd.paper_id, d.name, d.family, min({_EVIDENCE_RANK}) AS rank, min(pd.rowid) AS seen
 FROM paper_dataset pd JOIN dataset d ON d.id = pd.dataset_id
 WHERE pd.paper_id IN ({{ids}})
-GROUP BY pd.paper_id, pd.dataset_id ORDER BY pd.paper_id, rank, seen"""
+GROUP BY pd.paper_id, d.id ORDER BY pd.paper_id, rank, seen"""
 _CATEGORIES = """
 SELECT DISTINCT pc.paper_id, c.name FROM paper_category pc JOIN category c ON c.id = pc.category_id
 WHERE pc.paper_id IN ({ids}) ORDER BY pc.paper_id, c.name"""
@@ -564,7 +565,8 @@ def unknown_vocabulary(con: sqlite3.Connection, only: str | None = None) -> list
                        WHERE NOT c.known GROUP BY c.id""",
     }
     chosen = [parts[only]] if only else list(parts.values())
-    sql = " UNION ALL ".join(chosen) + " ORDER BY papers DESC, kind, name COLLATE NOCASE"
+    # a sub-select: an ORDER BY of a UNION may only name its columns on PostgreSQL (not an expression)
+    sql = "SELECT * FROM (" + " UNION ALL ".join(chosen) + ") u ORDER BY papers DESC, kind, name COLLATE NOCASE"
     return [r for r in _dicts(con, sql) if r["papers"]]
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from adbib.backend import Target
 from adbib.resources import repo_relative, seed_dir
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def manifest(directory: Path | None = None) -> list[SeedSource]:
     ]
 
 
-def seed(engine: Engine, db_path: Path, progress: Callable[[int, int], None] | None = None) -> list[ImportReport]:
+def seed(engine: Engine, db_path: Target, progress: Callable[[int, int], None] | None = None) -> list[ImportReport]:
     """Import each seed list; a list already imported (same name, same content) is left alone."""
     from adbib.store import ingest
 

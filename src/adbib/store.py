@@ -25,6 +25,7 @@ from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from adbib import citekeys, journal, models
+from adbib.backend import Target
 from adbib.db import write_transaction
 from adbib.importer.report import ConflictNote, Entry, ImportReport, NewVocab, Note
 from adbib.importer.revisions import recognise, signature
@@ -69,7 +70,7 @@ class _DryRun(Exception):
 
 
 @contextmanager
-def logged(engine: Engine, db_path: Path, kind: str, summary: str) -> Iterator[tuple[Connection, journal.Op]]:
+def logged(engine: Engine, db_path: Target, kind: str, summary: str) -> Iterator[tuple[Connection, journal.Op]]:
     """One write transaction, logged as one undoable operation (:mod:`adbib.journal`)."""
     with write_transaction(engine, db_path) as conn, journal.operation(journal.dbapi(conn), kind, summary) as op:
         yield conn, op
@@ -149,7 +150,7 @@ def _long_line(text: str) -> tuple[int, int] | None:
 
 def ingest(
     engine: Engine,
-    db_path: Path,
+    db_path: Target,
     path: Path,
     *,
     dialect: str | None = None,
@@ -202,7 +203,7 @@ def _no_entries(shown: str, dialect: str, text: str, failures: list[ParseFailure
     return f"{shown}: read as {dialect}, no entries found{failed} — is it another format? ({said})"
 
 
-def _already_imported(db_path: Path, content_hash: str) -> bool:
+def _already_imported(db_path: Target, content_hash: str) -> bool:
     """Checked on a plain read connection: it must not queue for the write lock."""
     from adbib import dbread
 
@@ -227,7 +228,7 @@ def _no_gc() -> Iterator[None]:
 
 def ingest_records(
     engine: Engine,
-    db_path: Path,
+    db_path: Target,
     records: list[PaperRecord],
     *,
     source_name: str,
@@ -243,7 +244,7 @@ def ingest_records(
 
 def _ingest(
     engine: Engine,
-    db_path: Path,
+    db_path: Target,
     report: ImportReport,
     records: list[PaperRecord],
     list_name: str | None,
@@ -299,7 +300,7 @@ def _shared(papers: list[NormalizedPaper]) -> dict[tuple[str, str], list[int]]:
     return shared_identifiers(papers)
 
 
-def find_existing(engine: Engine, db_path: Path, paper: NormalizedPaper) -> tuple[int, str, str] | None:
+def find_existing(engine: Engine, db_path: Target, paper: NormalizedPaper) -> tuple[int, str, str] | None:
     """(id, citekey, title) of the stored paper this one would be merged into — or whose
     identifier it claims under another title — if any."""
     with write_transaction(engine, db_path) as conn:
@@ -314,13 +315,13 @@ def find_existing(engine: Engine, db_path: Path, paper: NormalizedPaper) -> tupl
         return row.id, row.citekey, row.title
 
 
-def map_vocabulary(engine: Engine, db_path: Path, kind: str, value: str, target: str) -> dict[str, Any]:
+def map_vocabulary(engine: Engine, db_path: Target, kind: str, value: str, target: str) -> dict[str, Any]:
     """``adbib vocab map``: fold one stored venue, dataset or category into another."""
     with logged(engine, db_path, "vocab", f"vocab map {kind} {value!r} -> {target!r}") as (conn, _op):
         return map_value(conn, kind, value, target)
 
 
-def apply_vocabulary(engine: Engine, db_path: Path) -> None:
+def apply_vocabulary(engine: Engine, db_path: Target) -> None:
     """``adbib vocab sync``: the vocabulary files synced in, unknown values they now name folded."""
     with logged(engine, db_path, "vocab", "vocab sync") as (conn, _op):
         sync_vocabulary(conn)
@@ -331,7 +332,7 @@ def apply_vocabulary(engine: Engine, db_path: Path) -> None:
 
 def add_paper(
     engine: Engine,
-    db_path: Path,
+    db_path: Target,
     *,
     title: str,
     authors: list[str],
@@ -413,7 +414,7 @@ def add_paper(
     return {"id": entry.id, "citekey": entry.citekey, "title": entry.title}
 
 
-def merge_papers(engine: Engine, db_path: Path, keep_ref: str, other_ref: str, force: bool = False) -> dict[str, Any]:
+def merge_papers(engine: Engine, db_path: Target, keep_ref: str, other_ref: str, force: bool = False) -> dict[str, Any]:
     """Merge OTHER into KEEP in one transaction; OTHER's citekey becomes an alias of KEEP.
 
     Papers that clearly differ (adbib.mergeplan: titles, authors, DOIs) are refused with
@@ -522,7 +523,7 @@ def _move(conn: Connection, table: str, other: int, keep: int, key: tuple[str, .
 # ---------------------------------------------------------------- citekeys
 
 
-def rekey_paper(engine: Engine, db_path: Path, ref: str, newkey: str) -> dict[str, Any]:
+def rekey_paper(engine: Engine, db_path: Target, ref: str, newkey: str) -> dict[str, Any]:
     """Give the paper REF names the citekey NEWKEY; its old key becomes an alias (one transaction).
 
     Refused: a key bibtex or biber cannot read, a key another paper has (as citekey or alias).
@@ -607,7 +608,7 @@ def _shown(value: object) -> str:
 
 
 def edit_paper(
-    engine: Engine, db_path: Path, ref: str, sets: dict[str, str], note: str | None = None
+    engine: Engine, db_path: Target, ref: str, sets: dict[str, str], note: str | None = None
 ) -> dict[str, Any]:
     """``adbib edit``: set fields of one paper by hand, in one logged transaction.
 
@@ -823,7 +824,7 @@ _EDITORS: dict[str, Callable[[Connection, Any, str], tuple[object, object]]] = {
 }
 
 
-def delete_paper(engine: Engine, db_path: Path, ref: str, purge: bool = False) -> dict[str, Any]:
+def delete_paper(engine: Engine, db_path: Target, ref: str, purge: bool = False) -> dict[str, Any]:
     """``adbib delete``: hide a paper from every listing (kept, with its provenance, and still
     merged into by later imports, so it does not come back); ``purge`` removes it and all its
     rows.  Either is undone by ``adbib undo``."""
@@ -843,7 +844,7 @@ def delete_paper(engine: Engine, db_path: Path, ref: str, purge: bool = False) -
         return {"id": row.id, "citekey": row.citekey, "title": row.title, "purged": purge, "operation": op.id}
 
 
-def tag_paper(engine: Engine, db_path: Path, ref: str, changes: list[str]) -> dict[str, Any]:
+def tag_paper(engine: Engine, db_path: Target, ref: str, changes: list[str]) -> dict[str, Any]:
     """``adbib tag REF +to-read -done``: ``+name`` (or a bare name) adds a tag, ``-name`` removes one.
     Tags are single words (letters, digits, - _ . / :), kept lowercase."""
     from adbib.errors import UsageError
@@ -880,7 +881,7 @@ def tag_paper(engine: Engine, db_path: Path, ref: str, changes: list[str]) -> di
 _TAG = re.compile(r"\w[\w\-./:]*")
 
 
-def note_paper(engine: Engine, db_path: Path, ref: str, text: str) -> dict[str, Any]:
+def note_paper(engine: Engine, db_path: Target, ref: str, text: str) -> dict[str, Any]:
     """``adbib note REF TEXT``: the paper's note (an empty TEXT removes it)."""
     with logged(engine, db_path, "note", f"note {ref}") as (conn, op):
         row = _paper_ref(conn, ref)
@@ -890,7 +891,7 @@ def note_paper(engine: Engine, db_path: Path, ref: str, text: str) -> dict[str, 
         return {"id": row.id, "citekey": row.citekey, "title": row.title, "note": new, "old": row.note}
 
 
-def undo_operation(engine: Engine, db_path: Path, operation_id: int | None = None) -> dict[str, Any]:
+def undo_operation(engine: Engine, db_path: Target, operation_id: int | None = None) -> dict[str, Any]:
     """``adbib undo [OPERATION]``: revert the last operation that wrote, or the one named, exactly
     (:func:`adbib.journal.undo`), in one transaction."""
     with write_transaction(engine, db_path) as conn:

@@ -24,7 +24,11 @@ def check_health(con: sqlite3.Connection) -> None:
 
 def snapshot(db: Path, tables: tuple[str, ...] | None = None) -> dict[str, list[tuple]]:
     """Every table's rows (all columns but the wall-clock ones, sorted), after :func:`check_health`.
-    FTS5's shadow tables are left out: the health check compares the index with its content."""
+    FTS5's shadow tables are left out: the health check compares the index with its content.
+    A postgresql:// URL (str) is dumped the same way through adbib's adapter (its rowid columns
+    are left out, as SQLite's hidden rowid is)."""
+    if isinstance(db, str):
+        return _pg_snapshot(db, tables)
     con = sqlite3.connect(db)
     try:
         check_health(con)
@@ -40,6 +44,30 @@ def snapshot(db: Path, tables: tuple[str, ...] | None = None) -> dict[str, list[
             cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})") if r[1] not in VOLATILE]
             listed = ", ".join(f'"{c}"' for c in cols)
             dump[table] = con.execute(f"SELECT {listed} FROM {table} ORDER BY {listed}").fetchall()
+        return dump
+    finally:
+        con.close()
+
+
+def _pg_snapshot(db: str, tables: tuple[str, ...] | None) -> dict[str, list[tuple]]:
+    from helpers.pg import check_fts, connect_db, table_names
+
+    con = connect_db(db)
+    try:
+        check_fts(con)
+        dump = {}
+        for table in tables or tuple(table_names(con)):
+            cols = [
+                r[0]
+                for r in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                    "AND table_name = ? ORDER BY ordinal_position",
+                    (table,),
+                )
+                if r[0] not in VOLATILE and r[0] != "rowid"
+            ]
+            listed = ", ".join(f'"{c}"' for c in cols)
+            dump[table] = [tuple(r) for r in con.execute(f'SELECT {listed} FROM "{table}" ORDER BY {listed}')]
         return dump
     finally:
         con.close()

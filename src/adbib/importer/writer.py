@@ -842,7 +842,9 @@ class Writer:
 
 
 def _reason(e: IntegrityError) -> str:
-    return str(getattr(e, "orig", e)).splitlines()[0]
+    from adbib.backend import integrity_reason
+
+    return integrity_reason(getattr(e, "orig", e))
 
 
 def _value(cur: resolve.Current, name: str) -> object:
