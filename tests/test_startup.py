@@ -30,6 +30,9 @@ VOCABULARIES = (
 BIBTEX = ("bibtexparser", "pylatexenc")
 ALL = WRITE_STACK + TABLES + VOCABULARIES + BIBTEX
 
+# SQLite only: what a cold SQLite command imports; a PostgreSQL target imports psycopg by design.
+pytestmark = pytest.mark.sqlite_only
+
 
 def imported(args: list[str]) -> set[str]:
     """The modules `adbib ARGS` imports (the command must succeed)."""
