@@ -50,22 +50,14 @@ def snapshot(db: Path, tables: tuple[str, ...] | None = None) -> dict[str, list[
 
 
 def _pg_snapshot(db: str, tables: tuple[str, ...] | None) -> dict[str, list[tuple]]:
-    from helpers.pg import check_fts, connect_db, table_names
+    from helpers.pg import check_fts, columns, connect_db, table_names
 
     con = connect_db(db)
     try:
         check_fts(con)
         dump = {}
         for table in tables or tuple(table_names(con)):
-            cols = [
-                r[0]
-                for r in con.execute(
-                    "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-                    "AND table_name = ? ORDER BY ordinal_position",
-                    (table,),
-                )
-                if r[0] not in VOLATILE and r[0] != "rowid"
-            ]
+            cols = [c for c in columns(con, table) if c not in VOLATILE and c != "rowid"]
             listed = ", ".join(f'"{c}"' for c in cols)
             dump[table] = [tuple(r) for r in con.execute(f'SELECT {listed} FROM "{table}" ORDER BY {listed}')]
         return dump

@@ -82,17 +82,19 @@ def table_names(con, exclude: tuple[str, ...] = ()) -> list[str]:
     return sorted(r[0] for r in con.execute(sql) if r[0] not in exclude)
 
 
+def columns(con, table: str) -> list[str]:
+    """PostgreSQL: the table's column names, in their order."""
+    sql = (
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND table_name = ? ORDER BY ordinal_position"
+    )
+    return [r[0] for r in con.execute(sql, (table,))]
+
+
 def table_rows(con, table: str) -> list[tuple]:
     """Every row of a table with its rowid (SQLite) or its key column (id, or PostgreSQL's rowid), in key order."""
     if is_pg(con):
-        cols = [
-            r[0]
-            for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
-                "AND table_name = ? ORDER BY ordinal_position",
-                (table,),
-            )
-        ]
+        cols = columns(con, table)
         key = "id" if "id" in cols else "rowid" if "rowid" in cols else "1"
         return [tuple(r) for r in con.execute(f'SELECT * FROM "{table}" ORDER BY {key}')]
     return con.execute(f'SELECT rowid, * FROM "{table}" ORDER BY rowid').fetchall()
