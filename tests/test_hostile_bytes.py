@@ -427,10 +427,12 @@ def test_utf16_with_and_without_a_bom_is_decoded(empty_db, tmp_path):
 def test_memory_error_is_one_line(empty_db, tmp_path, monkeypatch):
     from adbib.readers import bibtex
 
-    def exhausted(text):
+    def exhausted(text, *chunking):
         raise MemoryError
 
+    # read whole, or in chunks while earlier chunks are being written
     monkeypatch.setattr(bibtex, "read", exhausted)
+    monkeypatch.setattr(bibtex, "iter_read", exhausted)
     before = empty_db.read_bytes()
     result = _import(empty_db, tmp_path, _bib("Some Title"))
     assert (result.exit_code, result.stdout, result.stderr) == (

@@ -24,17 +24,17 @@ from typing import Any
 from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from adbib import citekeys, journal, models
+from adbib import citekeys, journal, models, resolve
 from adbib.backend import Target
 from adbib.db import write_transaction
 from adbib.importer.report import ConflictNote, Entry, ImportReport, NewVocab, Note
-from adbib.importer.revisions import recognise, signature
+from adbib.importer.revisions import entry_repos, list_title, recognise, signature, signature_of
 from adbib.importer.vocabulary import map_value, sync_vocabulary
-from adbib.importer.writer import Writer, families, load_index, new_id
+from adbib.importer.writer import Shared, SharedLater, Writer, families, load_index, new_id, shared_identifiers
 from adbib.limits import MAX_FILE_BYTES, MAX_LINE
 from adbib.normalize import normalize_record
 from adbib.readers import DIALECTS, decode, detect, reader
-from adbib.records import NormalizedPaper, PaperRecord, ParseFailure, ReaderError
+from adbib.records import NormalizedPaper, PaperRecord, ParseFailure, ParseResult, ReaderError
 
 __all__ = [
     "ConflictNote",
@@ -168,27 +168,95 @@ def ingest(
     own, named after the file.  A file whose bytes were imported before (under any name) is
     recognised by its hash before it is even parsed.  A format given explicitly (not auto) that
     reads no entry at all is a ReaderError, not an empty import.  ``columns`` maps fields to
-    unusual headers for the ``table`` reader (``--columns``)."""
+    unusual headers for the ``table`` reader (``--columns``).
+
+    A reader that reads in chunks (``iter_read``: BibTeX) is streamed: each chunk is normalized,
+    resolved and written before the next is read, inside the one transaction.  A list is read
+    whole: recognising which list it is a revision of needs all of its entries first."""
     explicit = dialect not in (None, "auto")
     dialect, data, text = read_file(path, dialect)
     name = source_name or Path(path).stem
-    report = ImportReport(source=name, path=display_path or str(path), dialect=dialect, dry_run=dry_run)
+    shown = display_path or str(path)
+    report = ImportReport(source=name, path=shown, dialect=dialect, dry_run=dry_run)
     content_hash = file_hash(data)
+    del data
     if _already_imported(db_path, content_hash):
         report.already_imported = True
         return report
-    with _no_gc():  # parsing allocates millions of small objects that never form cycles
-        try:
-            parsed = reader(dialect).read(text, columns=columns) if columns else reader(dialect).read(text)
-        except ReaderError as e:  # a file-level refusal names the file
-            shown = display_path or str(path)
-            raise (e if str(e).startswith(shown) else ReaderError(f"{shown}: {e}")) from None
-    if explicit and not parsed.records:
-        raise ReaderError(_no_entries(display_path or str(path), dialect, text, parsed.failures))
-    report.skipped = [Note(s.line, s.reason) for s in parsed.skipped]
-    report.failed = [Note(f.line, f.reason) for f in parsed.failures]
-    sig = signature(text, parsed.records)
-    return _ingest(engine, db_path, report, parsed.records, list_name, content_hash, progress, sig)
+    mod = reader(dialect)
+    if columns is None and dialect not in LIST_DIALECTS and hasattr(mod, "iter_read"):
+        source: _Records = _Streamed(lambda: _named(shown, mod.iter_read(text, CHUNK)), text)
+    else:
+        with _no_gc():  # parsing allocates millions of small objects that never form cycles
+            parsed = next(_named(shown, iter([mod.read(text, columns=columns) if columns else mod.read(text)])))
+        source = _Whole(parsed.records, signature(text, parsed.records), parsed)
+    return _ingest(engine, db_path, report, source, list_name, content_hash, progress, explicit, text)
+
+
+CHUNK = 2000  # records normalized, resolved and written at a time (memory stays flat in the file's size)
+
+
+def _named(shown: str, parts: Iterator[ParseResult]) -> Iterator[ParseResult]:
+    """A reader's chunks; a file-level refusal names the file."""
+    try:
+        yield from parts
+    except ReaderError as e:
+        raise (e if str(e).startswith(shown) else ReaderError(f"{shown}: {e}")) from None
+
+
+class _Records:
+    """The records of one import, in file order: chunks of (what the reader said, the chunk's
+    records normalized)."""
+
+    title: str | None  # the list title the normalizer may use (the file's title line)
+    signature: Any  # revisions.Signature, None for records built in memory; final once read
+
+    def parts(self) -> Iterator[tuple[ParseResult, list[NormalizedPaper]]]:
+        raise NotImplementedError
+
+
+class _Whole(_Records):
+    """All records read (and normalized) beforehand: a list, a CSV, ``adbib add``."""
+
+    def __init__(self, records: list[PaperRecord], sig: Any, parsed: ParseResult | None = None) -> None:
+        self.signature, self.parsed = sig, parsed or ParseResult(records=records)
+        self.title = sig.title if sig is not None else None
+        self.papers = _normalized(records, self.title)
+
+    def parts(self) -> Iterator[tuple[ParseResult, list[NormalizedPaper]]]:
+        said = self.parsed
+        for i in range(0, max(len(self.papers), 1), CHUNK):
+            part = ParseResult(records=said.records[i : i + CHUNK])
+            if i == 0:
+                part.failures, part.skipped = said.failures, said.skipped
+            yield part, self.papers[i : i + CHUNK]
+
+
+class _Streamed(_Records):
+    """Records read chunk by chunk while the previous chunk is written (BibTeX)."""
+
+    def __init__(self, parts: Callable[[], Iterator[ParseResult]], text: str) -> None:
+        self._parts, self.text = parts, text
+        self.title = list_title(text)
+        self.repos: set[str] = set()
+        self.signature = None
+
+    def parts(self) -> Iterator[tuple[ParseResult, list[NormalizedPaper]]]:
+        self.repos = set()
+        parts = self._parts()
+        while True:
+            with _no_gc():  # parsing allocates millions of small objects that never form cycles
+                part = next(parts, None)
+            if part is None:
+                break
+            self.repos |= entry_repos(part.records)
+            yield part, _normalized(part.records, self.title)
+        self.signature = signature_of(self.text, self.repos)
+
+
+def _normalized(records: list[PaperRecord], title: str | None) -> list[NormalizedPaper]:
+    with _no_gc():
+        return [normalize_record(r, title) for r in records]
 
 
 def _no_entries(shown: str, dialect: str, text: str, failures: list[ParseFailure]) -> str:
@@ -239,41 +307,94 @@ def ingest_records(
 ) -> ImportReport:
     """Import records built in memory (``adbib add``) as a source of their own."""
     report = ImportReport(source=source_name, path=display_path, dialect=dialect)
-    return _ingest(engine, db_path, report, records, list_name or source_name, file_hash(content), None, None)
+    source = _Whole(records, None)
+    return _ingest(engine, db_path, report, source, list_name or source_name, file_hash(content), None, False, "")
 
 
 def _ingest(
     engine: Engine,
     db_path: Target,
     report: ImportReport,
-    records: list[PaperRecord],
+    source: _Records,
     list_name: str | None,
     content_hash: str,
     progress: Progress,
-    sig: Any,
+    explicit: bool,
+    text: str,
 ) -> ImportReport:
-    """Normalize the records, then resolve and write them in one transaction (rolled back for a dry run)."""
-    total = 2 * len(records)  # normalizing, then resolving and writing
-    normalized = []
-    list_title = sig.title if sig is not None else None
-    with _no_gc():
-        for i, r in enumerate(records):
-            normalized.append(normalize_record(r, list_title))
-            if progress and i % 500 == 0:
-                progress(i, total)
-    report.entries = len(records)
+    """Normalize, resolve and write the records in one transaction (rolled back for a dry run).
+
+    A streamed file whose identifier turns out to be shared by titles of two chunks is imported
+    again, with the file's shared identifiers found first (:class:`adbib.importer.writer.SharedLater`)."""
+    shared = shared_identifiers(source.papers) if isinstance(source, _Whole) else None
+    try:
+        return _attempt(
+            engine, db_path, _fresh(report), source, list_name, content_hash, progress, explicit, text, shared
+        )
+    except SharedLater:
+        shared = _shared_of_file(source)
+    return _attempt(engine, db_path, _fresh(report), source, list_name, content_hash, progress, explicit, text, shared)
+
+
+def _fresh(report: ImportReport) -> ImportReport:
+    return ImportReport(source=report.source, path=report.path, dialect=report.dialect, dry_run=report.dry_run)
+
+
+def _shared_of_file(source: _Records) -> Shared:
+    """The identifiers a whole file gives to several titles, read chunk by chunk (nothing kept but them)."""
+    seen: dict[tuple[str, str], list[tuple[str, int, int]]] = {}  # (field, value) -> (title key, index, line)
+    index = 0
+    for _, papers in source.parts():
+        for p in papers:
+            for name in ("doi", "arxiv"):
+                value = getattr(p, name)
+                if value:
+                    seen.setdefault((name, value), []).append((p.title_key, index, p.record.line))
+            index += 1
+    return {
+        key: [(i, line) for _, i, line in given]
+        for key, given in seen.items()
+        if len(given) > 1 and any(not resolve.titles_agree(given[0][0], t) for t, _, _ in given[1:])
+    }
+
+
+def _attempt(
+    engine: Engine,
+    db_path: Target,
+    report: ImportReport,
+    source: _Records,
+    list_name: str | None,
+    content_hash: str,
+    progress: Progress,
+    explicit: bool,
+    text: str,
+    shared: Shared | None,
+) -> ImportReport:
     try:
         with logged(engine, db_path, "import", f"import {report.path}") as (conn, op):
             src = T["source"]
             if conn.execute(select(src.c.id).where(src.c.content_hash == content_hash)).first() is not None:
                 report.already_imported = True  # imported by another process meanwhile
                 return report
-            writer = Writer(conn, report, list_name or report.source, content_hash, sig, progress)
+            writer = Writer(conn, report, list_name or report.source, content_hash, source.signature, progress)
             writer.prepare()
-            if list_name is None and sig is not None and report.dialect in LIST_DIALECTS:
-                writer.list_name = _which_list(conn, writer, normalized, report)
+            # a list file (records built in memory have no signature): which list it is a revision of
+            listed = isinstance(source, _Whole) and source.signature is not None
+            if list_name is None and listed and report.dialect in LIST_DIALECTS:
+                assert isinstance(source, _Whole)
+                writer.list_name = _which_list(conn, writer, source.papers, report)
             report.list_name = writer.list_name
-            writer.run(normalized)
+            writer.begin(shared, text.count("\n") + 1)
+            for part, papers in source.parts():
+                report.skipped += [Note(s.line, s.reason) for s in part.skipped]
+                report.failed += [Note(f.line, f.reason) for f in part.failures]
+                report.entries += len(papers)
+                writer.write(papers)
+            if explicit and not report.entries:
+                failures = [ParseFailure(n.line, n.reason, "") for n in report.failed]
+                raise ReaderError(_no_entries(report.path, report.dialect, text, failures))
+            writer.signature = source.signature
+            writer.finish()
             op.summary = _import_summary(report)
             if report.dry_run:
                 raise _DryRun
@@ -284,7 +405,7 @@ def _ingest(
 
 def _which_list(conn: Connection, writer: Writer, papers: list[NormalizedPaper], report: ImportReport) -> str:
     """The list the file is a revision of, recognised, or a new list named after the source."""
-    untrusted = frozenset(_shared(papers))
+    untrusted = frozenset(shared_identifiers(papers))
     matched = [writer.index.match(p, families(p.authors), untrusted).id for p in papers]
     assert writer.signature is not None  # called only for a file that has a signature
     found = recognise(conn, writer.signature, matched, len(papers))
@@ -292,12 +413,6 @@ def _which_list(conn: Connection, writer: Writer, papers: list[NormalizedPaper],
         return report.source
     report.revision_of = found.describe()
     return found.list_name
-
-
-def _shared(papers: list[NormalizedPaper]) -> dict[tuple[str, str], list[int]]:
-    from adbib.importer.writer import shared_identifiers
-
-    return shared_identifiers(papers)
 
 
 def find_existing(engine: Engine, db_path: Target, paper: NormalizedPaper) -> tuple[int, str, str] | None:

@@ -61,18 +61,41 @@ def _repos(text: str) -> set[str]:
 def signature(text: str, records: Sequence[PaperRecord]) -> Signature:
     """What a file says about which list it is: its title line, and the repositories it links to
     that are not links of its entries (its own repository, badges, star history)."""
+    return signature_of(text, entry_repos(records))
+
+
+def list_title(text: str) -> str | None:
+    """The title key of a file's first H1 (or first line), at most 200 characters."""
     m = _H1.search(text[:20000])
     if m:
         title = m.group(1) or m.group(2) or ""
     else:
-        title = next((line for line in text.splitlines() if line.strip()), "")
-    key = title_key(re.sub(r"\[([^\]]*)\]\([^)]*\)|<[^>]*>", r"\1", title))[:200]
-    entry_repos: set[str] = set()
+        title = _first_line(text)
+    return title_key(re.sub(r"\[([^\]]*)\]\([^)]*\)|<[^>]*>", r"\1", title))[:200] or None
+
+
+def _first_line(text: str) -> str:
+    """The first line that is not blank, without splitting all of a big file into lines."""
+    head = text[:20000].splitlines()
+    for i, line in enumerate(head):
+        if line.strip() and (i < len(head) - 1 or len(text) <= 20000):
+            return line
+    return next((line for line in text.splitlines() if line.strip()), "")
+
+
+def entry_repos(records: Iterable[PaperRecord]) -> set[str]:
+    """The repositories that entries link to (a file read in chunks: the union of its chunks')."""
+    out: set[str] = set()
     for r in records:
-        entry_repos |= _repos(r.raw)
+        out |= _repos(r.raw)
         for link in r.links:
-            entry_repos |= _repos(link.url)
-    return Signature(key or None, tuple(sorted(_repos(text) - entry_repos)))
+            out |= _repos(link.url)
+    return out
+
+
+def signature_of(text: str, repos_of_entries: set[str]) -> Signature:
+    """:func:`signature` given the entries' repositories."""
+    return Signature(list_title(text), tuple(sorted(_repos(text) - repos_of_entries)))
 
 
 @dataclass

@@ -1,11 +1,19 @@
 """One file's records resolved and written, inside the caller's transaction.
 
-:class:`Writer` loads what identity needs (:mod:`adbib.resolve` decides), walks the records in
-file order — each one merged into the paper it is or created — and queues every new row; the
-rows are written in bulk at the end (SQLAlchemy Core ``executemany``).  A value a vocabulary does
-not know is created through :class:`adbib.importer.vocabulary.VocabRows`; an identifier that
-identity refused is written to the ``conflict`` table and the report.  A database constraint that
-still fails names the file, the entry's line and the value.
+:class:`Writer` loads what identity needs (:mod:`adbib.resolve` decides), then takes the file's
+records in chunks (:meth:`Writer.write`, in file order): each record is merged into the paper it
+is or created, its rows are queued, and at the end of the chunk the queued rows are written in bulk
+(SQLAlchemy Core ``executemany``) and dropped, so memory does not grow with the file.
+:meth:`Writer.finish` writes what needs the whole file (nested-entry relations, papers no longer
+listed, revised links, the source's counts).  A value a vocabulary does not know is created through
+:class:`adbib.importer.vocabulary.VocabRows`; an identifier that identity refused is written to the
+``conflict`` table and the report.  A database constraint that still fails names the file, the
+entry's line and the value.
+
+An identifier that the file gives to several different titles is used for none of them; a chunk
+sees the identifiers of the chunks before it, and when one given earlier turns out to be shared
+(the earlier records are written already) the writer raises :class:`SharedLater`: the caller rolls
+back and imports again with the file's shared identifiers known beforehand (``shared=``).
 """
 
 from __future__ import annotations
@@ -55,6 +63,8 @@ INSERT_ORDER = (
     "paper_field",
 )
 Progress = Callable[[int, int], None] | None
+# (field, value) -> (index in the file, line) of each record that gives the identifier
+Shared = dict[tuple[str, str], list[tuple[int, int]]]
 
 
 def new_id(result: CursorResult[Any]) -> int:
@@ -87,9 +97,10 @@ def load_index(conn: Connection) -> resolve.Index:
     return index
 
 
-def shared_identifiers(papers: list[NormalizedPaper]) -> dict[tuple[str, str], list[int]]:
-    """Identifiers that one file gives to several different titles: (field, value) -> the indexes
-    of the records that carry it.  Such an identifier identifies none of them."""
+def shared_identifiers(papers: list[NormalizedPaper], base: int = 0) -> Shared:
+    """Identifiers that one file gives to several different titles: (field, value) -> (index, line)
+    of the records that carry it (``base``: the index of ``papers[0]`` in the file).  Such an
+    identifier identifies none of them."""
     groups: dict[tuple[str, str], list[int]] = {}
     for i, p in enumerate(papers):
         for name in ("doi", "arxiv"):
@@ -102,7 +113,7 @@ def shared_identifiers(papers: list[NormalizedPaper]) -> dict[tuple[str, str], l
             continue
         first = papers[idxs[0]].title_key
         if any(not resolve.titles_agree(first, papers[i].title_key) for i in idxs[1:]):
-            out[key] = idxs
+            out[key] = [(base + i, papers[i].record.line) for i in idxs]
     return out
 
 
@@ -123,6 +134,12 @@ class _Paper:
     authors_changed: bool = False
     owners_changed: bool = False
     changed: dict[str, tuple[object, object]] = field(default_factory=dict)
+    written: bool = False  # a new paper's row is in the database (an earlier chunk)
+    dirty: bool = False  # to write at the next flush
+
+
+class SharedLater(Exception):
+    """An identifier that an earlier chunk used turns out to be given to another title later."""
 
 
 class Writer:
@@ -155,6 +172,16 @@ class Writer:
         self._load()
 
     def run(self, papers: list[NormalizedPaper]) -> None:
+        """All of a file's records at once: :meth:`begin`, one :meth:`write`, :meth:`finish`."""
+        self.begin(shared_identifiers(papers), max((p.record.line for p in papers), default=1))
+        self.write(papers)
+        self.finish()
+
+    def begin(self, shared: Shared | None = None, total_lines: int = 1) -> None:
+        """Insert the source row.  ``shared``: the file's shared identifiers, when known beforehand
+        (else found chunk by chunk, see :class:`SharedLater`); ``total_lines``: the file's, for
+        the progress bar."""
+        self.total_lines = total_lines
         src = T["source"]
         self.source_id = new_id(
             self.conn.execute(
@@ -169,26 +196,76 @@ class Writer:
                 )
             )
         )
-        shared = shared_identifiers(papers)
+        self.known_shared = shared
         self.shared_at: dict[int, list[tuple[str, str, str]]] = {}  # record index -> (field, value, reason)
-        for (name, value), idxs in shared.items():
-            lines = ", ".join(str(papers[i].record.line) for i in idxs)
+        self.untrusted: frozenset[tuple[str, str]] = frozenset()
+        if shared is not None:
+            self._mark_shared(shared)
+        # identifiers seen in earlier chunks: (field, value) -> title key of the first record giving it
+        self.first_given: dict[tuple[str, str], str] = {}
+        self.ids: list[int] = []  # paper id of every record, in file order
+        self.nested: list[tuple[int, int, str, int]] = []  # (index, parent index, relation, line)
+        self.fresh_ids: dict[int, None] = {}  # papers touched since the last flush, in order
+
+    def write(self, papers: list[NormalizedPaper]) -> None:
+        """Resolve and write the next records of the file (then drop what only they needed)."""
+        base = len(self.ids)
+        if self.known_shared is None:
+            self._find_shared(papers, base)
+        for j, p in enumerate(papers):
+            i = base + j
+            self.ids.append(self._one(p, self.shared_at.get(i, ())))
+            rec = p.record
+            if rec.parent is not None and rec.relation is not None:
+                self.nested.append((i, rec.parent, rec.relation, rec.line))
+            if self.progress and j % 500 == 0:
+                self.progress(rec.line, self.total_lines)
+        self._flush()
+        self.fields_of.clear()  # read back from the database when a later chunk needs them
+        self.claim_cache.clear()
+
+    def _find_shared(self, papers: list[NormalizedPaper], base: int) -> None:
+        """The identifiers these records give to several titles, knowing the earlier chunks'."""
+        groups: dict[tuple[str, str], list[int]] = {}
+        for j, p in enumerate(papers):
+            for name in ("doi", "arxiv"):
+                value = getattr(p, name)
+                if value:
+                    groups.setdefault((name, value), []).append(j)
+        shared: Shared = {}
+        for key, idxs in groups.items():
+            earlier = self.first_given.get(key)
+            first = earlier if earlier is not None else papers[idxs[0]].title_key
+            agree = all(resolve.titles_agree(first, papers[j].title_key) for j in idxs)
+            if earlier is not None:
+                if not agree or key in self.untrusted:
+                    raise SharedLater(key)
+                continue
+            self.first_given[key] = first
+            if not agree:
+                shared[key] = [(base + j, papers[j].record.line) for j in idxs]
+        if shared:
+            self._mark_shared(shared)
+
+    def _mark_shared(self, shared: Shared) -> None:
+        for (name, value), found in shared.items():
+            idxs = [i for i, _ in found]
+            lines = ", ".join(str(line) for _, line in found)
             reason = (
                 f"{'DOI' if name == 'doi' else 'arXiv id'} {value} is given to {len(idxs)} different titles "
                 f"in this file (lines {lines}): used for none of them"
             )
             for i in idxs:
                 self.shared_at.setdefault(i, []).append((name, value, reason))
-        self.untrusted = frozenset(shared)
-        ids: list[int] = []
-        for i, p in enumerate(papers):
-            ids.append(self._one(p, self.shared_at.get(i, ())))
-            if self.progress and i % 500 == 0:
-                self.progress(len(papers) + i, 2 * len(papers))
-        self._relations(papers, ids)
-        self._missing(set(ids))
+        self.untrusted = self.untrusted | frozenset(shared)
+
+    def finish(self) -> None:
+        """What needs the whole file: relations, papers no longer listed, links, the source's counts."""
+        self._relations()
+        self._missing(set(self.ids))
         self._revise_links()
         self._flush()
+        src = T["source"]
         self.conn.execute(
             update(src)
             .where(src.c.id == self.source_id)
@@ -199,6 +276,7 @@ class Writer:
                 papers_unchanged=len(self.report.unchanged),
                 entries_skipped=len(self.report.skipped),
                 entries_failed=len(self.report.failed),
+                **(self.signature.to_columns() if self.signature else {}),
             )
         )
         issues = [("skipped", n) for n in self.report.skipped] + [("failed", n) for n in self.report.failed]
@@ -404,7 +482,7 @@ class Writer:
             pf = T["paper_field"]
             have = (
                 {}
-                if state.new
+                if state.new and not state.written
                 else {
                     r.name: r.value
                     for r in self.conn.execute(select(pf.c.name, pf.c.value).where(pf.c.paper_id == pid))
@@ -458,10 +536,13 @@ class Writer:
             short_name=p.short_name,
         )
         state = _Paper(pid, key, cur, list(p.authors), venue_id, new=True, links={})
+        for n in p.authors:  # author ids in the order of the file, however it is chunked
+            self._author(n, p.record.line)
         state.owners = {f: self.list_name for f in resolve.OWNED_FIELDS if _value(cur, f) not in (None, [], "")}
         state.fresh = set(state.owners)
         state.owners_changed = True
         self.touched[pid] = state
+        self.fresh_ids[pid] = None
         return pid
 
     def _load_current(self, pid: int) -> _Paper:
@@ -508,6 +589,7 @@ class Writer:
     def _merge(self, pid: int, p: NormalizedPaper) -> dict[str, tuple[object, object]]:
         state = self.touched.get(pid) or self._load_current(pid)
         self.touched[pid] = state
+        self.fresh_ids[pid] = None
         new_venue_type = self.vocab.venue_type(p.venue, p.venue_name, p.venue_type) if p.venue else None
         changes = resolve.merge(state.cur, p, new_venue_type, state.owners, self.list_name, state.fresh)
         # identifiers already owned by another paper stay where they are
@@ -527,6 +609,8 @@ class Writer:
             first_authors = not state.names
             state.cur.authors = [n.full for n in p.authors]
             state.names = list(p.authors)
+            for n in p.authors:
+                self._author(n, p.record.line)
             state.authors_changed = True
             if first_authors:
                 self._rekey_anonymous(state, changes, p.record.line)
@@ -663,9 +747,10 @@ class Writer:
         """(link id, list) claims on a stored paper's links, loaded once per paper."""
         if pid not in self.claim_cache:
             ls, lk = T["link_source"], T["link"]
+            state = self.touched[pid]
             self.claim_cache[pid] = (
                 set()
-                if self.touched[pid].new
+                if state.new and not state.written
                 else {
                     (r.link_id, r.list_name)
                     for r in self.conn.execute(
@@ -715,6 +800,7 @@ class Writer:
                         },
                     )
                     state.changed.setdefault("links", (None, None))
+                    self.fresh_ids[pid] = None
                     entry = next((e for e in self.report.unchanged if e.id == pid), None)
                     if entry is not None:
                         self.report.unchanged.remove(entry)
@@ -725,27 +811,28 @@ class Writer:
                             if e.id == pid and "links" not in e.fields:
                                 e.fields = sorted([*e.fields, "links"])
 
-    def _relations(self, papers: list[NormalizedPaper], ids: list[int]) -> None:
+    def _relations(self) -> None:
+        """Nested entries (an extension under its paper): one relation row per pair."""
         seen = set()
+        ids = self.ids
         existing = (
             {(r.subject_id, r.object_id, r.kind) for r in self.conn.execute(select(T["relation"]))}
-            if any(p.record.parent is not None for p in papers)
+            if self.nested
             else set()
         )
-        for i, p in enumerate(papers):
-            parent = p.record.parent
-            if parent is None or p.record.relation is None or not (0 <= parent < len(ids)):
+        for i, parent, relation, line in self.nested:
+            if not (0 <= parent < len(ids)):
                 continue
             child_id, parent_id = ids[i], ids[parent]
             if child_id == parent_id:
                 continue
-            if p.record.relation == "extension_of":
+            if relation == "extension_of":
                 row = (child_id, parent_id, "extension_of")
             else:
                 row = (parent_id, child_id, "similar_to")
             if row not in seen and row not in existing:
                 seen.add(row)
-                self._queue("relation", p.record.line, {"subject_id": row[0], "object_id": row[1], "kind": row[2]})
+                self._queue("relation", line, {"subject_id": row[0], "object_id": row[1], "kind": row[2]})
 
     def _missing(self, present: set[int]) -> None:
         """Papers an earlier revision of this list had that this file no longer lists."""
@@ -765,8 +852,13 @@ class Writer:
     # -- writing
 
     def _flush(self) -> None:
+        """Write the papers touched since the last flush and every queued row, then drop the rows.
+
+        A paper touched again by a later chunk is written again: its row updated, its authors and
+        field owners replaced when they changed since (the database ends as if written once)."""
         c = self.conn
-        for pid, s in self.touched.items():
+        for pid in self.fresh_ids:
+            s = self.touched[pid]
             cur = s.cur
             values = {
                 "title": cur.title,
@@ -784,7 +876,8 @@ class Writer:
                 "stars": cur.stars,
                 "short_name": cur.short_name,
             }
-            if s.new:
+            inserted = s.new and not s.written
+            if inserted:
                 self._queue(
                     "paper",
                     0,
@@ -797,19 +890,22 @@ class Writer:
                     "paper",
                     s.citekey,
                 )
-            if s.authors_changed and not s.new:
+            if s.authors_changed and not inserted:
                 c.execute(delete(T["authorship"]).where(T["authorship"].c.paper_id == pid))
-            if s.new or s.authors_changed:
+            if inserted or s.authors_changed:
                 for i, n in enumerate(s.names):
                     self._queue("authorship", 0, {"paper_id": pid, "position": i, "author_id": self._author(n, 0)})
             if s.owners_changed:
-                if not s.new:
+                if not inserted:
                     c.execute(delete(T["field_source"]).where(T["field_source"].c.paper_id == pid))
                 for f, lst in sorted(s.owners.items()):
                     self._queue("field_source", 0, {"paper_id": pid, "field": f, "list_name": lst})
+            s.written, s.authors_changed, s.owners_changed = True, False, False
+        self.fresh_ids.clear()
         for name in INSERT_ORDER:
             if self.rows[name]:
                 self._insert(name)
+                self.rows[name], self.lines[name] = [], []
 
     def _insert(self, name: str) -> None:
         """Bulk insert; on a constraint failure, find the row to name its line and value."""
