@@ -135,6 +135,9 @@ class _Paper:
     owners_changed: bool = False
     changed: dict[str, tuple[object, object]] = field(default_factory=dict)
     written: bool = False  # a new paper's row is in the database (an earlier chunk)
+    met: bool = False  # a record of this import was attached to it
+    datasets: set[tuple[int, str]] = field(default_factory=set)  # (dataset id, evidence) this import gave
+    categories: set[int] = field(default_factory=set)  # category ids this import filed it under
     dirty: bool = False  # to write at the next flush
 
 
@@ -307,9 +310,7 @@ class Writer:
         }
         self.vocab = VocabRows(c, self._queue, self._alloc, self._new_vocab)
         self.touched: dict[int, _Paper] = {}
-        self.seen_datasets: set[tuple[int, int, str]] = set()
-        self.first_touch: set[int] = set()
-        self.cats: set[tuple[int, int]] = set()
+        self.created: set[int] = set()  # papers this import created (their state dropped once written)
         self.claim_cache: dict[int, set[tuple[int, str]]] = {}
 
     def _alloc(self, table: str) -> int:
@@ -542,6 +543,7 @@ class Writer:
         state.fresh = set(state.owners)
         state.owners_changed = True
         self.touched[pid] = state
+        self.created.add(pid)
         self.fresh_ids[pid] = None
         return pid
 
@@ -584,7 +586,24 @@ class Writer:
         fs = T["field_source"]
         owners = {r.field: r.list_name for r in self.conn.execute(select(fs).where(fs.c.paper_id == pid))}
         names = [Name(a.given, a.family, a.von, a.jr) for a in authors]
-        return _Paper(pid, row.citekey, cur, names, row.venue_id, new=False, links=links, owners=owners)
+        state = _Paper(pid, row.citekey, cur, names, row.venue_id, new=False, links=links, owners=owners)
+        if pid in self.created:  # created by an earlier chunk of this import: as it was left
+            state.new = state.written = state.met = True
+            state.fresh = {f for f, lst in owners.items() if lst == self.list_name}
+            pd, pc = T["paper_dataset"], T["paper_category"]
+            state.datasets = {
+                (r.dataset_id, r.evidence)
+                for r in self.conn.execute(
+                    select(pd.c.dataset_id, pd.c.evidence).where(pd.c.paper_id == pid, pd.c.source_id == self.source_id)
+                )
+            }
+            state.categories = {
+                r[0]
+                for r in self.conn.execute(
+                    select(pc.c.category_id).where(pc.c.paper_id == pid, pc.c.list_name == self.list_name)
+                )
+            }
+        return state
 
     def _merge(self, pid: int, p: NormalizedPaper) -> dict[str, tuple[object, object]]:
         state = self.touched.get(pid) or self._load_current(pid)
@@ -642,8 +661,7 @@ class Writer:
         """Links, datasets, categories and provenance of one record."""
         state = self.touched[pid]
         line = p.record.line
-        first = pid not in self.first_touch
-        self.first_touch.add(pid)
+        first, state.met = not state.met, True
         if first and not state.new:
             self._reset_list_values(pid, p)
         for link in p.links:
@@ -660,9 +678,8 @@ class Writer:
                 self._queue("link_source", line, {"link_id": lid, "list_name": self.list_name})
         for d in p.datasets:
             did = self.vocab.dataset(d.name, d.family, d.known, d.raw, line)
-            key3 = (pid, did, d.evidence)
-            if key3 not in self.seen_datasets:
-                self.seen_datasets.add(key3)
+            if (did, d.evidence) not in state.datasets:
+                state.datasets.add((did, d.evidence))
                 self._queue(
                     "paper_dataset",
                     line,
@@ -676,8 +693,8 @@ class Writer:
                 )
         for slug in p.categories:
             cid = self.vocab.category(slug, p.new_categories.get(slug, slug), slug not in p.new_categories, line)
-            if (pid, cid) not in self.cats:
-                self.cats.add((pid, cid))
+            if cid not in state.categories:
+                state.categories.add(cid)
                 self._queue("paper_category", line, {"paper_id": pid, "category_id": cid, "list_name": self.list_name})
         rec = p.record
         reported: dict[str, Any] = {
@@ -901,6 +918,8 @@ class Writer:
                 for f, lst in sorted(s.owners.items()):
                     self._queue("field_source", 0, {"paper_id": pid, "field": f, "list_name": lst})
             s.written, s.authors_changed, s.owners_changed = True, False, False
+            if s.new:  # read back from the database if a later chunk meets it again
+                del self.touched[pid]
         self.fresh_ids.clear()
         for name in INSERT_ORDER:
             if self.rows[name]:
