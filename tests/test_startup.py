@@ -76,3 +76,14 @@ def test_a_read_command_imports_only_what_it_uses(seeded_db, args, forbidden):
 def test_the_bibtex_export_of_non_ascii_names_loads_the_latex_encoder(seeded_db):
     modules = imported(["--db", str(seeded_db), "export", "-f", "bibtex"])
     assert "pylatexenc.latexencode" in modules  # the seeded lists have Görnitz, Müller, …
+
+
+def test_importing_a_file_imported_before_needs_no_database_layer(seeded_db, tmp_path):
+    """An already-imported file is recognised by its hash on a plain read connection: no
+    sqlalchemy, no migrations, no readers of the file's entries."""
+    bib = tmp_path / "one.bib"
+    bib.write_text("@article{doe2024tiny,\n  author = {Doe, Jane},\n  title = {A Tiny Paper},\n  year = {2024}\n}\n")
+    first = imported(["--db", str(seeded_db), "import", str(bib)])
+    assert "sqlalchemy" in first and "adbib.store" in first
+    again = imported(["--db", str(seeded_db), "import", str(bib)])
+    assert among(again, WRITE_STACK + TABLES + VOCABULARIES + ("bibtexparser", "adbib.store")) == []

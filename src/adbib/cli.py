@@ -734,26 +734,19 @@ def import_(
                 raise UsageError(f"--columns applies to --format table, not {fmt}")
             fmt, column_map = "table", parse_columns(columns)
         from adbib import render
+        from adbib.importer.files import import_files
         from adbib.progress import Progress
-        from adbib.store import ingest
 
-        engine = write_engine()
-        reports = []
-        for path in paths:
-            with Progress(f"importing {path.name}") as progress:
-                reports.append(
-                    ingest(
-                        engine,
-                        db_path(),
-                        path,
-                        dialect=fmt,
-                        source_name=source if len(paths) == 1 else None,
-                        list_name=source,
-                        dry_run=dry_run,
-                        progress=progress,
-                        columns=column_map,
-                    )
-                )
+        reports = import_files(
+            db_path(),
+            paths,
+            dialect=fmt,
+            source_name=source if len(paths) == 1 else None,
+            list_name=source,
+            dry_run=dry_run,
+            progress=lambda name: Progress(f"importing {name}"),
+            columns=column_map,
+        )
         if report == "json":
             typer.echo(render.json_text([r.to_dict() for r in reports]), nl=False)
         else:

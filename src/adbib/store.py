@@ -10,11 +10,8 @@ Ctrl-C — rolls the whole file back; a dry run rolls back on purpose.
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
-import os
 import re
-import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -27,13 +24,13 @@ from sqlalchemy.engine import Connection, Engine
 from adbib import citekeys, journal, models, resolve
 from adbib.backend import Target
 from adbib.db import write_transaction
+from adbib.importer.files import already_imported, file_hash, read_file
 from adbib.importer.report import ConflictNote, Entry, ImportReport, NewVocab, Note
 from adbib.importer.revisions import entry_repos, list_title, recognise, signature, signature_of
 from adbib.importer.vocabulary import map_value, sync_vocabulary
 from adbib.importer.writer import Shared, SharedLater, Writer, families, load_index, new_id, shared_identifiers
-from adbib.limits import MAX_FILE_BYTES, MAX_LINE
 from adbib.normalize import normalize_record
-from adbib.readers import DIALECTS, decode, detect, reader
+from adbib.readers import detect, reader
 from adbib.records import NormalizedPaper, PaperRecord, ParseFailure, ParseResult, ReaderError
 
 __all__ = [
@@ -81,73 +78,6 @@ def _import_summary(report: ImportReport) -> str:
     return f"import {report.path} as {report.list_name or report.source}: {counts}"
 
 
-def file_hash(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def read_file(path: Path, dialect: str | None = None) -> tuple[str, bytes, str]:
-    """(dialect, bytes, text) of a file, the dialect detected unless given.  No database."""
-    data = _read_regular_file(Path(path))
-    text = decode(data, str(path))
-    if len(text) > MAX_LINE and (long := _long_line(text)):
-        raise ReaderError(
-            f"{path}: line {long[0]} has {long[1]:,} characters (at most {MAX_LINE:,}): not a bibliography"
-        )
-    if dialect in (None, "auto"):
-        dialect = detect(text)
-        if dialect is None:
-            raise ReaderError(f"{path}: not a format adbib can read (known formats: {', '.join(DIALECTS)})")
-    reader(dialect)  # an unknown --format fails here, before any work
-    return dialect, data, text
-
-
-def _read_regular_file(path: Path) -> bytes:
-    """The bytes of a regular file of at most MAX_FILE_BYTES; anything else is one ReaderError.
-    A FIFO, a device or a socket is refused before it is opened (reading one would hang, or never
-    end: /dev/zero), and the opened file is checked again (it may have been swapped meanwhile)."""
-    try:
-        st = os.stat(path)
-        if stat.S_ISDIR(st.st_mode):
-            raise ReaderError(f"{path}: is a directory, not a file")
-        if not stat.S_ISREG(st.st_mode):
-            raise ReaderError(f"{path}: is {_file_kind(st.st_mode)}, not a regular file; adbib imports only files")
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as f:
-            st = os.fstat(f.fileno())
-            if not stat.S_ISREG(st.st_mode):
-                raise ReaderError(f"{path}: is {_file_kind(st.st_mode)}, not a regular file; adbib imports only files")
-            if st.st_size > MAX_FILE_BYTES:
-                raise ReaderError(
-                    f"{path}: {st.st_size:,} bytes; adbib imports files of at most {MAX_FILE_BYTES:,} bytes"
-                )
-            data = f.read(MAX_FILE_BYTES + 1)
-    except OSError as e:
-        raise ReaderError(f"{path}: {e.strerror or e}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ReaderError(f"{path}: more than {MAX_FILE_BYTES:,} bytes; adbib imports files of at most that")
-    return data
-
-
-def _file_kind(mode: int) -> str:
-    for test, kind in (
-        (stat.S_ISFIFO, "a FIFO (named pipe)"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-    ):
-        if test(mode):
-            return kind
-    return "a special file"
-
-
-def _long_line(text: str) -> tuple[int, int] | None:
-    """(1-based number, length) of the first line longer than MAX_LINE, if any."""
-    for number, line in enumerate(text.split("\n"), 1):
-        if len(line) > MAX_LINE:
-            return number, len(line)
-    return None
-
-
 def ingest(
     engine: Engine,
     db_path: Target,
@@ -180,7 +110,7 @@ def ingest(
     report = ImportReport(source=name, path=shown, dialect=dialect, dry_run=dry_run)
     content_hash = file_hash(data)
     del data
-    if _already_imported(db_path, content_hash):
+    if already_imported(db_path, content_hash):
         report.already_imported = True
         return report
     mod = reader(dialect)
@@ -269,18 +199,6 @@ def _no_entries(shown: str, dialect: str, text: str, failures: list[ParseFailure
         lines = "1 entry-like line" if len(failures) == 1 else f"{len(failures)} entry-like lines"
         failed = f" ({lines} could not be read, the first at line {first.line}: {first.reason})"
     return f"{shown}: read as {dialect}, no entries found{failed} — is it another format? ({said})"
-
-
-def _already_imported(db_path: Target, content_hash: str) -> bool:
-    """Checked on a plain read connection: it must not queue for the write lock."""
-    from adbib import dbread
-
-    con = dbread.connect(db_path)
-    try:
-        sql = "SELECT 1 FROM source WHERE content_hash = ?"
-        return con.execute(sql, (content_hash,)).fetchone() is not None
-    finally:
-        con.close()
 
 
 @contextmanager

@@ -1,0 +1,175 @@
+"""A file about to be imported: its bytes read safely, its format detected, and whether it was
+imported before — without the database layer (no sqlalchemy), so that an already-imported file
+costs what reading it and one indexed SELECT cost.
+
+:func:`import_files` is what ``adbib import`` calls: files imported before are reported as such
+from a plain read connection; the write engine (sqlalchemy, migrations) is opened only for a
+file that has something to write, and :func:`adbib.store.ingest` imports it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from adbib.importer.report import ImportReport
+from adbib.limits import MAX_FILE_BYTES, MAX_LINE
+from adbib.readers import DIALECTS, decode, detect, reader
+from adbib.records import ReaderError
+
+if TYPE_CHECKING:
+    from adbib.backend import Target
+
+
+def import_files(
+    target: Target,
+    paths: list[Path],
+    *,
+    dialect: str | None = None,
+    source_name: str | None = None,
+    list_name: str | None = None,
+    dry_run: bool = False,
+    progress: Callable[[str], Any] | None = None,
+    columns: dict[str, str] | None = None,
+) -> list[ImportReport]:
+    """Import each file in its own transaction (:func:`adbib.store.ingest`); ``progress(name)``
+    gives the context manager reporting one file's progress."""
+    from contextlib import nullcontext
+
+    engine = None
+    reports = []
+    for path in paths:
+        found, report = _seen(target, path, dialect, source_name, dry_run)
+        if found:
+            reports.append(report)
+            continue
+        if engine is None:
+            from adbib.db import open_for_write
+
+            engine = open_for_write(target)
+        from adbib.store import ingest
+
+        with progress(path.name) if progress else nullcontext() as bar:
+            reports.append(
+                ingest(
+                    engine,
+                    target,
+                    path,
+                    dialect=dialect,
+                    source_name=source_name,
+                    list_name=list_name,
+                    dry_run=dry_run,
+                    progress=bar,
+                    columns=columns,
+                )
+            )
+    return reports
+
+
+def _seen(
+    target: Target, path: Path, dialect: str | None, source_name: str | None, dry_run: bool
+) -> tuple[bool, ImportReport]:
+    """(True, its report) when the file's bytes were imported before.  Anything unusual (the file
+    unreadable, no database yet, a database to migrate) is left to the import, which says it."""
+    try:
+        data = _read_regular_file(Path(path))
+        if not already_imported(target, file_hash(data)):
+            return False, ImportReport(source="", path="", dialect="")
+        del data
+        shown_dialect, _, _ = read_file(path, dialect)  # the report names the format
+    except ReaderError:
+        return False, ImportReport(source="", path="", dialect="")
+    report = ImportReport(source=source_name or Path(path).stem, path=str(path), dialect=shown_dialect, dry_run=dry_run)
+    report.already_imported = True
+    return True, report
+
+
+def already_imported(db_path: Target, content_hash: str) -> bool:
+    """Checked on a plain read connection: it must not queue for the write lock.  False when
+    there is no adbib database to read yet."""
+    from adbib import backend
+    from adbib.errors import AdbibError
+
+    try:
+        b = backend.of(db_path)
+        if b.schema_state() != "current":
+            return False
+        con = b.connect()
+    except AdbibError:
+        return False
+    try:
+        sql = "SELECT 1 FROM source WHERE content_hash = ?"
+        return con.execute(sql, (content_hash,)).fetchone() is not None
+    finally:
+        con.close()
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_file(path: Path, dialect: str | None = None) -> tuple[str, bytes, str]:
+    """(dialect, bytes, text) of a file, the dialect detected unless given.  No database."""
+    data = _read_regular_file(Path(path))
+    text = decode(data, str(path))
+    if len(text) > MAX_LINE and (long := _long_line(text)):
+        raise ReaderError(
+            f"{path}: line {long[0]} has {long[1]:,} characters (at most {MAX_LINE:,}): not a bibliography"
+        )
+    if dialect in (None, "auto"):
+        dialect = detect(text)
+        if dialect is None:
+            raise ReaderError(f"{path}: not a format adbib can read (known formats: {', '.join(DIALECTS)})")
+    reader(dialect)  # an unknown --format fails here, before any work
+    return dialect, data, text
+
+
+def _read_regular_file(path: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_FILE_BYTES; anything else is one ReaderError.
+    A FIFO, a device or a socket is refused before it is opened (reading one would hang, or never
+    end: /dev/zero), and the opened file is checked again (it may have been swapped meanwhile)."""
+    try:
+        st = os.stat(path)
+        if stat.S_ISDIR(st.st_mode):
+            raise ReaderError(f"{path}: is a directory, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise ReaderError(f"{path}: is {_file_kind(st.st_mode)}, not a regular file; adbib imports only files")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise ReaderError(f"{path}: is {_file_kind(st.st_mode)}, not a regular file; adbib imports only files")
+            if st.st_size > MAX_FILE_BYTES:
+                raise ReaderError(
+                    f"{path}: {st.st_size:,} bytes; adbib imports files of at most {MAX_FILE_BYTES:,} bytes"
+                )
+            data = f.read(MAX_FILE_BYTES + 1)
+    except OSError as e:
+        raise ReaderError(f"{path}: {e.strerror or e}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ReaderError(f"{path}: more than {MAX_FILE_BYTES:,} bytes; adbib imports files of at most that")
+    return data
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in (
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return kind
+    return "a special file"
+
+
+def _long_line(text: str) -> tuple[int, int] | None:
+    """(1-based number, length) of the first line longer than MAX_LINE, if any."""
+    for number, line in enumerate(text.split("\n"), 1):
+        if len(line) > MAX_LINE:
+            return number, len(line)
+    return None
