@@ -118,12 +118,16 @@ def ingest(
         source: _Records = _Streamed(lambda: _named(shown, mod.iter_read(text, CHUNK)), text)
     else:
         with _no_gc():  # parsing allocates millions of small objects that never form cycles
-            parsed = next(_named(shown, iter([mod.read(text, columns=columns) if columns else mod.read(text)])))
+            parsed = next(_named(shown, _whole_file(mod, text, columns)))
         source = _Whole(parsed.records, signature(text, parsed.records), parsed)
     return _ingest(engine, db_path, report, source, list_name, content_hash, progress, explicit, text)
 
 
 CHUNK = 2000  # records normalized, resolved and written at a time (memory stays flat in the file's size)
+
+
+def _whole_file(mod: Any, text: str, columns: dict[str, str] | None) -> Iterator[ParseResult]:
+    yield mod.read(text, columns=columns) if columns else mod.read(text)
 
 
 def _named(shown: str, parts: Iterator[ParseResult]) -> Iterator[ParseResult]:
