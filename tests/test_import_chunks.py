@@ -21,11 +21,11 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from helpers import pgdb
 from typer.testing import CliRunner
 
 from adbib import store
 from adbib.cli import app
+from helpers import pgdb
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LGC_NEXT = FIXTURES / "lists" / "LGC-AD__awesome-industrial-medical-anomaly-detection__36cd91e.md"
@@ -116,7 +116,8 @@ def test_a_paper_of_an_early_chunk_merged_by_a_later_entry(two_dbs, seed_bib, tm
     assert [(e["citekey"], e["fields"]) for e in report["merged"]] == [("ma2025aaclip", ["abstract", "authors"])]
     assert state(chunked) == state(one)
     # what the later entry changed is in the database, once
-    code, out, _ = run(chunked, "show", "ma2025aaclip", "--format", "json")
+    code, out, err = run(chunked, "show", "ma2025aaclip", "--format", "json")
+    assert code == 0, err
     shown = json.loads(out)
     assert shown["abstract"] == "A second entry for the first paper."
     assert shown["authors"][-2:] == ["S Kevin Zhou", "Ann Newcomer"]
@@ -155,3 +156,25 @@ def test_a_list_revision_written_in_chunks(two_dbs, tmp_path, monkeypatch):
     assert report["revision_of"].startswith("recognised as a new revision of lgc")
     assert report["merged"] and report["created"]
     assert state(chunked) == state(one)
+
+
+def test_rows_are_written_a_chunk_at_a_time(two_dbs, seed_bib, tmp_path, monkeypatch):
+    """What the import holds in memory is one chunk's rows, however long the file."""
+    from adbib.importer import writer
+
+    written: list[tuple[str, int]] = []
+    insert = writer.Writer._insert
+
+    def counting(self, name):
+        written.append((name, len(self.rows[name])))
+        return insert(self, name)
+
+    monkeypatch.setattr(writer.Writer, "_insert", counting)
+    path = tmp_path / "seed.bib"
+    path.write_text(seed_bib)
+    [report] = import_report(two_dbs("empty"), path, 10, monkeypatch)
+    assert len(report["created"]) == 85
+    papers = [n for name, n in written if name == "paper"]
+    provenance = [n for name, n in written if name == "provenance"]
+    assert papers == [10] * 8 + [5]
+    assert provenance == papers
