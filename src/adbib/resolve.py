@@ -124,7 +124,6 @@ class Index:
     by_ends: dict[str, list[int] | None] = field(default_factory=dict)
     known: dict[int, Known] = field(default_factory=dict)
     idents: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)  # id -> (doi, arxiv)
-    evaluated: int = 0  # candidates the fuzzy pass has compared, over all records
 
     def add(self, k: Known, doi: str | None = None, arxiv: str | None = None) -> None:
         self.known[k.id] = k
@@ -181,7 +180,6 @@ class Index:
                     if block is not None:  # a split block sends the search to the longer end
                         found.update(block)
                         break
-        self.evaluated += len(found)
         return found
 
     def match(
