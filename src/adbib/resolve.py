@@ -12,7 +12,11 @@ so an identifier alone can be another paper's.
 2. an identifier that one file gives to several different titles is reported and used for none
    of them;
 3. (unless both carry different DOIs or arXiv ids) the same title key — or a title that differs by
-   a typo (ratio >= 95, among titles sharing their first or last 16 characters and an author) —
+   a typo (ratio >= 95, among titles sharing an author and their first or last 16 characters; for
+   an author and an end that more than BLOCK_CAP titles share, among those sharing the end 16,
+   32 or 48 characters longer, the shortest that at most BLOCK_CAP share — at 64 characters, the
+   oldest BLOCK_CAP: a typo leaves one end intact, and a record meets a bounded number of papers
+   however big the database grows) —
    with a year at most one apart and at least one shared author family name; when one side names
    no authors at all (a nested "Extension:" entry, the MedAIerHHL list), the exact title key with
    the same known venue or the same online date (and a year at most one apart) is required
@@ -50,6 +54,14 @@ from dataclasses import dataclass, field
 from adbib.records import NormalizedPaper
 
 FUZZY_TITLE_MIN = 95
+# the blocks of the fuzzy title pass: papers sharing an author family name and the first (or the
+# last) END_CHARS characters of their titles; a block holds at most BLOCK_CAP papers, and one that
+# would hold more is split by the next END_CHARS characters inward, down to BLOCK_DEPTH × END_CHARS
+END_CHARS = 16
+BLOCK_CAP = 32
+BLOCK_DEPTH = 4
+_SIDES = ("<", ">")
+_MISSING: list[int] = []  # no such block (a sentinel: never filled, blocks are created with their first id)
 MANUAL = "manual"  # the list name of hand-made values (adbib add, edits): never overridden
 # a nickname a list puts before the title: "PatchCore: Towards Total Recall ..." (title keys)
 _NICKNAME = re.compile(r"^[0-9a-z]+(?: [0-9a-z]+)? ")
@@ -107,11 +119,9 @@ class Index:
     by_doi: dict[str, int] = field(default_factory=dict)
     by_arxiv: dict[str, int] = field(default_factory=dict)
     by_title: dict[str, list[int]] = field(default_factory=dict)
-    by_family: dict[str, set[int]] = field(default_factory=dict)
-    # title ends -> ids: the fuzzy pass looks only at titles that share their first or their last
-    # 16 characters (a typo leaves one end intact); scanning every paper of a common family name
-    # ("Wang", "Zhang") made big imports quadratic
-    by_ends: dict[tuple[str, str], set[int]] = field(default_factory=dict)  # (title end, family)
+    # the blocks of the fuzzy pass (see :meth:`candidates`): family name + title end -> ids, or
+    # None for a block that outgrew BLOCK_CAP and whose ids moved to the blocks of the longer end
+    by_ends: dict[str, list[int] | None] = field(default_factory=dict)
     known: dict[int, Known] = field(default_factory=dict)
     idents: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)  # id -> (doi, arxiv)
 
@@ -125,11 +135,52 @@ class Index:
         ids = self.by_title.setdefault(k.title_key, [])
         if k.id not in ids:
             ids.append(k.id)
-        for fam in k.families:
-            self.by_family.setdefault(fam, set()).add(k.id)
-        for end in _ends(k.title_key):
+        if k.title_key:
             for fam in k.families:
-                self.by_ends.setdefault((end, fam), set()).add(k.id)
+                for side in _SIDES:
+                    self._block(k.id, k.title_key, fam, side, 1)
+
+    def _block(self, pid: int, title_key: str, fam: str, side: str, level: int) -> None:
+        """Put ``pid`` in its block: the one of its title's ``level``-th end that is not split."""
+        while True:
+            key = _block_key(title_key, fam, side, level)
+            block = self.by_ends.get(key, _MISSING)
+            if block is None:  # split: the longer end decides
+                level += 1
+                continue
+            if block is _MISSING:
+                self.by_ends[key] = [pid]
+            elif pid in block:
+                pass
+            elif len(block) < BLOCK_CAP:
+                block.append(pid)
+            elif level < BLOCK_DEPTH:
+                # full: split it by the next END_CHARS characters inward, its ids with it
+                self.by_ends[key] = None
+                for other in (*sorted(block), pid):
+                    other_key = title_key if other == pid else self.known[other].title_key
+                    if _block_key(other_key, fam, side, level) == key:  # not a title it no longer has
+                        self._block(other, other_key, fam, side, level + 1)
+            elif pid < max(block):  # the longest end: a block keeps the oldest BLOCK_CAP papers
+                block.remove(max(block))
+                block.append(pid)
+            return
+
+    def candidates(self, title_key: str, families: frozenset[str]) -> set[int]:
+        """The stored papers the fuzzy pass compares a title with: for each of the record's
+        author family names and each end of its title, the papers of the block that the end
+        reaches (at most BLOCK_CAP each, however big the database grows)."""
+        found: set[int] = set()
+        if not title_key:
+            return found
+        for fam in families:
+            for side in _SIDES:
+                for level in range(1, BLOCK_DEPTH + 1):
+                    block = self.by_ends.get(_block_key(title_key, fam, side, level), _MISSING)
+                    if block is not None:  # a split block sends the search to the longer end
+                        found.update(block)
+                        break
+        return found
 
     def match(
         self, p: NormalizedPaper, families: frozenset[str], untrusted: frozenset[tuple[str, str]] = frozenset()
@@ -185,13 +236,9 @@ class Index:
                     )
                 )
         if families and p.title_key:
-            candidates: set[int] = set()
-            for end in _ends(p.title_key):
-                for fam in families:
-                    candidates |= self.by_ends.get((end, fam), set())
             choices = {
                 pid: self.known[pid].title_key
-                for pid in candidates
+                for pid in self.candidates(p.title_key, families)
                 if _years_close(self.known[pid].year, p.year) and self._conflict(pid, doi, arxiv) is None
             }
             if choices:
@@ -224,8 +271,11 @@ class Index:
         return exact_title and (same_venue or same_date)
 
 
-def _ends(title_key: str) -> tuple[str, str]:
-    return ("<" + title_key[:16], ">" + title_key[-16:])
+def _block_key(title_key: str, fam: str, side: str, level: int) -> str:
+    """A family name, then the title's first ('<') or last ('>') END_CHARS × ``level`` characters,
+    marked with the side once per level (a title key has no '<' or '>')."""
+    n = END_CHARS * level
+    return fam + side * level + (title_key[:n] if side == "<" else title_key[-n:])
 
 
 def _years_close(a: int | None, b: int | None) -> bool:
