@@ -6,9 +6,11 @@ to be hostile (braces, backslashes, percent signs, non-ASCII names):
 
 - the BibTeX writer builds each entry's text itself: bibtexparser's writer (a one-entry Library
   through AddEnclosingMiddleware, as adbib wrote it before) must give the same bytes;
-- title words: only the candidates of one regex are looked at outside sentence-case titles, and
-  vocabulary names are found by a trie-shaped pattern: the word-by-word loop and the one big
-  alternation they replaced must find the same spans;
+- title words: only the candidates of one regex are looked at outside sentence-case titles (what
+  a word needs cached by word), and vocabulary names are found by a trie-shaped pattern: the
+  word-by-word loop and the one big alternation they replaced must find the same spans;
+- author names: a name with no special character, comma or "and" in any part is written without
+  encoding each part: every part through _name_part must give the same text;
 - stored http(s) links are taken as they are when one regex says check_url would return them
   unchanged: check_url must agree on everything that regex accepts;
 - tables of one-column-wide text are drawn without tabulate: tabulate must draw the same;
@@ -127,7 +129,53 @@ def test_bibtex_writer_agrees_with_bibtexparser_on_generated_values(title, famil
     assert fast_text([paper]) == bibtexparser_text([paper])
 
 
+def encoded_name_part_by_part(von: str, family: str, jr: str, given: str, unicode: bool) -> str:
+    """B._encoded_name as it was: every part through _name_part (LaTeX, grouping)."""
+    von, family, jr, given = (B._name_part(part, unicode) for part in (von, family, jr, given))
+    if not (given or jr) and " " in family:
+        family = "{" + family + "}"
+    last = f"{von} {family}" if von else family
+    if jr:
+        return f"{last}, {jr}, {given}"
+    return f"{last}, {given}" if given else last
+
+
+PLAIN_BUT = [
+    ("", "Smith and Sons", "", "Jo"),  # an "and" word in a part of plain ASCII
+    ("", "Smith AnD Sons", "", ""),
+    ("and", "Smith", "", "Jo"),
+    ("", "Smith", "and", "Jo"),
+    ("", "Smith", "", "and"),
+    ("", "Band", "", "Andy"),  # "and" inside words: nothing to group
+    ("", "Smith", "", "Jo, Jr."),  # a comma
+    ("", "Smith,", "", "Jo"),
+    ("", "\u212aelvin", "", "Jo"),  # the Kelvin sign (lower case "k")
+    ("", "Smith\tand", "", "Jo"),
+    ("van der", "Berg", "Jr", "Ann Marie"),
+    ("", "de la Cruz", "", ""),
+]
+
+
+@pytest.mark.parametrize("unicode", [False, True])
+def test_a_plain_name_is_written_as_every_part_through_name_part(unicode):
+    for parts in PLAIN_BUT:
+        assert B._encoded_name.__wrapped__(*parts, unicode) == encoded_name_part_by_part(*parts, unicode), parts
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=" aAnNdD,.{}\\\t\u212a\u00fc-", max_size=10), min_size=4, max_size=4))
+def test_a_plain_name_is_written_as_every_part_through_name_part_on_generated_names(parts):
+    assert B._encoded_name.__wrapped__(*parts, False) == encoded_name_part_by_part(*parts, False)
+
+
 # --- title words and vocabulary names -------------------------------------------------------
+
+
+def sentence_case_word_by_word(title: str) -> bool:
+    """B._is_sentence_case as it was: each word lower-cased and looked up (not cached by word)."""
+    words = [w for w in B._TITLE_WORD.findall(title)[1:] if w.lower() not in B._SMALL_WORDS]
+    lower = sum(1 for w in words if w[0].islower())
+    return len(words) >= 3 and lower >= 2 * (len(words) - lower)
 
 
 def word_by_word_spans(title: str) -> list[tuple[int, int]]:
@@ -135,7 +183,7 @@ def word_by_word_spans(title: str) -> list[tuple[int, int]]:
     alternatives = "|".join(re.escape(n) for n in sorted(B.vocabulary_names(), key=len, reverse=True))
     names = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
     spans = [m.span() for m in names.finditer(title)]
-    sentence_case = B._is_sentence_case(title)
+    sentence_case = sentence_case_word_by_word(title)
     for i, word in enumerate(re.finditer(r"\S+", title)):
         core = re.search(r"\w(?:.*\w)?", word.group(), re.S)
         if core is None:
@@ -157,6 +205,8 @@ def word_by_word_spans(title: str) -> list[tuple[int, int]]:
 def test_title_spans_are_the_word_by_word_ones_on_the_seeded_db(seeded_db):
     titles = [p["title"] for p in seeded_papers(seeded_db, ())] + [p["title"] for p in PAPERS]
     assert [B.protected_spans(t) for t in titles] == [word_by_word_spans(t) for t in titles]
+    assert [B._is_sentence_case(t) for t in titles] == [sentence_case_word_by_word(t) for t in titles]
+    assert any(map(B._is_sentence_case, titles))  # the seeded titles have both kinds
     assert sum(map(len, map(B.protected_spans, titles))) == 61  # the titles do have protected words
 
 
@@ -178,6 +228,7 @@ NAMES = sorted(B.vocabulary_names())
 def test_title_spans_are_the_word_by_word_ones_on_generated_titles(words, seps):
     title = "".join(w + s for w, s in zip(words, seps, strict=False))
     assert B.protected_spans(title) == word_by_word_spans(title)
+    assert B._is_sentence_case(title) == sentence_case_word_by_word(title)
 
 
 # --- links ----------------------------------------------------------------------------------
