@@ -15,6 +15,8 @@ to be hostile (braces, backslashes, percent signs, non-ASCII names):
   unchanged: check_url must agree on everything that regex accepts;
 - tables of one-column-wide text are drawn without tabulate: tabulate must draw the same;
 - rows.papers with a subset of parts gives the same values for the keys it carries;
+- the JSON objects the engine writes (adbib.backend.jsontext) are the text json.dumps gives for
+  the paper dicts, on the seeded papers with hostile values and every part filled in;
 - a streamed export's peak traced memory does not grow with the database (two sizes, one run).
 """
 
@@ -295,6 +297,74 @@ def test_papers_with_some_parts_carry_the_same_values(seeded_db):
         assert {k: a[k] for k in b} == b
     with pytest.raises(ValueError, match="unknown parts: colour"):
         seeded_papers(seeded_db, {"colour"})
+
+
+# --- JSON objects written by the engine -----------------------------------------------------
+
+HOSTILE_TEXT = 'q"uote back\\slash\nnew\tline\x01\x00ctrl\x7fdel\x85\u202ebidi\u2028 中文 😀 {}'
+
+
+def test_json_objects_written_by_the_engine_are_the_python_ones(seeded_db):
+    from adbib.exporters import json as J
+
+    con = sqlite3.connect(seeded_db)
+    first, second = (r[0] for r in con.execute("SELECT id FROM paper ORDER BY id LIMIT 2"))
+    with con:  # values an older adbib may have stored raw, and every part filled in and out of order
+        con.execute(
+            "UPDATE paper SET title = ?, note = ?, abstract = ?, short_name = ?, year = NULL, date = '2024-05',"
+            " authors_truncated = 1 WHERE id = ?",
+            (HOSTILE_TEXT, HOSTILE_TEXT, "", "Ş", first),
+        )
+        con.execute(
+            "UPDATE author SET given = ?, von = 'van \"der', jr = '\\' WHERE id IN"
+            " (SELECT author_id FROM authorship WHERE paper_id = ?)",
+            (HOSTILE_TEXT, first),
+        )
+        con.executemany("INSERT INTO tag (paper_id, name) VALUES (?, ?)", [(first, "b"), (first, 'a"'), (first, "ä")])
+        con.executemany(
+            "INSERT INTO link (paper_id, role, url) VALUES (?, ?, ?)",
+            [(first, "code", "https://x.org/2"), (first, "paper", 'https://y.org/"\\'), (first, "code", "https://x.org/1"),
+             (first, "dataset", "https://d.org"), (second, "project", "https://p.org")],
+        )  # fmt: skip
+        con.executemany(
+            "INSERT OR REPLACE INTO paper_field (paper_id, name, value) VALUES (?, ?, ?)",
+            [(first, "zz", HOSTILE_TEXT), (first, "aa", ""), (first, "Month", "4")],
+        )
+        con.execute("UPDATE provenance SET section = ? WHERE paper_id = ?", (HOSTILE_TEXT, first))
+        source = con.execute("SELECT min(id) FROM source").fetchone()[0]
+        weak, strong = (r[0] for r in con.execute(
+            "SELECT id FROM dataset WHERE id NOT IN (SELECT dataset_id FROM paper_dataset WHERE paper_id = ?)"
+            " ORDER BY id LIMIT 2", (first,)))  # fmt: skip
+        con.executemany(  # recorded first but weaker: listed after
+            "INSERT INTO paper_dataset (paper_id, dataset_id, source_id, evidence, raw) VALUES (?, ?, ?, ?, '')",
+            [(first, weak, source, "abstract"), (first, strong, source, "import"), (first, strong, source, "abstract")],
+        )
+        con.execute(
+            "UPDATE dataset SET family = ? WHERE id IN (SELECT dataset_id FROM paper_dataset LIMIT 1)", (HOSTILE_TEXT,)
+        )
+    ids = [*run(con, Query()), 10**9, first, second]  # an unknown id is skipped, a repeated one repeated
+    for chunk in (500, 3):
+        engine = rows.papers(con, ids, chunk=chunk).json_texts()
+        assert engine is not None
+        texts = list(engine)
+        assert texts == [J._text(p) for p in rows.papers(con, ids, chunk=chunk)]
+    assert len(texts) == len(ids) - 1
+    for part in ("tags", "categories", "datasets", "fields", "sources", "links"):  # the seeded papers have each
+        assert sum(f'"{part}": []' not in t and f'"{part}": {{}}' not in t for t in texts) > 1, part
+    con.close()
+
+
+def test_the_json_export_writes_the_engines_texts_only_for_every_part_of_a_stream_not_yet_read(seeded_db):
+    con = sqlite3.connect(seeded_db)
+    ids = run(con, Query())
+    assert rows.papers(con, ids, parts=B.PARTS).json_texts() is None  # not every part
+    stream = rows.papers(con, ids)
+    next(stream)
+    assert stream.json_texts() is None  # already read: the texts would miss the first paper
+    stream = rows.papers(con, ids)
+    assert stream.json_texts() is not None
+    assert list(stream) == []  # the ids are read once
+    con.close()
 
 
 # --- memory ---------------------------------------------------------------------------------
