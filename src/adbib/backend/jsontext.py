@@ -10,7 +10,8 @@ them (``json_quote`` escapes the same characters the same way: ``"``, ``\\``, an
 them.  tests/test_fast_paths.py holds the two byte-identical.
 
 - SQLite: the text is concatenated with ``||`` around ``json_quote``; a list is a
-  ``group_concat`` over an ordered sub-select (SQLite aggregates a sub-select's rows in its order).
+  ``group_concat`` over an ordered sub-select (SQLite aggregates a sub-select's rows in its order,
+  and keeps a sub-select's ORDER BY under any aggregate but count, min and max).
 - PostgreSQL: none yet (:func:`of` returns None): the export builds the objects in Python.
 """
 
@@ -66,68 +67,55 @@ _FIELDS = "SELECT name, value FROM paper_field WHERE paper_id = p.id ORDER BY na
 _TAGS = "SELECT name FROM tag WHERE paper_id = p.id ORDER BY name"
 
 
-def _key(name: str, first: bool = False) -> str:
-    return ("'{" if first else "', ") + f'"{name}": \''
-
-
-_OBJECT = " || ".join(
-    [
-        _key("id", True),
-        "p.id",
-        _key("citekey"),
-        _q("p.citekey"),
-        _key("title"),
-        _q("p.title"),
-        _key("year"),
-        "coalesce(p.year, 'null')",
-        _key("date"),
-        _q("p.date"),
-        _key("venue"),
-        _q("v.short_name"),
-        _key("venue_name"),
-        _q("v.name"),
-        _key("venue_type"),
-        _q("v.type"),
-        _key("authors"),
-        _AUTHOR_LISTS,
-        _key("authors_truncated"),
-        "CASE WHEN p.authors_truncated THEN 'true' ELSE 'false' END",
-        _key("arxiv"),
-        _q("p.arxiv_id"),
-        _key("doi"),
-        _q("p.doi"),
-        _key("links"),
-        _LINKS,
-        _key("datasets"),
+# (key, SQL of its JSON value) in the order of exporters.json.FIELDS ("authors" gives the
+# "author_names" key and value too)
+_VALUES = [
+    ("id", "p.id"),
+    ("citekey", _q("p.citekey")),
+    ("title", _q("p.title")),
+    ("year", "coalesce(p.year, 'null')"),
+    ("date", _q("p.date")),
+    ("venue", _q("v.short_name")),
+    ("venue_name", _q("v.name")),
+    ("venue_type", _q("v.type")),
+    ("authors", _AUTHOR_LISTS),
+    ("authors_truncated", "CASE WHEN p.authors_truncated THEN 'true' ELSE 'false' END"),
+    ("arxiv", _q("p.arxiv_id")),
+    ("doi", _q("p.doi")),
+    ("links", _LINKS),
+    (
+        "datasets",
         _list(
             "'{\"name\": ' || json_quote(name) || ', \"family\": ' || json_quote(family)"
             f" || ', \"evidence\": ' || json_quote({_EVIDENCE_NAME}) || '}}'",
             _DATASETS,
         ),
-        _key("categories"),
-        _list("json_quote(name)", _CATEGORIES),
-        _key("domain"),
-        _q("p.domain"),
-        _key("abstract"),
-        _q("p.abstract"),
-        _key("summary"),
-        _q("p.summary"),
-        _key("sources"),
+    ),
+    ("categories", _list("json_quote(name)", _CATEGORIES)),
+    ("domain", _q("p.domain")),
+    ("abstract", _q("p.abstract")),
+    ("summary", _q("p.summary")),
+    (
+        "sources",
         _list(
             "'{\"file\": ' || json_quote(path) || ', \"line\": ' || coalesce(line, 'null')"
             " || ', \"section\": ' || json_quote(section) || '}'",
             _SOURCES,
         ),
-        _key("fields"),
-        _list("json_quote(name) || ': ' || json_quote(value)", _FIELDS, "{}"),
-        _key("short_name"),
-        _q("p.short_name"),
-        _key("tags"),
-        _list("json_quote(name)", _TAGS),
-        _key("note"),
-        _q("p.note"),
-        "'}'",
-    ]
+    ),
+    ("fields", _list("json_quote(name) || ': ' || json_quote(value)", _FIELDS, "{}")),
+    ("short_name", _q("p.short_name")),
+    ("tags", _list("json_quote(name)", _TAGS)),
+    ("note", _q("p.note")),
+]
+# One printf for the object, not a chain of || (each of which would copy the text so far: the
+# abstract once per key after it).  The keys hold no % and no quote.
+_OBJECT = (
+    "printf('{"
+    + ", ".join(f'"{key}": %s' for key, _ in _VALUES)
+    + "}', "
+    + ", ".join(value for _, value in _VALUES)
+    + ")"
 )
 
 
