@@ -266,7 +266,9 @@ _CASED_OR_CAPITAL = re.compile(r"\S+")
 # A word with, after its first character, one that is neither ASCII lower case, a digit nor ASCII
 # punctuation: a superset of the words needs_protection() can be true of (every character that is
 # isupper() is an A-Z or not ASCII), the same spans as _CASED_OR_CAPITAL finds.
-_CANDIDATE = re.compile(r"(?<!\S)\S(?=\S*?[^\s\x21-\x40\x5b-\x7e])\S*")
+# Spelled without a lookahead or backtracking (the classes after the first character are
+# disjoint: possessive), which a title's every position would pay for.
+_CANDIDATE = re.compile(r"(?<!\S)\S[\x21-\x40\x5b-\x7e]*+[^\s\x21-\x40\x5b-\x7e]\S*+")
 
 
 @lru_cache(maxsize=1 << 14)
@@ -277,7 +279,7 @@ def _protected_core(word: str) -> tuple[int, int] | None:
     return core.span() if core is not None and needs_protection(core.group()) else None
 
 
-_TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*+")
 _SMALL_WORDS = frozenset(
     {
         "a",
