@@ -158,16 +158,30 @@ PLAIN_BUT = [
 ]
 
 
+def authors_part_by_part(names: list[tuple[str, str, str, str]], unicode: bool) -> str:
+    return " and ".join(encoded_name_part_by_part(*parts, unicode) for parts in names)
+
+
+def author_field(names: list[tuple[str, str, str, str]], unicode: bool) -> str:
+    people = [{"von": v, "family": f, "jr": j, "given": g} for v, f, j, g in names]
+    return B._authors({"author_names": people, "authors_truncated": False}, unicode)  # type: ignore[typeddict-item]
+
+
 @pytest.mark.parametrize("unicode", [False, True])
 def test_a_plain_name_is_written_as_every_part_through_name_part(unicode):
     for parts in PLAIN_BUT:
         assert B._encoded_name.__wrapped__(*parts, unicode) == encoded_name_part_by_part(*parts, unicode), parts
+        assert author_field([parts], unicode) == encoded_name_part_by_part(*parts, unicode), parts
+    assert author_field(PLAIN_BUT, unicode) == authors_part_by_part(PLAIN_BUT, unicode)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(alphabet=" aAnNdD,.{}\\\t\u212a\u00fc-", max_size=10), min_size=4, max_size=4))
 def test_a_plain_name_is_written_as_every_part_through_name_part_on_generated_names(parts):
     assert B._encoded_name.__wrapped__(*parts, False) == encoded_name_part_by_part(*parts, False)
+    _, family, _, given = parts
+    for name in (parts, ("", family, "", given or "G")):  # the second: the common shape (no von, jr)
+        assert author_field([name], False) == encoded_name_part_by_part(*name, False)
 
 
 # --- title words and vocabulary names -------------------------------------------------------

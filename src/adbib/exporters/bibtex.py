@@ -66,11 +66,13 @@ _WORD_CORE = re.compile(r"\w(?:.*\w)?", re.S)
 _ACCENTED_DOTLESS_I = re.compile(r"(\\[`'^\"])\\i\}")
 # A name part that would be split apart by bibtex's "and"/comma parsing unless grouped.
 _NEEDS_GROUP = re.compile(r",|(?:^|\s)and(?:\s|$)", re.I)
-# The name parts joined by spaces hold one of: a character _NEEDS_LATEX finds, a comma, an "and"
-# between spaces or ends — or none in any part (a part's ends are the spaces of the join; every
-# \s but the space is not printable ASCII).  Spelled without re.I, which would let a non-ASCII
-# letter whose lower case is ASCII (the Kelvin sign) escape the first class.
-_SPECIAL_NAME = re.compile(r"[^\x20-\x7e]|[#$%&<>\\^_{}~,]|(?:^| )[Aa][Nn][Dd](?: |$)")
+# The name parts joined by spaces hold one of: a character _NEEDS_LATEX finds or a comma (one
+# class: printable ASCII but #$%&<>\^_{}~ and the comma), an "and" between spaces or ends — or none
+# in any part (a part's ends are the spaces of the join; every \s but the space is not printable
+# ASCII).  Spelled without re.I, which would let a non-ASCII letter whose lower case is ASCII (the
+# Kelvin sign) escape the class.
+_SPECIAL_CHAR = re.compile(r"[^\x20-\x22\x27-\x2b\x2d-\x3b\x3d\x3f-\x5b\x5d\x60-\x7a\x7c]")
+_AND_WORD = re.compile(r"(?:^| )[Aa][Nn][Dd](?: |$)")
 
 
 def write(papers: Iterable[ExportedPaper], out: TextIO, *, unicode: bool = False) -> int:
@@ -389,7 +391,13 @@ def needs_protection(word: str) -> bool:
 
 
 def _authors(paper: ExportedPaper, unicode: bool) -> str:
-    names = [_encoded_name(n["von"], n["family"], n["jr"], n["given"], unicode) for n in paper["author_names"]]
+    names = []
+    for n in paper["author_names"]:
+        von, family, jr, given = n["von"], n["family"], n["jr"], n["given"]
+        if not (von or jr) and given and _is_plain(f"{family} {given}"):
+            names.append(f"{family}, {given}")  # what _encoded_name gives, without a call
+        else:
+            names.append(_encoded_name(von, family, jr, given, unicode))
     if names and paper["authors_truncated"]:
         names.append("others")
     return " and ".join(names)
@@ -406,7 +414,7 @@ def _encoded_name(von: str, family: str, jr: str, given: str, unicode: bool) -> 
     flat however many names an export meets).  Most names are printable ASCII with no LaTeX
     special, comma or "and" word in any part: one regex over the parts says so, and they are
     kept as they are (what :func:`_name_part` returns for such a part)."""
-    if _SPECIAL_NAME.search(f"{von} {family} {jr} {given}"):
+    if not _is_plain(f"{von} {family} {jr} {given}"):
         von, family, jr, given = (_name_part(part, unicode) for part in (von, family, jr, given))
     if not (given or jr) and " " in family:
         family = "{" + family + "}"
@@ -414,6 +422,12 @@ def _encoded_name(von: str, family: str, jr: str, given: str, unicode: bool) -> 
     if jr:
         return f"{last}, {jr}, {given}"
     return f"{last}, {given}" if given else last
+
+
+def _is_plain(parts: str) -> bool:
+    """Whether name parts joined by spaces hold no LaTeX special, non-ASCII character, comma or
+    "and" word (the text being printable ASCII by then, ``lower`` finds every spelling of "and")."""
+    return _SPECIAL_CHAR.search(parts) is None and ("and" not in parts.lower() or _AND_WORD.search(parts) is None)
 
 
 def _name_part(part: str, unicode: bool) -> str:
