@@ -6,13 +6,17 @@ to be hostile (braces, backslashes, percent signs, non-ASCII names):
 
 - the BibTeX writer builds each entry's text itself: bibtexparser's writer (a one-entry Library
   through AddEnclosingMiddleware, as adbib wrote it before) must give the same bytes;
-- title words: only the candidates of one regex are looked at outside sentence-case titles, and
-  vocabulary names are found by a trie-shaped pattern: the word-by-word loop and the one big
-  alternation they replaced must find the same spans;
+- title words: only the candidates of one regex are looked at outside sentence-case titles (what
+  a word needs cached by word), and vocabulary names are found by a trie-shaped pattern: the
+  word-by-word loop and the one big alternation they replaced must find the same spans;
+- author names: a name with no special character, comma or "and" in any part is written without
+  encoding each part: every part through _name_part must give the same text;
 - stored http(s) links are taken as they are when one regex says check_url would return them
   unchanged: check_url must agree on everything that regex accepts;
 - tables of one-column-wide text are drawn without tabulate: tabulate must draw the same;
 - rows.papers with a subset of parts gives the same values for the keys it carries;
+- the JSON objects the engine writes (adbib.backend.jsontext) are the text json.dumps gives for
+  the paper dicts, on the seeded papers with hostile values and every part filled in;
 - a streamed export's peak traced memory does not grow with the database (two sizes, one run).
 """
 
@@ -127,7 +131,67 @@ def test_bibtex_writer_agrees_with_bibtexparser_on_generated_values(title, famil
     assert fast_text([paper]) == bibtexparser_text([paper])
 
 
+def encoded_name_part_by_part(von: str, family: str, jr: str, given: str, unicode: bool) -> str:
+    """B._encoded_name as it was: every part through _name_part (LaTeX, grouping)."""
+    von, family, jr, given = (B._name_part(part, unicode) for part in (von, family, jr, given))
+    if not (given or jr) and " " in family:
+        family = "{" + family + "}"
+    last = f"{von} {family}" if von else family
+    if jr:
+        return f"{last}, {jr}, {given}"
+    return f"{last}, {given}" if given else last
+
+
+PLAIN_BUT = [
+    ("", "Smith and Sons", "", "Jo"),  # an "and" word in a part of plain ASCII
+    ("", "Smith AnD Sons", "", ""),
+    ("and", "Smith", "", "Jo"),
+    ("", "Smith", "and", "Jo"),
+    ("", "Smith", "", "and"),
+    ("", "Band", "", "Andy"),  # "and" inside words: nothing to group
+    ("", "Smith", "", "Jo, Jr."),  # a comma
+    ("", "Smith,", "", "Jo"),
+    ("", "\u212aelvin", "", "Jo"),  # the Kelvin sign (lower case "k")
+    ("", "Smith\tand", "", "Jo"),
+    ("van der", "Berg", "Jr", "Ann Marie"),
+    ("", "de la Cruz", "", ""),
+]
+
+
+def authors_part_by_part(names: list[tuple[str, str, str, str]], unicode: bool) -> str:
+    return " and ".join(encoded_name_part_by_part(*parts, unicode) for parts in names)
+
+
+def author_field(names: list[tuple[str, str, str, str]], unicode: bool) -> str:
+    people = [{"von": v, "family": f, "jr": j, "given": g} for v, f, j, g in names]
+    return B._authors({"author_names": people, "authors_truncated": False}, unicode)  # type: ignore[typeddict-item]
+
+
+@pytest.mark.parametrize("unicode", [False, True])
+def test_a_plain_name_is_written_as_every_part_through_name_part(unicode):
+    for parts in PLAIN_BUT:
+        assert B._encoded_name.__wrapped__(*parts, unicode) == encoded_name_part_by_part(*parts, unicode), parts
+        assert author_field([parts], unicode) == encoded_name_part_by_part(*parts, unicode), parts
+    assert author_field(PLAIN_BUT, unicode) == authors_part_by_part(PLAIN_BUT, unicode)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=" aAnNdD,.{}\\\t\u212a\u00fc-", max_size=10), min_size=4, max_size=4))
+def test_a_plain_name_is_written_as_every_part_through_name_part_on_generated_names(parts):
+    assert B._encoded_name.__wrapped__(*parts, False) == encoded_name_part_by_part(*parts, False)
+    _, family, _, given = parts
+    for name in (parts, ("", family, "", given or "G")):  # the second: the common shape (no von, jr)
+        assert author_field([name], False) == encoded_name_part_by_part(*name, False)
+
+
 # --- title words and vocabulary names -------------------------------------------------------
+
+
+def sentence_case_word_by_word(title: str) -> bool:
+    """B._is_sentence_case as it was: each word lower-cased and looked up (not cached by word)."""
+    words = [w for w in B._TITLE_WORD.findall(title)[1:] if w.lower() not in B._SMALL_WORDS]
+    lower = sum(1 for w in words if w[0].islower())
+    return len(words) >= 3 and lower >= 2 * (len(words) - lower)
 
 
 def word_by_word_spans(title: str) -> list[tuple[int, int]]:
@@ -135,7 +199,7 @@ def word_by_word_spans(title: str) -> list[tuple[int, int]]:
     alternatives = "|".join(re.escape(n) for n in sorted(B.vocabulary_names(), key=len, reverse=True))
     names = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
     spans = [m.span() for m in names.finditer(title)]
-    sentence_case = B._is_sentence_case(title)
+    sentence_case = sentence_case_word_by_word(title)
     for i, word in enumerate(re.finditer(r"\S+", title)):
         core = re.search(r"\w(?:.*\w)?", word.group(), re.S)
         if core is None:
@@ -157,6 +221,8 @@ def word_by_word_spans(title: str) -> list[tuple[int, int]]:
 def test_title_spans_are_the_word_by_word_ones_on_the_seeded_db(seeded_db):
     titles = [p["title"] for p in seeded_papers(seeded_db, ())] + [p["title"] for p in PAPERS]
     assert [B.protected_spans(t) for t in titles] == [word_by_word_spans(t) for t in titles]
+    assert [B._is_sentence_case(t) for t in titles] == [sentence_case_word_by_word(t) for t in titles]
+    assert any(map(B._is_sentence_case, titles))  # the seeded titles have both kinds
     assert sum(map(len, map(B.protected_spans, titles))) == 61  # the titles do have protected words
 
 
@@ -178,6 +244,7 @@ NAMES = sorted(B.vocabulary_names())
 def test_title_spans_are_the_word_by_word_ones_on_generated_titles(words, seps):
     title = "".join(w + s for w, s in zip(words, seps, strict=False))
     assert B.protected_spans(title) == word_by_word_spans(title)
+    assert B._is_sentence_case(title) == sentence_case_word_by_word(title)
 
 
 # --- links ----------------------------------------------------------------------------------
@@ -244,6 +311,74 @@ def test_papers_with_some_parts_carry_the_same_values(seeded_db):
         assert {k: a[k] for k in b} == b
     with pytest.raises(ValueError, match="unknown parts: colour"):
         seeded_papers(seeded_db, {"colour"})
+
+
+# --- JSON objects written by the engine -----------------------------------------------------
+
+HOSTILE_TEXT = 'q"uote back\\slash\nnew\tline\x01\x00ctrl\x7fdel\x85\u202ebidi\u2028 中文 😀 {}'
+
+
+def test_json_objects_written_by_the_engine_are_the_python_ones(seeded_db):
+    from adbib.exporters import json as J
+
+    con = sqlite3.connect(seeded_db)
+    first, second = (r[0] for r in con.execute("SELECT id FROM paper ORDER BY id LIMIT 2"))
+    with con:  # values an older adbib may have stored raw, and every part filled in and out of order
+        con.execute(
+            "UPDATE paper SET title = ?, note = ?, abstract = ?, short_name = ?, year = NULL, date = '2024-05',"
+            " authors_truncated = 1 WHERE id = ?",
+            (HOSTILE_TEXT, HOSTILE_TEXT, "", "Ş", first),
+        )
+        con.execute(
+            "UPDATE author SET given = ?, von = 'van \"der', jr = '\\' WHERE id IN"
+            " (SELECT author_id FROM authorship WHERE paper_id = ?)",
+            (HOSTILE_TEXT, first),
+        )
+        con.executemany("INSERT INTO tag (paper_id, name) VALUES (?, ?)", [(first, "b"), (first, 'a"'), (first, "ä")])
+        con.executemany(
+            "INSERT INTO link (paper_id, role, url) VALUES (?, ?, ?)",
+            [(first, "code", "https://x.org/2"), (first, "paper", 'https://y.org/"\\'), (first, "code", "https://x.org/1"),
+             (first, "dataset", "https://d.org"), (second, "project", "https://p.org")],
+        )  # fmt: skip
+        con.executemany(
+            "INSERT OR REPLACE INTO paper_field (paper_id, name, value) VALUES (?, ?, ?)",
+            [(first, "zz", HOSTILE_TEXT), (first, "aa", ""), (first, "Month", "4")],
+        )
+        con.execute("UPDATE provenance SET section = ? WHERE paper_id = ?", (HOSTILE_TEXT, first))
+        source = con.execute("SELECT min(id) FROM source").fetchone()[0]
+        weak, strong = (r[0] for r in con.execute(
+            "SELECT id FROM dataset WHERE id NOT IN (SELECT dataset_id FROM paper_dataset WHERE paper_id = ?)"
+            " ORDER BY id LIMIT 2", (first,)))  # fmt: skip
+        con.executemany(  # recorded first but weaker: listed after
+            "INSERT INTO paper_dataset (paper_id, dataset_id, source_id, evidence, raw) VALUES (?, ?, ?, ?, '')",
+            [(first, weak, source, "abstract"), (first, strong, source, "import"), (first, strong, source, "abstract")],
+        )
+        con.execute(
+            "UPDATE dataset SET family = ? WHERE id IN (SELECT dataset_id FROM paper_dataset LIMIT 1)", (HOSTILE_TEXT,)
+        )
+    ids = [*run(con, Query()), 10**9, first, second]  # an unknown id is skipped, a repeated one repeated
+    for chunk in (500, 3):
+        engine = rows.papers(con, ids, chunk=chunk).json_texts()
+        assert engine is not None
+        texts = list(engine)
+        assert texts == [J._text(p) for p in rows.papers(con, ids, chunk=chunk)]
+    assert len(texts) == len(ids) - 1
+    for part in ("tags", "categories", "datasets", "fields", "sources", "links"):  # the seeded papers have each
+        assert sum(f'"{part}": []' not in t and f'"{part}": {{}}' not in t for t in texts) > 1, part
+    con.close()
+
+
+def test_the_json_export_writes_the_engines_texts_only_for_every_part_of_a_stream_not_yet_read(seeded_db):
+    con = sqlite3.connect(seeded_db)
+    ids = run(con, Query())
+    assert rows.papers(con, ids, parts=B.PARTS).json_texts() is None  # not every part
+    stream = rows.papers(con, ids)
+    next(stream)
+    assert stream.json_texts() is None  # already read: the texts would miss the first paper
+    stream = rows.papers(con, ids)
+    assert stream.json_texts() is not None
+    assert list(stream) == []  # the ids are read once
+    con.close()
 
 
 # --- memory ---------------------------------------------------------------------------------

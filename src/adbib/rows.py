@@ -77,10 +77,55 @@ def papers(
     con: sqlite3.Connection, ids: Iterable[int], chunk: int = 500, parts: Iterable[str] = PARTS
 ) -> Iterator[dict[str, Any]]:
     """The paper dicts of the given ids, in the given order (ids not in the database are skipped),
-    with the related rows of ``parts`` (see :data:`PARTS`)."""
+    with the related rows of ``parts`` (see :data:`PARTS`); a :class:`Papers` stream."""
     wanted = frozenset(parts)
     if not wanted <= PARTS:
         raise ValueError(f"unknown parts: {', '.join(sorted(wanted - PARTS))}")
+    return Papers(con, ids, chunk, wanted)
+
+
+class Papers(Iterator[dict[str, Any]]):
+    """An iterator of paper dicts (see :func:`papers`) that can instead, before it is iterated,
+    give each paper as the text of its JSON object, written by the engine (:meth:`json_texts`)."""
+
+    def __init__(self, con: sqlite3.Connection, ids: Iterable[int], chunk: int, wanted: frozenset[str]) -> None:
+        self._con, self._ids, self._chunk, self._wanted = con, ids, chunk, wanted
+        self._dicts: Iterator[dict[str, Any]] | None = None
+
+    def __next__(self) -> dict[str, Any]:
+        if self._dicts is None:
+            self._dicts = _paper_dicts(self._con, self._ids, self._chunk, self._wanted)
+        return next(self._dicts)
+
+    def json_texts(self) -> Iterator[str] | None:
+        """Each paper's JSON object as :mod:`adbib.exporters.json` writes it (every part), in the
+        given order, from one SELECT a chunk; None when the engine has no such SELECT
+        (:mod:`adbib.backend.jsontext`), when not every part was asked for, or once iterated."""
+        from adbib.backend import jsontext
+
+        sql = jsontext.of(self._con)
+        if sql is None or self._wanted != PARTS or self._dicts is not None:
+            return None
+        self._dicts = iter(())  # the ids are read once: by the texts
+        return _json_texts(self._con, sql, self._ids, self._chunk)
+
+
+def _json_texts(con: sqlite3.Connection, sql: Any, ids: Iterable[int], chunk: int) -> Iterator[str]:
+    cur = con.cursor()
+    cur.row_factory = None
+    it = iter(ids)
+    while batch := list(islice(it, chunk)):
+        texts: dict[int, str] = dict(cur.execute(sql.select(len(batch)), batch))
+        for pid in batch:
+            text = texts.get(pid)
+            if text is not None:
+                yield text
+        del texts, text  # one chunk's texts held at a time: memory flat in the number of papers
+
+
+def _paper_dicts(
+    con: sqlite3.Connection, ids: Iterable[int], chunk: int, wanted: frozenset[str]
+) -> Iterator[dict[str, Any]]:
     cur = con.cursor()
     cur.row_factory = None  # plain tuples: the fastest rows sqlite3 makes
     known: dict[int, tuple[str, dict[str, str | None]]] = {}

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, TextIO
 
@@ -66,6 +66,13 @@ _WORD_CORE = re.compile(r"\w(?:.*\w)?", re.S)
 _ACCENTED_DOTLESS_I = re.compile(r"(\\[`'^\"])\\i\}")
 # A name part that would be split apart by bibtex's "and"/comma parsing unless grouped.
 _NEEDS_GROUP = re.compile(r",|(?:^|\s)and(?:\s|$)", re.I)
+# The name parts joined by spaces hold one of: a character _NEEDS_LATEX finds or a comma (one
+# class: printable ASCII but #$%&<>\^_{}~ and the comma), an "and" between spaces or ends — or none
+# in any part (a part's ends are the spaces of the join; every \s but the space is not printable
+# ASCII).  Spelled without re.I, which would let a non-ASCII letter whose lower case is ASCII (the
+# Kelvin sign) escape the class.
+_SPECIAL_CHAR = re.compile(r"[^\x20-\x22\x27-\x2b\x2d-\x3b\x3d\x3f-\x5b\x5d\x60-\x7a\x7c]")
+_AND_WORD = re.compile(r"(?:^| )[Aa][Nn][Dd](?: |$)")
 
 
 def write(papers: Iterable[ExportedPaper], out: TextIO, *, unicode: bool = False) -> int:
@@ -229,19 +236,25 @@ def protected_spans(title: str) -> list[tuple[int, int]]:
     dataset and venue names), and — in a sentence-case title — every capitalised word after the
     first (``Anomaly detection with Gaussian processes``: the author's capitals are proper nouns)."""
     spans = [m.span() for m in _vocabulary_names().finditer(title)]
-    sentence_case = _is_sentence_case(title)
-    # Outside a sentence-case title only words with a capital after their first character can need
-    # braces: the others are skipped by one regex (_CANDIDATE) instead of looked at one by one.
-    words = enumerate(_CASED_OR_CAPITAL.finditer(title)) if sentence_case else _candidates(title)
-    for i, word in words:
-        core = _WORD_CORE.search(word.group())
-        if core is None:
-            continue
-        text = core.group()
-        if needs_protection(text) or (
-            sentence_case and i > 0 and text[0].isupper() and _after_word(title, word.start())
-        ):
-            spans.append((word.start() + core.start(), word.start() + core.end()))
+    if not _is_sentence_case(title):
+        # Outside a sentence-case title only words with a capital after their first character can
+        # need braces: the others are skipped by one regex (_CANDIDATE) instead of looked at one by
+        # one, and what a word needs depends on the word alone (cached: words repeat).
+        for word in _CANDIDATE.finditer(title):
+            core = _protected_core(word.group())
+            if core is not None:
+                start = word.start()
+                spans.append((start + core[0], start + core[1]))
+    else:
+        for i, word in enumerate(_CASED_OR_CAPITAL.finditer(title)):
+            found = _WORD_CORE.search(word.group())
+            if found is None:
+                continue
+            text = found.group()
+            if needs_protection(text) or (i > 0 and text[0].isupper() and _after_word(title, word.start())):
+                spans.append((word.start() + found.start(), word.start() + found.end()))
+    if len(spans) < 2:
+        return spans  # nothing to sort or merge
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start < merged[-1][1]:
@@ -255,17 +268,20 @@ _CASED_OR_CAPITAL = re.compile(r"\S+")
 # A word with, after its first character, one that is neither ASCII lower case, a digit nor ASCII
 # punctuation: a superset of the words needs_protection() can be true of (every character that is
 # isupper() is an A-Z or not ASCII), the same spans as _CASED_OR_CAPITAL finds.
-_CANDIDATE = re.compile(r"(?<!\S)\S(?=\S*?[^\s\x21-\x40\x5b-\x7e])\S*")
+# Spelled without a lookahead or backtracking (the classes after the first character are
+# disjoint: possessive), which a title's every position would pay for.
+_CANDIDATE = re.compile(r"(?<!\S)\S[\x21-\x40\x5b-\x7e]*+[^\s\x21-\x40\x5b-\x7e]\S*+")
 
 
-def _candidates(title: str) -> Iterator[tuple[int, re.Match[str]]]:
-    """The words of a title that may need braces, each with an index that is not 0 (only the
-    sentence-case rule, which this shortcut is not taken for, reads the index)."""
-    for word in _CANDIDATE.finditer(title):
-        yield 1, word
+@lru_cache(maxsize=1 << 14)
+def _protected_core(word: str) -> tuple[int, int] | None:
+    """(start, end) in a word of its part that :func:`needs_protection` says must keep its case,
+    else None."""
+    core = _WORD_CORE.search(word)
+    return core.span() if core is not None and needs_protection(core.group()) else None
 
 
-_TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*+")
 _SMALL_WORDS = frozenset(
     {
         "a",
@@ -303,9 +319,15 @@ def _after_word(title: str, start: int) -> bool:
 
 def _is_sentence_case(title: str) -> bool:
     """Most words after the first that are not small words start lowercase (at least three such words)."""
-    words = [w for w in _TITLE_WORD.findall(title)[1:] if w.lower() not in _SMALL_WORDS]
-    lower = sum(1 for w in words if w[0].islower())
-    return len(words) >= 3 and lower >= 2 * (len(words) - lower)
+    kinds = list(map(_word_kind, _TITLE_WORD.findall(title)[1:]))
+    lower, other = kinds.count(1), kinds.count(2)
+    return lower + other >= 3 and lower >= 2 * other
+
+
+@lru_cache(maxsize=1 << 14)
+def _word_kind(word: str) -> int:
+    """0 for a small word (any case), 1 for another word starting lowercase, 2 for the rest."""
+    return 0 if word.lower() in _SMALL_WORDS else 1 if word[0].islower() else 2
 
 
 @cache
@@ -369,7 +391,13 @@ def needs_protection(word: str) -> bool:
 
 
 def _authors(paper: ExportedPaper, unicode: bool) -> str:
-    names = [_name(n, unicode) for n in paper["author_names"]]
+    names = []
+    for n in paper["author_names"]:
+        von, family, jr, given = n["von"], n["family"], n["jr"], n["given"]
+        if not (von or jr) and given and _is_plain(f"{family} {given}"):
+            names.append(f"{family}, {given}")  # what _encoded_name gives, without a call
+        else:
+            names.append(_encoded_name(von, family, jr, given, unicode))
     if names and paper["authors_truncated"]:
         names.append("others")
     return " and ".join(names)
@@ -383,14 +411,23 @@ def _name(name: NameParts, unicode: bool) -> str:
 @lru_cache(maxsize=1 << 14)
 def _encoded_name(von: str, family: str, jr: str, given: str, unicode: bool) -> str:
     """One name, encoded once however many papers it is on (the cache is bounded: memory stays
-    flat however many names an export meets)."""
-    von, family, jr, given = (_name_part(part, unicode) for part in (von, family, jr, given))
+    flat however many names an export meets).  Most names are printable ASCII with no LaTeX
+    special, comma or "and" word in any part: one regex over the parts says so, and they are
+    kept as they are (what :func:`_name_part` returns for such a part)."""
+    if not _is_plain(f"{von} {family} {jr} {given}"):
+        von, family, jr, given = (_name_part(part, unicode) for part in (von, family, jr, given))
     if not (given or jr) and " " in family:
         family = "{" + family + "}"
     last = f"{von} {family}" if von else family
     if jr:
         return f"{last}, {jr}, {given}"
     return f"{last}, {given}" if given else last
+
+
+def _is_plain(parts: str) -> bool:
+    """Whether name parts joined by spaces hold no LaTeX special, non-ASCII character, comma or
+    "and" word (the text being printable ASCII by then, ``lower`` finds every spelling of "and")."""
+    return _SPECIAL_CHAR.search(parts) is None and ("and" not in parts.lower() or _AND_WORD.search(parts) is None)
 
 
 def _name_part(part: str, unicode: bool) -> str:
