@@ -215,6 +215,8 @@ def sanitize_record(rec: PaperRecord) -> PaperRecord:
     longer than its bound (:mod:`adbib.limits`) is cut there and the cut is a reported problem;
     so is an author list beyond ``MAX_NAMES`` names (see :func:`parse_authors`).  ``raw`` — the
     entry as the file has it — is kept as it is: it is escaped wherever it is shown."""
+    if _already_clean(rec):
+        return rec
     problems = list(rec.problems)
 
     def clean(name: str, value: str | None, bound: int = limits.MAX_FIELD, keep_lines: bool = False) -> str | None:
@@ -250,6 +252,36 @@ def sanitize_record(rec: PaperRecord) -> PaperRecord:
         problems=[strip_controls(p) for p in problems],
     )
     return rec if cleaned == rec else cleaned  # the same object when there was nothing to do
+
+
+def _already_clean(rec: PaperRecord) -> bool:
+    """Whether :func:`sanitize_record` would give a record equal to ``rec`` (and so ``rec``
+    itself): every value it cleans is there (not None where it makes one ""), within its bound
+    and without controls to strip, and the problems too.  Most records are: this spares building
+    the copy (a ``replace`` per link and one for the record) only to compare it."""
+    field, long = limits.MAX_FIELD, limits.MAX_LONG_FIELD
+
+    def ok(value: str | None, bound: int = field, keep_lines: bool = False) -> bool:
+        return value is None or (len(value) <= bound and strip_controls(value, keep_lines=keep_lines) == value)
+
+    return (
+        rec.title is not None
+        and ok(rec.title)
+        and ok(rec.date)
+        and ok(rec.venue_raw)
+        and ok(rec.authors_raw, long)
+        and all(
+            link.url is not None and link.label is not None and ok(link.url) and ok(link.label) for link in rec.links
+        )
+        and all(v is not None and ok(v) for v in rec.datasets_raw)
+        and all(v is not None and ok(v) for v in rec.headings)
+        and ok(rec.section)
+        and ok(rec.abstract, long, keep_lines=True)
+        and ok(rec.summary)
+        and ok(rec.short_name)
+        and all(v is not None and ok(v) for v in rec.fields.values())
+        and all(strip_controls(p) == p for p in rec.problems)
+    )
 
 
 def _unique_links(links: list[LinkRecord]) -> list[LinkRecord]:
