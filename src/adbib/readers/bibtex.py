@@ -621,12 +621,13 @@ def _authors(value: str | None) -> str | None:
         value = repair(value)
     if not _LATEX_CHARS.search(value):
         return clean_spaces(value) or None
-    from bibtexparser.middlewares.names import split_multiple_persons_names
+    from adbib.normalize.names import split_persons
 
-    names = [_name(name) for name in split_multiple_persons_names(value)]
+    names = [_name(name) for name in split_persons(value)]
     return " and ".join(name for name in names if name) or None
 
 
+@lru_cache(maxsize=16384)  # a function of the name alone, and names recur from entry to entry
 def _name(name: str) -> str:
     if _braced_whole(name):
         inner = clean_spaces(_latex_to_text(name[1:-1]))
