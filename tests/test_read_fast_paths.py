@@ -8,21 +8,29 @@ whitespace) with exact expected values, and on generated ones:
 - ``split_persons`` splits an author list without braces or backslashes with one regex instead of
   bibtexparser's character-by-character splitter;
 - ``revisions._repo_matches`` tries the repository pattern only where a ``.com/`` is, instead of
-  ``_REPO.findall`` over the whole text.
+  ``_REPO.findall`` over the whole text;
+- ``names._name_parts`` reads ``Family, Given`` and ``Given Family`` without bibtexparser's parser;
+- ``sanitize_record`` returns a record with nothing to clean without building its cleaned copy;
+- venue and dataset results are cached per vocabulary, and forgotten with it.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+from dataclasses import replace
+from unittest import mock
 
 from bibtexparser.middlewares.names import split_multiple_persons_names
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from adbib import limits, normalize
 from adbib.importer import revisions
+from adbib.normalize import names
 from adbib.normalize.names import split_persons
 from adbib.normalize.text import clean_spaces
+from adbib.records import LinkRecord, PaperRecord
 
 
 def reference_clean_spaces(text: str) -> str:
@@ -149,3 +157,104 @@ def test_repo_matches_on_tricky_values():
 )
 def test_repo_matches_equal_findall(text):
     assert revisions._repo_matches(text) == revisions._REPO.findall(text)
+
+
+# --- names._name_parts ---------------------------------------------------------------------------
+
+
+def reference_name_parts(person: str) -> tuple[str, str, str, str]:
+    return names._parsed_name_parts.__wrapped__(person)
+
+
+def test_name_parts_on_tricky_values():
+    cases = {
+        "M\u00fcller, Klaus-Robert": ("Klaus-Robert", "", "M\u00fcller", ""),
+        "M\u221a\u00bcller,  Tao\tC.": ("Tao C.", "", "M\u221a\u00bcller", ""),
+        "\u00c7a\u011fr\u0131 Hartmann": ("\u00c7a\u011fr\u0131", "", "Hartmann", ""),
+        "Lei\u00a0Wang, Li": ("Li", "", "Lei\u00a0Wang", ""),  # a no-break space joins words
+        "van den Hengel, Anton": ("Anton", "van den", "Hengel", ""),  # the slow path: von
+        "Ludwig van Beethoven": ("Ludwig", "van", "Beethoven", ""),
+        "Beeblebrox, IV, Zaphod": ("Zaphod", "", "Beeblebrox", "IV"),
+        "Fauser,": ("", "", "Fauser", ""),
+        'G{\\"o}rnitz, Nico': ("Nico", "", "G\u00f6rnitz", ""),
+        "Donald~Knuth": ("Donald", "", "Knuth", ""),
+    }
+    for person, expected in cases.items():
+        assert names._name_parts(person) == expected == reference_name_parts(person), person
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(
+        st.sampled_from(["M\u00fcller", "van", "de", "Li", "L.", ",", " ", "\t", "\u00a0", "Jr", "O'Neil", "-"])
+    ).map("".join)
+)
+def test_name_parts_match_bibtexparser(person):
+    assert names._name_parts(person) == reference_name_parts(person)
+
+
+# --- sanitize_record -----------------------------------------------------------------------------
+
+
+def slow_sanitize(rec: PaperRecord) -> PaperRecord:
+    with mock.patch.object(normalize, "_already_clean", lambda rec: False):
+        return normalize.sanitize_record(rec)
+
+
+def test_a_record_with_nothing_to_clean_is_returned_as_it_is():
+    rec = PaperRecord(
+        title="D\u00e9j\u00e0 vu: {\\'e}t\u00e9\u2003anomalies",
+        line=3,
+        raw="@misc{x,\n\ttitle = {\u202eevil}}",  # raw is never cleaned
+        authors_raw="M\u221a\u00bcller, Tao",
+        abstract="line one\nline two",
+        links=[LinkRecord("code", "https://github.com/a/b", "code")],
+        datasets_raw=["MVTec AD"],
+        fields={"pages": "1-2"},
+        problems=["year 'x' is not a year"],
+    )
+    assert normalize._already_clean(rec)
+    assert normalize.sanitize_record(rec) is rec
+    assert slow_sanitize(rec) is rec
+
+
+def test_a_record_with_something_to_clean_takes_the_slow_path():
+    base = PaperRecord(title="Title", line=1, raw="")
+    cases = [
+        replace(base, title="Ti\x1b[31mtle"),
+        replace(base, abstract="a\u202eb"),
+        replace(base, summary="one\ntwo"),  # a line break outside the abstract
+        replace(base, links=[LinkRecord("paper", "https://x.org/\x00", "")]),
+        replace(base, links=[LinkRecord("paper", None, "")]),  # type: ignore[arg-type]
+        replace(base, datasets_raw=["A\tB"]),
+        replace(base, headings=["H\x07"]),
+        replace(base, fields={"note": "x" * (limits.MAX_FIELD + 1)}),
+        replace(base, fields={"note": None}),  # type: ignore[dict-item]
+        replace(base, authors_raw="a" * (limits.MAX_LONG_FIELD + 1)),
+        replace(base, problems=["bad \x1b]0;title\x07"]),
+    ]
+    for rec in cases:
+        assert not normalize._already_clean(rec), rec
+        cleaned = normalize.sanitize_record(rec)
+        assert cleaned == slow_sanitize(rec) != rec
+    assert normalize.sanitize_record(cases[0]).title == "Title"
+    assert normalize.sanitize_record(cases[3]).links == [LinkRecord("paper", "https://x.org/", "")]
+
+
+# --- per_vocabulary caches -------------------------------------------------------------------------
+
+
+def test_vocabulary_caches_are_forgotten_with_the_vocabulary(monkeypatch):
+    from adbib.normalize import datasets, venues
+
+    assert venues.open_venue("MICCAI").known
+    assert datasets.resolve_dataset("BRATS17") == ("BraTS 2017", "BraTS")
+    monkeypatch.setattr(venues, "_vocabulary", lambda: ((), {}))
+    known, index = (), {}
+    monkeypatch.setattr(datasets, "_vocabulary", lambda: (known, index))
+    assert not venues.open_venue("MICCAI").known
+    assert datasets.resolve_dataset("BRATS17") == ("BRATS17", "BRATS17")
+    assert not datasets.is_known("BRATS17")
+    monkeypatch.undo()
+    assert venues.open_venue("MICCAI").known
+    assert datasets.is_known("BRATS17")

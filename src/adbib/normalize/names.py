@@ -173,9 +173,35 @@ def _name(person: str) -> Name:
     return Name(given=given, family=family, von=von, jr=jr)
 
 
-@lru_cache(maxsize=16384)
+# What makes a person more than words: LaTeX, braces, ties (bibtexparser's word separators are
+# space, tab, CR, LF and ~).
+_NAME_MARKUP = re.compile(r"[\\{}~]")
+_NAME_WORD = re.compile(r"[^ \t\r\n]+")
+
+
 def _name_parts(person: str) -> tuple[str, str, str, str]:
-    """(given, von, family, jr) of one person, LaTeX decoded; cached, as authors recur."""
+    """(given, von, family, jr) of one person, LaTeX decoded.
+
+    The two commonest forms are read directly, as bibtexparser reads them: ``Family, Given …``
+    with a one-word family (no von part can be in one word) and ``Given Family`` (two words are
+    always first and last), neither with markup (tests/test_read_fast_paths.py compares)."""
+    if not _NAME_MARKUP.search(person):
+        family, comma, given = person.partition(",")
+        if comma:
+            if "," not in given:
+                last, first = _NAME_WORD.findall(family), _NAME_WORD.findall(given)
+                if len(last) == 1 and first:
+                    return " ".join(first), "", last[0], ""
+        else:
+            words = _NAME_WORD.findall(person)
+            if len(words) == 2:
+                return words[0], "", words[1], ""
+    return _parsed_name_parts(person)
+
+
+@lru_cache(maxsize=16384)
+def _parsed_name_parts(person: str) -> tuple[str, str, str, str]:
+    """:func:`_name_parts` by bibtexparser's name parser; cached, as authors recur."""
     from bibtexparser.middlewares.names import parse_single_name_into_parts
 
     parts = parse_single_name_into_parts(person, strict=False)
