@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from adbib import limits, normalize
 from adbib.importer import revisions
-from adbib.normalize import names
+from adbib.normalize import ids, names
 from adbib.normalize.names import split_persons
 from adbib.normalize.text import clean_spaces
 from adbib.records import LinkRecord, PaperRecord
@@ -259,3 +259,71 @@ def test_vocabulary_caches_are_forgotten_with_the_vocabulary(monkeypatch):
     monkeypatch.undo()
     assert venues.open_venue("MICCAI").known
     assert datasets.is_known("BRATS17")
+
+
+# --- ids.check_url and ids.doi_from_url ----------------------------------------------------------
+
+URL_PIECES = [
+    "http://", "HTTPS://", "ftp://", "javascript:", "doi.org", "dx.DOI.org", "link.springer.com", "dl.acm.org",
+    "github.com", "/", "/chapter/", "/doi/abs/", "10.1007/978-3-030", "?utm_source=x", "?tab=readme", "#readme",
+    "&", "=", " ", "\t", "\n", "[::1]", ".", "a", "\u00e9", "%20", "lin\u212a.springer.com", "\u0130",
+]  # fmt: skip
+
+
+def checked_or_error(check, url):
+    try:
+        return check(url)
+    except ids.BadLink as e:
+        return f"BadLink: {e}"
+
+
+def test_check_url_and_doi_from_url_on_tricky_values():
+    cases = {
+        "https://doi.org/10.1016/J.MEDIA.2023.102967": (
+            "https://doi.org/10.1016/J.MEDIA.2023.102967",
+            "10.1016/j.media.2023.102967",
+        ),
+        "https://dl.acm.org/doi/abs/10.1145/3394486.3403392": (
+            "https://dl.acm.org/doi/abs/10.1145/3394486.3403392",
+            "10.1145/3394486.3403392",
+        ),
+        "https://lin\u212a.springer.com/chapter/10.1007/978-3-030-00934-2_1": (
+            "https://lin\u212a.springer.com/chapter/10.1007/978-3-030-00934-2_1",
+            "10.1007/978-3-030-00934-2_1",  # the Kelvin sign lowercases to k
+        ),
+        " https://github.com/a/b?tab=readme-ov-file#readme ": ("https://github.com/a/b", None),
+        "https://do\ti.org/10.1000/x": ("BadLink: space inside URL 'https://do\\ti.org/10.1000/x'", "10.1000/x"),
+        "https://M\u00fcller.de/paper": ("https://M\u00fcller.de/paper", None),
+        "http://[::1/x": ("BadLink: malformed URL 'http://[::1/x' (Invalid IPv6 URL)", None),
+        "https://x.org/p?utm_source=x&a=1": ("https://x.org/p?a=1", None),
+        "https://github.com/a/b#readme": ("https://github.com/a/b", None),
+        "HTTP://Doi.Org/10.1000/X.": ("HTTP://Doi.Org/10.1000/X.", "10.1000/x"),
+    }
+    for url, (checked, doi) in cases.items():
+        assert checked_or_error(ids.check_url, url) == checked == checked_or_error(ids._checked_url, url), url
+        assert ids.doi_from_url(url) == doi
+
+
+@settings(max_examples=1000)
+@given(st.lists(st.sampled_from(URL_PIECES)).map("".join))
+def test_check_url_fast_path_equals_the_slow_one(url):
+    assert checked_or_error(ids.check_url, url) == checked_or_error(ids._checked_url, url)
+
+
+@settings(max_examples=1000)
+@given(st.lists(st.sampled_from(URL_PIECES)).map("".join))
+def test_doi_from_url_host_test_misses_no_doi(url):
+    with mock.patch.object(ids, "_DOI_HOSTS", ("",)):  # every URL "has" a host: always split
+        slow = ids.doi_from_url(url)
+    assert ids.doi_from_url(url) == slow
+
+
+@settings(max_examples=1000)
+@given(
+    st.sampled_from(["http://", "HTTPS://", "https:/", "ftp://", ""]),
+    st.lists(st.sampled_from(["doi.org", "github.com", "a", ".", "-", ":80", "@", "[", "\u00e9", " "]), max_size=4),
+    st.lists(st.sampled_from(["/", "/10.1000/x", "?utm_source=x", "?tab=1", "&a=1", "#readme", "#x", " ", "\t", "%"])),
+)
+def test_check_url_fast_path_equals_the_slow_one_on_url_shapes(scheme, host, path):
+    url = scheme + "".join(host) + "".join(path)
+    assert checked_or_error(ids.check_url, url) == checked_or_error(ids._checked_url, url)

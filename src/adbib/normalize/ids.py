@@ -59,10 +59,19 @@ def normalize_doi(value: str | None) -> str | None:
     return doi.lower()
 
 
+_DOI_HOSTS = ("doi.org", "link.springer.com", "dl.acm.org")
+
+
 def doi_from_url(url: str) -> str | None:
     """DOIs derivable from a URL: doi.org, link.springer.com/chapter|article/10.…, dl.acm.org/doi/10.…"""
     if not url:
         return None
+    # The host, lowercased, is a piece of the URL lowercased (unless urlsplit drops a tab or line
+    # break from inside it): a URL without any of the hosts is not split at all.
+    if "\t" not in url and "\r" not in url and "\n" not in url:
+        lowered = url.lower()
+        if not any(host in lowered for host in _DOI_HOSTS):
+            return None
     try:
         parts = urlsplit(url)
     except ValueError:  # 'Invalid IPv6 URL': no DOI in it
@@ -82,16 +91,30 @@ def doi_from_url(url: str) -> str | None:
     return None
 
 
+_SPACE = re.compile(r"\s")
+# A URL that check_url() returns unchanged, told by one regex: http(s), a host of URL characters
+# with a dot (no IPv6 brackets), a path without spaces, no query or fragment (which clean_url
+# might shorten).  The same pattern as adbib.exporters._PLAIN_URL (tests/test_fast_paths.py).
+PLAIN_URL = re.compile(r"(?i:https?)://[A-Za-z0-9._~:@!$&'()*+,;=%-]*\.[A-Za-z0-9._~:@!$&'()*+,;=%-]*(?:/[^\s?#]*)?")
+
+
 class BadLink(ValueError):
     """A link that cannot be stored as a URL; the message says why."""
 
 
 def check_url(url: str | None) -> str:
     """Return the URL stripped, or raise BadLink naming what is wrong with it."""
+    if url is not None and PLAIN_URL.fullmatch(url):
+        return url
+    return _checked_url(url)
+
+
+def _checked_url(url: str | None) -> str:
+    """:func:`check_url` without its fast path: urlsplit, then clean_url."""
     if url is None or not url.strip():
         raise BadLink("empty link")
     url = url.strip()
-    if re.search(r"\s", url):
+    if _SPACE.search(url):
         raise BadLink(f"space inside URL {url!r}")
     try:
         parts = urlsplit(url)
