@@ -233,6 +233,13 @@ def test_a_record_with_something_to_clean_takes_the_slow_path():
         replace(base, fields={"note": None}),  # type: ignore[dict-item]
         replace(base, authors_raw="a" * (limits.MAX_LONG_FIELD + 1)),
         replace(base, problems=["bad \x1b]0;title\x07"]),
+        replace(base, venue_raw="MIC\u202eCAI"),
+        replace(base, date="2024\n"),
+        replace(base, section="S\x85"),
+        replace(base, short_name="\x7fN"),
+        replace(base, authors_raw="A\tB"),
+        replace(base, abstract="x" * (limits.MAX_LONG_FIELD + 1)),
+        replace(base, links=[LinkRecord("paper", "https://x.org/", "l\u2066")]),
     ]
     for rec in cases:
         assert not normalize._already_clean(rec), rec

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from adbib import limits
 from adbib.normalize import ids
-from adbib.normalize.text import clean_spaces, strip_controls, title_key
+from adbib.normalize.text import clean_spaces, needs_stripping, strip_controls, title_key
 from adbib.records import DatasetMention, LinkRecord, NormalizedPaper, PaperRecord
 
 # The vocabulary modules (categories, datasets, names, venues) are imported by the functions that
@@ -258,30 +258,25 @@ def _already_clean(rec: PaperRecord) -> bool:
     """Whether :func:`sanitize_record` would give a record equal to ``rec`` (and so ``rec``
     itself): every value it cleans is there (not None where it makes one ""), within its bound
     and without controls to strip, and the problems too.  Most records are: this spares building
-    the copy (a ``replace`` per link and one for the record) only to compare it."""
-    field, long = limits.MAX_FIELD, limits.MAX_LONG_FIELD
-
-    def ok(value: str | None, bound: int = field, keep_lines: bool = False) -> bool:
-        return value is None or (len(value) <= bound and strip_controls(value, keep_lines=keep_lines) == value)
-
-    return (
-        rec.title is not None
-        and ok(rec.title)
-        and ok(rec.date)
-        and ok(rec.venue_raw)
-        and ok(rec.authors_raw, long)
-        and all(
-            link.url is not None and link.label is not None and ok(link.url) and ok(link.label) for link in rec.links
-        )
-        and all(v is not None and ok(v) for v in rec.datasets_raw)
-        and all(v is not None and ok(v) for v in rec.headings)
-        and ok(rec.section)
-        and ok(rec.abstract, long, keep_lines=True)
-        and ok(rec.summary)
-        and ok(rec.short_name)
-        and all(v is not None and ok(v) for v in rec.fields.values())
-        and all(strip_controls(p) == p for p in rec.problems)
-    )
+    the copy (a ``replace`` per link and one for the record) only to compare it, and tests all
+    one-line values in one search over them joined by spaces."""
+    required = [rec.title, *rec.datasets_raw, *rec.headings, *rec.fields.values()]
+    for link in rec.links:
+        required += (link.url, link.label)
+    if any(v is None for v in required):
+        return False
+    optional = [v for v in (rec.date, rec.venue_raw, rec.section, rec.summary, rec.short_name) if v is not None]
+    if any(len(v) > limits.MAX_FIELD for v in required) or any(len(v) > limits.MAX_FIELD for v in optional):
+        return False
+    if rec.authors_raw is not None:
+        if len(rec.authors_raw) > limits.MAX_LONG_FIELD:
+            return False
+        optional.append(rec.authors_raw)
+    if rec.abstract is not None and (
+        len(rec.abstract) > limits.MAX_LONG_FIELD or needs_stripping(rec.abstract, keep_lines=True)
+    ):
+        return False
+    return not needs_stripping(" ".join([*required, *optional, *rec.problems]))
 
 
 def _unique_links(links: list[LinkRecord]) -> list[LinkRecord]:

@@ -16,6 +16,10 @@ _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/(?:" + _ARXIV_NEW + r"|" +
 _ARXIV_BARE = re.compile(r"^(?:arxiv:\s*)?" + _ARXIV_NEW + r"$", re.I)
 _ARXIV_IN_TEXT = re.compile(r"arxiv[:\s]*(?:preprint\s*)?(?:arxiv:)?\s*" + _ARXIV_NEW, re.I)
 _DOI = re.compile(r"(10\.\d{4,9}/[^\s\"<>{}]+)")
+_DOI_RESOLVER = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/", re.I)
+_DOI_LABEL = re.compile(r"^doi:\s*", re.I)
+_SPRINGER_PATH = re.compile(r"/(?:chapter|article)/(10\.\d{4,9}/.+)$")
+_ACM_PATH = re.compile(r"/doi/(?:abs/|pdf/|full/)?(10\.\d{4,9}/.+)$")
 
 
 def arxiv_from_url(url: str) -> str | None:
@@ -50,8 +54,8 @@ def normalize_doi(value: str | None) -> str | None:
     if not value:
         return None
     value = unquote(value.strip())
-    value = re.sub(r"^(?:https?://)?(?:dx\.)?doi\.org/", "", value, flags=re.I)
-    value = re.sub(r"^doi:\s*", "", value, flags=re.I)
+    value = _DOI_RESOLVER.sub("", value)
+    value = _DOI_LABEL.sub("", value)
     m = _DOI.search(value)
     if not m:
         return None
@@ -81,11 +85,11 @@ def doi_from_url(url: str) -> str | None:
     if host.endswith("doi.org"):
         return normalize_doi(path.lstrip("/"))
     if host == "link.springer.com":
-        m = re.match(r"/(?:chapter|article)/(10\.\d{4,9}/.+)$", path)
+        m = _SPRINGER_PATH.match(path)
         if m:
             return normalize_doi(m.group(1))
     if host == "dl.acm.org":
-        m = re.match(r"/doi/(?:abs/|pdf/|full/)?(10\.\d{4,9}/.+)$", path)
+        m = _ACM_PATH.match(path)
         if m:
             return normalize_doi(m.group(1))
     return None

@@ -82,11 +82,18 @@ _CONTROLS_AND_LINES = re.compile(f"[{_CONTROL}\t\n]")
 _HOSTILE = re.compile(f"[{_CONTROL}]")  # a quick test: most texts have none
 
 
+def needs_stripping(text: str, *, keep_lines: bool = False) -> bool:
+    """Whether :func:`strip_controls` changes ``text`` (it removes or replaces what it finds, so
+    a text it finds anything in always changes).  Texts joined by spaces need stripping exactly
+    when one of them does."""
+    return _HOSTILE.search(text) is not None or (not keep_lines and ("\t" in text or "\n" in text))
+
+
 def strip_controls(text: str, *, keep_lines: bool = False) -> str:
     """``text`` without escape sequences, C0/C1 controls, DEL, NUL and bidi overrides — the one
     sanitizing step for every value adbib stores.  Tab and newline become a space, or stay when
     ``keep_lines`` (multi-line text such as an abstract)."""
-    if not _HOSTILE.search(text) and (keep_lines or ("\t" not in text and "\n" not in text)):
+    if not needs_stripping(text, keep_lines=keep_lines):
         return text
     text = _ESCAPE_SEQUENCE.sub("", text)
     if keep_lines:
