@@ -334,3 +334,45 @@ def test_doi_from_url_host_test_misses_no_doi(url):
 def test_check_url_fast_path_equals_the_slow_one_on_url_shapes(scheme, host, path):
     url = scheme + "".join(host) + "".join(path)
     assert checked_or_error(ids.check_url, url) == checked_or_error(ids._checked_url, url)
+
+
+def split_or_error(url):
+    try:
+        return ids._netloc_and_path(url), None
+    except ValueError as e:
+        return None, str(e)
+
+
+def urlsplit_or_error(url):
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        return (parts.netloc, parts.path), None
+    except ValueError as e:
+        return None, str(e)
+
+
+def test_netloc_and_path_on_tricky_values():
+    cases = {
+        "https://GitHub.com/a/b": ("GitHub.com", "/a/b"),
+        "HTTP://user@x.org:80": ("user@x.org:80", ""),
+        "https://x.org/M\u00fcller/%20(1)": ("x.org", "/M\u00fcller/%20(1)"),
+        "https://x.org/a?b#c": ("x.org", "/a"),  # the slow path
+        " https://x.org/a": ("x.org", "/a"),
+    }
+    for url, expected in cases.items():
+        assert split_or_error(url) == (expected, None) == urlsplit_or_error(url), url
+
+
+@settings(max_examples=1000)
+@given(
+    st.sampled_from(["http://", "HTTPS://", "https:/", "ftp://", ""]),
+    st.lists(
+        st.sampled_from(["doi.org", "github.com", "a", ".", "-", ":80", "@", "[", "]", "\u00e9", " "]), max_size=4
+    ),
+    st.lists(st.sampled_from(["/", "/10.1000/x", "?utm_source=x", "#x", " ", "\t", "%", "\u00e9", ":"])),
+)
+def test_netloc_and_path_equal_urlsplit(scheme, host, path):
+    url = scheme + "".join(host) + "".join(path)
+    assert split_or_error(url) == urlsplit_or_error(url)

@@ -77,11 +77,11 @@ def doi_from_url(url: str) -> str | None:
         if not any(host in lowered for host in _DOI_HOSTS):
             return None
     try:
-        parts = urlsplit(url)
+        netloc, path = _netloc_and_path(url)
     except ValueError:  # 'Invalid IPv6 URL': no DOI in it
         return None
-    host = parts.netloc.lower()
-    path = unquote(parts.path)
+    host = netloc.lower()
+    path = unquote(path)
     if host.endswith("doi.org"):
         return normalize_doi(path.lstrip("/"))
     if host == "link.springer.com":
@@ -100,6 +100,16 @@ _SPACE = re.compile(r"\s")
 # with a dot (no IPv6 brackets), a path without spaces, no query or fragment (which clean_url
 # might shorten).  The same pattern as adbib.exporters._PLAIN_URL (tests/test_fast_paths.py).
 PLAIN_URL = re.compile(r"(?i:https?)://[A-Za-z0-9._~:@!$&'()*+,;=%-]*\.[A-Za-z0-9._~:@!$&'()*+,;=%-]*(?:/[^\s?#]*)?")
+
+
+def _netloc_and_path(url: str) -> tuple[str, str]:
+    """``urlsplit(url)``'s netloc and path; read off directly for a :data:`PLAIN_URL` (scheme,
+    ``://``, a host without ``/ ? #``, then a path without ``? #``), where urlsplit finds the same."""
+    if PLAIN_URL.fullmatch(url):
+        netloc, slash, path = url.split("://", 1)[1].partition("/")
+        return netloc, slash + path
+    parts = urlsplit(url)
+    return parts.netloc, parts.path
 
 
 class BadLink(ValueError):
@@ -171,7 +181,7 @@ def link_role(label: str, url: str) -> str:
 
     Raises BadLink when the label contradicts the URL (an 'ArXiv' link to GitHub)."""
     lab = label.strip().lower()
-    host = urlsplit(url).netloc.lower()
+    host = _netloc_and_path(url)[0].lower()
     if lab in ("arxiv",) or lab.startswith("arxiv"):
         if "arxiv.org" not in host:
             raise BadLink(f"link labelled {label!r} points to {host or url!r}, not arXiv")
