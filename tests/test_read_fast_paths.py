@@ -82,6 +82,13 @@ def test_split_persons_on_tricky_values():
         # the slow path: braces and backslashes
         'G{\\"o}rnitz, Nico and {MONAI and Friends}': ['G{\\"o}rnitz, Nico', "{MONAI and Friends}"],
         "x \\{and y": ["x", "y"],
+        "Gu, C{\\'e}line and Williams, I{\\~n}aki G.": ["Gu, C{\\'e}line", "Williams, I{\\~n}aki G."],
+        "{{MONAI} and {Friends}} and {\\c{S}}ahin and{x}": ["{{MONAI} and {Friends}}", "{\\c{S}}ahin and{x}"],
+        "a and {b\\} and c": ["a", "{b\\} and c"],  # an escaped brace does not close: unbalanced
+        "x and \\'a": ["x", "a"],  # bibtexparser drops an escape that starts a person
+        "A {and} B and } C": ["A {and} B and } C"],  # a stray closing brace ends no "and"
+        "a } b {c and d": ["a } b {c and d"],  # a stray closing brace, then an open group
+        ("Ruff, L. and " * 200) + "{G}": ["Ruff, L."] * 200 + ["{G}"],  # a long list
     }
     for text, expected in cases.items():
         assert split_persons(text) == expected == split_multiple_persons_names(text), text
@@ -100,9 +107,29 @@ def test_split_persons_matches_bibtexparser(text):
 
 
 @given(
-    st.lists(st.sampled_from(["and", "AnD", " ", "  ", "\t", "Ruff", "L.", "{and}", "\\'e", "{", "}", "a"])).map(
-        "".join
-    )
+    st.lists(
+        st.sampled_from(
+            [
+                "and",
+                "AnD",
+                " ",
+                "  ",
+                "\t",
+                "Ruff",
+                "L.",
+                "{and}",
+                "\\'e",
+                "{",
+                "}",
+                "a",
+                "{{",
+                "}}",
+                "\\{",
+                "\\}",
+                "\\",
+            ]
+        )
+    ).map("".join)
 )
 def test_split_persons_matches_bibtexparser_with_braces(text):
     assert split_persons(text) == split_multiple_persons_names(text)
