@@ -403,3 +403,56 @@ def test_netloc_and_path_on_tricky_values():
 def test_netloc_and_path_equal_urlsplit(scheme, host, path):
     url = scheme + "".join(host) + "".join(path)
     assert split_or_error(url) == urlsplit_or_error(url)
+
+
+# --- ids.link_key ---------------------------------------------------------------------------------
+
+
+def reference_link_key(url: str) -> str:
+    """link_key as it was: clean_url and urlsplit for every URL."""
+    import contextlib
+    from urllib.parse import urlsplit
+
+    aid = ids.arxiv_from_url(url)
+    if aid:
+        return f"arxiv:{aid}"
+    with contextlib.suppress(ValueError):
+        url = ids.clean_url(url)
+    parts = urlsplit(url)
+    host = parts.netloc.lower().removeprefix("www.")
+    path = parts.path.rstrip("/")
+    if host == "github.com":
+        path = path.lower().removesuffix(".git")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{path}{query}"
+
+
+def key_or_error(key, url):
+    try:
+        return key(url)
+    except ValueError as e:
+        return f"ValueError: {e}"
+
+
+def test_link_key_on_tricky_values():
+    cases = {
+        "https://WWW.GitHub.com/Owner/Repo.git/": "github.com/owner/repo",
+        "https://github.com/Owner/Repo?tab=readme-ov-file#readme": "github.com/owner/repo",
+        "https://x.org/M\u00fcller/?utm_source=a&b=1": "x.org/M\u00fcller?b=1",
+        "http://arxiv.org/pdf/2403.09303v2.pdf": "arxiv:2403.09303",
+        "https://Doi.org/10.1000/ABC/": "doi.org/10.1000/ABC",
+        "http://[::1/x": "ValueError: Invalid IPv6 URL",
+    }
+    for url, expected in cases.items():
+        assert key_or_error(ids.link_key, url) == expected == key_or_error(reference_link_key, url), url
+
+
+@settings(max_examples=1000)
+@given(
+    st.sampled_from(["http://", "HTTPS://", "https:/", "ftp://", ""]),
+    st.lists(st.sampled_from(["www.", "github.com", "GitHub.com", "a", ".", ":80", "@", "[", "\u00e9"]), max_size=4),
+    st.lists(st.sampled_from(["/", "/Repo", ".git", "?utm_source=x", "?tab=1", "&a=1", "#readme", "#x", " ", "%"])),
+)
+def test_link_key_fast_path_equals_the_slow_one(scheme, host, path):
+    url = scheme + "".join(host) + "".join(path)
+    assert key_or_error(ids.link_key, url) == key_or_error(reference_link_key, url)

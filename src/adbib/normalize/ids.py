@@ -223,12 +223,15 @@ def link_key(url: str) -> str:
     aid = arxiv_from_url(url)
     if aid:
         return f"arxiv:{aid}"
-    with contextlib.suppress(ValueError):  # not a URL clean_url can read: compared as it is
-        url = clean_url(url)
-    parts = urlsplit(url)
-    host = parts.netloc.lower().removeprefix("www.")
-    path = parts.path.rstrip("/")
+    if PLAIN_URL.fullmatch(url):  # clean_url keeps it as it is, and it has no query
+        netloc, path, query = *_netloc_and_path(url), ""
+    else:
+        with contextlib.suppress(ValueError):  # not a URL clean_url can read: compared as it is
+            url = clean_url(url)
+        parts = urlsplit(url)
+        netloc, path, query = parts.netloc, parts.path, parts.query
+    host = netloc.lower().removeprefix("www.")
+    path = path.rstrip("/")
     if host == "github.com":
         path = path.lower().removesuffix(".git")
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{host}{path}{query}"
+    return f"{host}{path}{'?' + query if query else ''}"

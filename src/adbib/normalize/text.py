@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
+from functools import lru_cache
 
 _MAC_ROMAN_MARKERS = ("√", "‚", "Ô", "ü¶")
 
@@ -41,6 +42,7 @@ def fold(text: str) -> str:
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
+@lru_cache(maxsize=16384)  # an import asks for the keys of its author names again and again
 def title_key(title: str) -> str:
     """Match key of a title: folded, punctuation and spacing removed, single spaces."""
     return _NON_ALNUM.sub(" ", fold(title)).strip()
