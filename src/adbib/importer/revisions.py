@@ -34,6 +34,14 @@ T = {t.name: t for t in models.metadata.sorted_tables}
 
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$|<h1[^>]*>(.*?)</h1>", re.M | re.I)
 _REPO = re.compile(r"(?:https?://)?(?:www\.)?github\.com/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)", re.I)
+# _REPO without its optional scheme and host prefix: what it captures is the same, and it is
+# tried only where a ".com/" is (see _repos).
+_REPO_AT = re.compile(r"github\.com/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)", re.I)
+# Every _REPO match holds ".com/" six characters after its start: case-insensitively, but no
+# character other than c/C, o/O, m/M matches c, o, m under re.I (only i, k and s have non-ASCII
+# equivalents: İ ı K ſ), so this case-sensitive pattern finds them all.
+_DOT_COM = re.compile(r"\.[cC][oO][mM]/")
+_REPO_END = re.compile(r"\.git$|[.,;:)]+$")
 _NOT_REPOS = {"user-attachments", "features", "topics", "sponsors", "orgs", "settings", "apps", "marketplace"}
 MIN_TITLE_WORDS = 4
 SIGN_SHARE = 0.3
@@ -51,11 +59,29 @@ class Signature:
 
 def _repos(text: str) -> set[str]:
     out = set()
-    for owner, repo in _REPO.findall(text):
-        repo = re.sub(r"\.git$|[.,;:)]+$", "", repo)
+    for owner, repo in _repo_matches(text):
+        repo = _REPO_END.sub("", repo)
         if owner.lower() not in _NOT_REPOS and repo:
             out.add(f"{owner}/{repo}".lower())
     return out
+
+
+def _repo_matches(text: str) -> list[tuple[str, str]]:
+    """``_REPO.findall(text)``, without running the pattern over the whole text: a regex with
+    re.I has no fast literal search, and ``.com/`` is rare.  A match starts six characters
+    before a ``.com/`` (``github`` is six characters long whatever its case), and matches do
+    not overlap: a candidate inside the previous match is skipped, as findall skips it."""
+    found: list[tuple[str, str]] = []
+    pos = 0
+    for m in _DOT_COM.finditer(text):
+        start = m.start() - 6
+        if start < pos:
+            continue
+        got = _REPO_AT.match(text, start)
+        if got is not None:
+            found.append((got[1], got[2]))
+            pos = got.end()
+    return found
 
 
 def signature(text: str, records: Sequence[PaperRecord]) -> Signature:

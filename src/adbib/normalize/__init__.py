@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from adbib import limits
 from adbib.normalize import ids
-from adbib.normalize.text import clean_spaces, strip_controls, title_key
+from adbib.normalize.text import clean_spaces, needs_stripping, strip_controls, title_key
 from adbib.records import DatasetMention, LinkRecord, NormalizedPaper, PaperRecord
 
 # The vocabulary modules (categories, datasets, names, venues) are imported by the functions that
@@ -215,6 +215,8 @@ def sanitize_record(rec: PaperRecord) -> PaperRecord:
     longer than its bound (:mod:`adbib.limits`) is cut there and the cut is a reported problem;
     so is an author list beyond ``MAX_NAMES`` names (see :func:`parse_authors`).  ``raw`` — the
     entry as the file has it — is kept as it is: it is escaped wherever it is shown."""
+    if _already_clean(rec):
+        return rec
     problems = list(rec.problems)
 
     def clean(name: str, value: str | None, bound: int = limits.MAX_FIELD, keep_lines: bool = False) -> str | None:
@@ -250,6 +252,31 @@ def sanitize_record(rec: PaperRecord) -> PaperRecord:
         problems=[strip_controls(p) for p in problems],
     )
     return rec if cleaned == rec else cleaned  # the same object when there was nothing to do
+
+
+def _already_clean(rec: PaperRecord) -> bool:
+    """Whether :func:`sanitize_record` would give a record equal to ``rec`` (and so ``rec``
+    itself): every value it cleans is there (not None where it makes one ""), within its bound
+    and without controls to strip, and the problems too.  Most records are: this spares building
+    the copy (a ``replace`` per link and one for the record) only to compare it, and tests all
+    one-line values in one search over them joined by spaces."""
+    required = [rec.title, *rec.datasets_raw, *rec.headings, *rec.fields.values()]
+    for link in rec.links:
+        required += (link.url, link.label)
+    if any(v is None for v in required):
+        return False
+    optional = [v for v in (rec.date, rec.venue_raw, rec.section, rec.summary, rec.short_name) if v is not None]
+    if any(len(v) > limits.MAX_FIELD for v in required) or any(len(v) > limits.MAX_FIELD for v in optional):
+        return False
+    if rec.authors_raw is not None:
+        if len(rec.authors_raw) > limits.MAX_LONG_FIELD:
+            return False
+        optional.append(rec.authors_raw)
+    if rec.abstract is not None and (
+        len(rec.abstract) > limits.MAX_LONG_FIELD or needs_stripping(rec.abstract, keep_lines=True)
+    ):
+        return False
+    return not needs_stripping(" ".join([*required, *optional, *rec.problems]))
 
 
 def _unique_links(links: list[LinkRecord]) -> list[LinkRecord]:

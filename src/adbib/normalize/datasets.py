@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from adbib.normalize.text import clean_spaces
-from adbib.normalize.vocab import load, match_key
+from adbib.normalize.vocab import load, match_key, per_vocabulary
 from adbib.records import DOMAINS
 
 IN_HOUSE = ("in-house", "in-house")
@@ -84,18 +84,24 @@ def split_dataset_items(items: list[str]) -> list[str]:
     items of the same line ('A (Video), B (Video)') or follows a name the vocabulary knows
     ('MVTec AD (Objects)').  Any other tag stays: an unknown '(Qualifier)' is kept as written.
     """
-    parts: list[str] = []
-    for item in items:
-        # spaces collapsed first: the separator's \s* would be quadratic on a long run of them
-        for part in _SEPARATOR.split(_LABEL.sub("", clean_spaces(item))):
-            part = clean_spaces(part).strip(" .,;:")
-            pieces = [part] if _lookup(part) else _ITEM_PERIOD.split(part)
-            for piece in pieces:
-                piece = piece.strip(" .,;:")
-                if match_key(piece):  # something alphanumeric, not a stray dash
-                    parts.append(piece)
+    parts = [part for item in items for part in _item_parts(item)]
     tags = Counter(_tag_key(m["tag"]) for p in parts if (m := _TAGGED.fullmatch(p)))
     return [_without_group_tag(p, tags) for p in parts]
+
+
+@per_vocabulary(lambda: _vocabulary()[1])  # dataset lines repeat: 'MVTec AD', 'VisA'
+def _item_parts(item: str) -> tuple[str, ...]:
+    """The names in one item of a Datasets line, group tags still on."""
+    parts: list[str] = []
+    # spaces collapsed first: the separator's \s* would be quadratic on a long run of them
+    for part in _SEPARATOR.split(_LABEL.sub("", clean_spaces(item))):
+        part = clean_spaces(part).strip(" .,;:")
+        pieces = [part] if _lookup(part) else _ITEM_PERIOD.split(part)
+        for piece in pieces:
+            piece = piece.strip(" .,;:")
+            if match_key(piece):  # something alphanumeric, not a stray dash
+                parts.append(piece)
+    return tuple(parts)
 
 
 def _tag_key(tag: str) -> str:
@@ -124,6 +130,7 @@ def _lookup(text: str) -> Dataset | None:
     return index.get(key) or index.get(_TRAILING_DATASET.sub("", key))
 
 
+@per_vocabulary(lambda: _vocabulary()[1])
 def resolve_dataset(raw: str) -> tuple[str, str]:
     """(canonical name, family) of one dataset item; an unknown dataset keeps its cleaned text
     as both.  'BRATS17' -> ('BraTS 2017', 'BraTS'), 'in-house MRI dataset' -> IN_HOUSE."""
@@ -136,6 +143,7 @@ def resolve_dataset(raw: str) -> tuple[str, str]:
     return text, text
 
 
+@per_vocabulary(lambda: _vocabulary()[1])
 def is_known(raw: str) -> bool:
     """Whether datasets.toml names this item (in-house data counts as known)."""
     text = clean_spaces(raw).strip(" .,;:")

@@ -16,6 +16,10 @@ _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf|html)/(?:" + _ARXIV_NEW + r"|" +
 _ARXIV_BARE = re.compile(r"^(?:arxiv:\s*)?" + _ARXIV_NEW + r"$", re.I)
 _ARXIV_IN_TEXT = re.compile(r"arxiv[:\s]*(?:preprint\s*)?(?:arxiv:)?\s*" + _ARXIV_NEW, re.I)
 _DOI = re.compile(r"(10\.\d{4,9}/[^\s\"<>{}]+)")
+_DOI_RESOLVER = re.compile(r"^(?:https?://)?(?:dx\.)?doi\.org/", re.I)
+_DOI_LABEL = re.compile(r"^doi:\s*", re.I)
+_SPRINGER_PATH = re.compile(r"/(?:chapter|article)/(10\.\d{4,9}/.+)$")
+_ACM_PATH = re.compile(r"/doi/(?:abs/|pdf/|full/)?(10\.\d{4,9}/.+)$")
 
 
 def arxiv_from_url(url: str) -> str | None:
@@ -50,8 +54,8 @@ def normalize_doi(value: str | None) -> str | None:
     if not value:
         return None
     value = unquote(value.strip())
-    value = re.sub(r"^(?:https?://)?(?:dx\.)?doi\.org/", "", value, flags=re.I)
-    value = re.sub(r"^doi:\s*", "", value, flags=re.I)
+    value = _DOI_RESOLVER.sub("", value)
+    value = _DOI_LABEL.sub("", value)
     m = _DOI.search(value)
     if not m:
         return None
@@ -59,27 +63,53 @@ def normalize_doi(value: str | None) -> str | None:
     return doi.lower()
 
 
+_DOI_HOSTS = ("doi.org", "link.springer.com", "dl.acm.org")
+
+
 def doi_from_url(url: str) -> str | None:
     """DOIs derivable from a URL: doi.org, link.springer.com/chapter|article/10.…, dl.acm.org/doi/10.…"""
     if not url:
         return None
+    # The host, lowercased, is a piece of the URL lowercased (unless urlsplit drops a tab or line
+    # break from inside it): a URL without any of the hosts is not split at all.
+    if "\t" not in url and "\r" not in url and "\n" not in url:
+        lowered = url.lower()
+        if not any(host in lowered for host in _DOI_HOSTS):
+            return None
     try:
-        parts = urlsplit(url)
+        netloc, path = _netloc_and_path(url)
     except ValueError:  # 'Invalid IPv6 URL': no DOI in it
         return None
-    host = parts.netloc.lower()
-    path = unquote(parts.path)
+    host = netloc.lower()
+    path = unquote(path)
     if host.endswith("doi.org"):
         return normalize_doi(path.lstrip("/"))
     if host == "link.springer.com":
-        m = re.match(r"/(?:chapter|article)/(10\.\d{4,9}/.+)$", path)
+        m = _SPRINGER_PATH.match(path)
         if m:
             return normalize_doi(m.group(1))
     if host == "dl.acm.org":
-        m = re.match(r"/doi/(?:abs/|pdf/|full/)?(10\.\d{4,9}/.+)$", path)
+        m = _ACM_PATH.match(path)
         if m:
             return normalize_doi(m.group(1))
     return None
+
+
+_SPACE = re.compile(r"\s")
+# A URL that check_url() returns unchanged, told by one regex: http(s), a host of URL characters
+# with a dot (no IPv6 brackets), a path without spaces, no query or fragment (which clean_url
+# might shorten).  The same pattern as adbib.exporters._PLAIN_URL (tests/test_fast_paths.py).
+PLAIN_URL = re.compile(r"(?i:https?)://[A-Za-z0-9._~:@!$&'()*+,;=%-]*\.[A-Za-z0-9._~:@!$&'()*+,;=%-]*(?:/[^\s?#]*)?")
+
+
+def _netloc_and_path(url: str) -> tuple[str, str]:
+    """``urlsplit(url)``'s netloc and path; read off directly for a :data:`PLAIN_URL` (scheme,
+    ``://``, a host without ``/ ? #``, then a path without ``? #``), where urlsplit finds the same."""
+    if PLAIN_URL.fullmatch(url):
+        netloc, slash, path = url.split("://", 1)[1].partition("/")
+        return netloc, slash + path
+    parts = urlsplit(url)
+    return parts.netloc, parts.path
 
 
 class BadLink(ValueError):
@@ -88,10 +118,17 @@ class BadLink(ValueError):
 
 def check_url(url: str | None) -> str:
     """Return the URL stripped, or raise BadLink naming what is wrong with it."""
+    if url is not None and PLAIN_URL.fullmatch(url):
+        return url
+    return _checked_url(url)
+
+
+def _checked_url(url: str | None) -> str:
+    """:func:`check_url` without its fast path: urlsplit, then clean_url."""
     if url is None or not url.strip():
         raise BadLink("empty link")
     url = url.strip()
-    if re.search(r"\s", url):
+    if _SPACE.search(url):
         raise BadLink(f"space inside URL {url!r}")
     try:
         parts = urlsplit(url)
@@ -144,7 +181,7 @@ def link_role(label: str, url: str) -> str:
 
     Raises BadLink when the label contradicts the URL (an 'ArXiv' link to GitHub)."""
     lab = label.strip().lower()
-    host = urlsplit(url).netloc.lower()
+    host = _netloc_and_path(url)[0].lower()
     if lab in ("arxiv",) or lab.startswith("arxiv"):
         if "arxiv.org" not in host:
             raise BadLink(f"link labelled {label!r} points to {host or url!r}, not arXiv")
@@ -186,12 +223,15 @@ def link_key(url: str) -> str:
     aid = arxiv_from_url(url)
     if aid:
         return f"arxiv:{aid}"
-    with contextlib.suppress(ValueError):  # not a URL clean_url can read: compared as it is
-        url = clean_url(url)
-    parts = urlsplit(url)
-    host = parts.netloc.lower().removeprefix("www.")
-    path = parts.path.rstrip("/")
+    if PLAIN_URL.fullmatch(url):  # clean_url keeps it as it is, and it has no query
+        netloc, path, query = *_netloc_and_path(url), ""
+    else:
+        with contextlib.suppress(ValueError):  # not a URL clean_url can read: compared as it is
+            url = clean_url(url)
+        parts = urlsplit(url)
+        netloc, path, query = parts.netloc, parts.path, parts.query
+    host = netloc.lower().removeprefix("www.")
+    path = path.rstrip("/")
     if host == "github.com":
         path = path.lower().removesuffix(".git")
-    query = f"?{parts.query}" if parts.query else ""
-    return f"{host}{path}{query}"
+    return f"{host}{path}{'?' + query if query else ''}"

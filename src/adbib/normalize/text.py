@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
+from functools import lru_cache
 
 _MAC_ROMAN_MARKERS = ("√", "‚", "Ô", "ü¶")
 
@@ -41,6 +42,7 @@ def fold(text: str) -> str:
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
+@lru_cache(maxsize=16384)  # an import asks for the keys of its author names again and again
 def title_key(title: str) -> str:
     """Match key of a title: folded, punctuation and spacing removed, single spaces."""
     return _NON_ALNUM.sub(" ", fold(title)).strip()
@@ -57,7 +59,11 @@ def alias_key(text: str) -> str:
 
 
 def clean_spaces(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """Runs of whitespace as one space, none at either end: ``re.sub(r"\\s+", " ", text).strip()``.
+
+    ``str.split()`` splits on exactly the characters ``\\s`` matches in a str pattern (both are
+    ``str.isspace``; tests/test_read_fast_paths.py checks every code point), and is ≈5× faster."""
+    return " ".join(text.split())
 
 
 # ------------------------------------------------------------------ hostile characters
@@ -78,11 +84,18 @@ _CONTROLS_AND_LINES = re.compile(f"[{_CONTROL}\t\n]")
 _HOSTILE = re.compile(f"[{_CONTROL}]")  # a quick test: most texts have none
 
 
+def needs_stripping(text: str, *, keep_lines: bool = False) -> bool:
+    """Whether :func:`strip_controls` changes ``text`` (it removes or replaces what it finds, so
+    a text it finds anything in always changes).  Texts joined by spaces need stripping exactly
+    when one of them does."""
+    return _HOSTILE.search(text) is not None or (not keep_lines and ("\t" in text or "\n" in text))
+
+
 def strip_controls(text: str, *, keep_lines: bool = False) -> str:
     """``text`` without escape sequences, C0/C1 controls, DEL, NUL and bidi overrides — the one
     sanitizing step for every value adbib stores.  Tab and newline become a space, or stay when
     ``keep_lines`` (multi-line text such as an abstract)."""
-    if not _HOSTILE.search(text) and (keep_lines or ("\t" not in text and "\n" not in text)):
+    if not needs_stripping(text, keep_lines=keep_lines):
         return text
     text = _ESCAPE_SEQUENCE.sub("", text)
     if keep_lines:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from adbib.normalize.text import clean_spaces, fold
-from adbib.normalize.vocab import load, match_key
+from adbib.normalize.vocab import load, match_key, per_vocabulary
 
 VENUE_TYPES = ("conference", "journal", "workshop", "preprint")
 
@@ -141,7 +141,12 @@ def open_venue(raw: str | None) -> VenueMatch | None:
     'Proceedings of the Asian Conference on Computer Vision (ACCV)' -> ACCV, 'Asian Conference
     on Computer Vision', conference, unknown.
     """
-    if not raw or not clean_spaces(raw):
+    return _open_venue(raw) if raw else None
+
+
+@per_vocabulary(lambda: _vocabulary()[1])  # venues repeat: a thousand papers, a few dozen venues
+def _open_venue(raw: str) -> VenueMatch | None:
+    if not clean_spaces(raw):
         return None
     text = clean_spaces(raw)
     venue, more = resolve_venue(text)

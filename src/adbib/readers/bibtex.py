@@ -542,6 +542,10 @@ def _text(value: str | None) -> str | None:
     return clean_spaces(_latex_to_text(value)) or None
 
 
+# _text of the values that recur from entry to entry (venues, dataset and keyword lists).
+_short_text = lru_cache(maxsize=4096)(_text)
+
+
 # Text-mode symbols for LaTeX's specials (what adbib's own export writes for ^ ~ \ { }): decoded
 # here, through placeholders, because pylatexenc gives ˆ for \textasciicircum and drops the braces.
 _TEXT_SYMBOLS = {
@@ -621,12 +625,13 @@ def _authors(value: str | None) -> str | None:
         value = repair(value)
     if not _LATEX_CHARS.search(value):
         return clean_spaces(value) or None
-    from bibtexparser.middlewares.names import split_multiple_persons_names
+    from adbib.normalize.names import split_persons
 
-    names = [_name(name) for name in split_multiple_persons_names(value)]
+    names = [_name(name) for name in split_persons(value)]
     return " and ".join(name for name in names if name) or None
 
 
+@lru_cache(maxsize=16384)  # a function of the name alone, and names recur from entry to entry
 def _name(name: str) -> str:
     if _braced_whole(name):
         inner = clean_spaces(_latex_to_text(name[1:-1]))
@@ -651,7 +656,7 @@ def _braced_whole(name: str) -> bool:
 
 def _venue(fields: dict[str, str]) -> str | None:
     """booktitle or journal; one that starts with the word arXiv (``arXiv preprint arXiv:…``) is ``arXiv``."""
-    venue = _text(fields.get("booktitle")) or _text(fields.get("journal"))
+    venue = _short_text(fields.get("booktitle")) or _short_text(fields.get("journal"))
     if venue and _ARXIV_VENUE.match(venue):
         return "arXiv"
     return venue
@@ -674,7 +679,7 @@ def _year(fields: dict[str, str], problems: list[str]) -> int | None:
 
 def _items(value: str | None) -> list[str]:
     """``keywords``/``datasets``: the items between commas and semicolons."""
-    text = _text(value)
+    text = _short_text(value)
     if not text:
         return []
     return [item for item in (part.strip() for part in _LIST_SEPARATOR.split(text)) if item]
