@@ -1,10 +1,14 @@
 """The only entry point that writes papers: ``ingest()`` imports one file in one transaction.
 
-Reading and normalizing happen before the transaction starts (pure functions); then, holding
-the write lock (``BEGIN IMMEDIATE``), the import syncs the vocabulary, recognises which list the
-file is a revision of (:mod:`adbib.importer.revisions`), and hands the records to the writer
-(:mod:`adbib.importer.writer`; identity and merge rules in :mod:`adbib.resolve`).  Any error — or
-Ctrl-C — rolls the whole file back; a dry run rolls back on purpose.
+A list (or a CSV, or records built in memory) is read and normalized before the transaction
+starts (pure functions); a .bib is read in chunks inside it, each chunk normalized and written
+before the next is read, so memory does not grow with the file.  Holding the write lock (SQLite
+``BEGIN IMMEDIATE``, PostgreSQL an advisory lock), the import syncs the vocabulary, recognises
+which list the file is a revision of (:mod:`adbib.importer.revisions`), and hands the records to
+the writer chunk by chunk (:mod:`adbib.importer.writer`; identity and merge rules in
+:mod:`adbib.resolve`).  Any error — or Ctrl-C — rolls the whole file back; a dry run rolls back
+on purpose.  Whether a file was imported before is asked first, without this module
+(:mod:`adbib.importer.files`).
 """
 
 from __future__ import annotations
