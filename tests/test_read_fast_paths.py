@@ -456,3 +456,31 @@ def test_link_key_on_tricky_values():
 def test_link_key_fast_path_equals_the_slow_one(scheme, host, path):
     url = scheme + "".join(host) + "".join(path)
     assert key_or_error(ids.link_key, url) == key_or_error(reference_link_key, url)
+
+
+# ---- files._long_line: looks only at the windows without a newline instead of splitting the file
+
+
+def _long_line_by_split(text: str, limit: int) -> tuple[int, int] | None:
+    for number, line in enumerate(text.split("\n"), 1):
+        if len(line) > limit:
+            return number, len(line)
+    return None
+
+
+def test_long_line_exact_values():
+    from adbib.importer.files import _long_line
+
+    assert _long_line("ab\ncdefgh\nij", 5) == (2, 6)
+    assert _long_line("ab\ncdefg\nij", 5) is None  # exactly the limit is allowed
+    assert _long_line("abcdefgh", 5) == (1, 8)
+    assert _long_line("ab\n\nabcdef", 5) == (3, 6)  # the last line, without a newline after it
+    assert _long_line("abcde\n" * 10 + "x" * 9 + "\n" + "y" * 30, 5) == (11, 9)  # the first of two
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="ab\n", max_size=80), st.integers(min_value=1, max_value=12))
+def test_long_line_agrees_with_splitting_the_text(text, limit):
+    from adbib.importer.files import _long_line
+
+    assert _long_line(text, limit) == _long_line_by_split(text, limit)

@@ -87,3 +87,18 @@ def test_importing_a_file_imported_before_needs_no_database_layer(seeded_db, tmp
     assert "sqlalchemy" in first and "adbib.store" in first
     again = imported(["--db", str(seeded_db), "import", str(bib)])
     assert among(again, WRITE_STACK + TABLES + VOCABULARIES + ("bibtexparser", "adbib.store")) == []
+
+
+def test_a_file_imported_before_is_reported_in_the_format_it_was_imported_as(seeded_db, tmp_path):
+    """The file is not decoded again: the report takes the format from the source row."""
+    bib = tmp_path / "one.bib"
+    bib.write_text("@article{doe2024tiny,\n  author = {Doe, Jane},\n  title = {A Tiny Paper},\n  year = {2024}\n}\n")
+    for expected in ("imported 1 entries", "already imported"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "adbib", "--db", str(seeded_db), "import", str(bib)],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.startswith(f"{bib} (bibtex, source one): {expected}")

@@ -75,35 +75,42 @@ def _seen(
 ) -> tuple[bool, ImportReport]:
     """(True, its report) when the file's bytes were imported before.  Anything unusual (the file
     unreadable, no database yet, a database to migrate) is left to the import, which says it."""
+    explicit = dialect not in (None, "auto")
     try:
-        data = _read_regular_file(Path(path))
-        if not already_imported(target, file_hash(data)):
-            return False, ImportReport(source="", path="", dialect="")
-        del data
-        shown_dialect, _, _ = read_file(path, dialect)  # the report names the format
+        if explicit:
+            reader(dialect or "")  # an unknown --format is the import's error to report
+        stored = imported_as(target, file_hash(_read_regular_file(Path(path))))
     except ReaderError:
         return False, ImportReport(source="", path="", dialect="")
-    report = ImportReport(source=source_name or Path(path).stem, path=str(path), dialect=shown_dialect, dry_run=dry_run)
+    if stored is None:
+        return False, ImportReport(source="", path="", dialect="")
+    # the format it was imported as, unless given now: the file is not even decoded
+    shown = (dialect or stored) if explicit else stored
+    report = ImportReport(source=source_name or Path(path).stem, path=str(path), dialect=shown, dry_run=dry_run)
     report.already_imported = True
     return True, report
 
 
 def already_imported(db_path: Target, content_hash: str) -> bool:
-    """Checked on a plain read connection: it must not queue for the write lock.  False when
-    there is no adbib database to read yet."""
+    return imported_as(db_path, content_hash) is not None
+
+
+def imported_as(db_path: Target, content_hash: str) -> str | None:
+    """The format a file with these bytes was imported as, or None (not imported, or no adbib
+    database to read yet).  On a plain read connection: it must not queue for the write lock."""
     from adbib import backend
     from adbib.errors import AdbibError
 
     try:
         b = backend.of(db_path)
         if b.schema_state() != "current":
-            return False
+            return None
         con = b.connect()
     except AdbibError:
-        return False
+        return None
     try:
-        sql = "SELECT 1 FROM source WHERE content_hash = ?"
-        return con.execute(sql, (content_hash,)).fetchone() is not None
+        row = con.execute("SELECT dialect FROM source WHERE content_hash = ?", (content_hash,)).fetchone()
+        return None if row is None else str(row[0])
     finally:
         con.close()
 
@@ -167,9 +174,19 @@ def _file_kind(mode: int) -> str:
     return "a special file"
 
 
-def _long_line(text: str) -> tuple[int, int] | None:
-    """(1-based number, length) of the first line longer than MAX_LINE, if any."""
-    for number, line in enumerate(text.split("\n"), 1):
-        if len(line) > MAX_LINE:
-            return number, len(line)
+def _long_line(text: str, limit: int = MAX_LINE) -> tuple[int, int] | None:
+    """(1-based number, length) of the first line longer than ``limit``, if any.
+
+    Without splitting the text into lines (a list as big as the file): a line of more than
+    ``limit`` characters covers a whole window of ``limit // 2`` characters aligned on a multiple
+    of it, so only the windows without a newline are looked at closely."""
+    step = max(limit // 2, 1)
+    for pos in range(0, len(text), step):
+        if text.find("\n", pos, pos + step) != -1:
+            continue
+        start = text.rfind("\n", 0, pos) + 1
+        end = text.find("\n", pos)
+        end = len(text) if end == -1 else end
+        if end - start > limit:
+            return text.count("\n", 0, start) + 1, end - start
     return None
