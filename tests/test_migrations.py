@@ -271,3 +271,50 @@ def test_backup_is_a_consistent_copy_including_what_is_still_in_the_wal(seeded_d
     assert copy.execute("SELECT title FROM paper WHERE id = 1").fetchone() == ("Only In The WAL",)
     copy.close()
     assert snapshot(target) == snapshot(seeded_db)
+
+
+# ---- a new SQLite database is made from the schema script, which is what the migrations make
+
+
+def test_the_schema_script_is_what_the_migrations_make(tmp_path):
+    """Compared as schemas (helpers.dbstate.schema: a batch migration writes a table's constraints
+    in no fixed order) and row by row; a migration that changes the schema makes this fail until
+    ``python -m adbib.db`` writes the script again."""
+    migrated = tmp_path / "migrated.db"
+    engine = dbw.sqlite_engine(migrated)
+    dbw.sqlite_migrate(engine, command.upgrade, "head")
+    engine.dispose()
+    made = tmp_path / "made.db"
+    dbw.open_for_write(made).dispose()
+    assert schema(made) == schema(migrated), "src/adbib/sqlite_schema.sql is stale: run `python -m adbib.db`"
+    assert snapshot(made) == snapshot(migrated)  # every row (the alembic version), after the health check
+    assert dbw.SQLITE_SCHEMA.read_text(encoding="utf-8").startswith(
+        "-- migrations: " + " ".join(dbw.migration_files()) + "\n"
+    )
+
+
+def test_a_new_database_is_made_without_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom adbib.db import open_for_write\n"
+        f"open_for_write({str(tmp_path / 'new.db')!r}).dispose()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out == "[]\n"
+    assert revision_of(tmp_path / "new.db") == HEAD
+
+
+def test_a_stale_schema_script_is_not_used(tmp_path, monkeypatch):
+    """A migration the script does not list: the migrations make the database, as before."""
+    files = dbw.migration_files()
+    monkeypatch.setattr(dbw, "migration_files", lambda: [*files, "0099_future.py"])
+    made = tmp_path / "made.db"
+    calls = []
+    migrate = dbw.sqlite_migrate
+    monkeypatch.setattr(dbw, "sqlite_migrate", lambda *a: (calls.append(a[2]), migrate(*a)))
+    dbw.open_for_write(made).dispose()
+    assert calls == ["head"]
+    assert revision_of(made) == HEAD

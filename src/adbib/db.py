@@ -72,9 +72,73 @@ def _alembic_config(connection: Connection) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    b = _backend(engine)
+    if revision == "head" and b.create_current(engine):
+        return  # a new database made from the snapshot of what the migrations make
     from alembic import command
 
-    _backend(engine).migrate(engine, command.upgrade, revision)
+    b.migrate(engine, command.upgrade, revision)
+
+
+# What the migrations make in an empty SQLite file, as one script (made by sqlite_schema_script,
+# checked against the migrations by tests/test_migrations.py): a new database is created without
+# importing alembic or running six migrations.  Used only while its list of migration files is the
+# current one; a new migration makes the test fail until the script is made again.
+SQLITE_SCHEMA = Path(__file__).with_name("sqlite_schema.sql")
+
+
+def migration_files() -> list[str]:
+    return sorted(p.name for p in (migrations_dir() / "versions").glob("*.py"))
+
+
+def sqlite_create_current(engine: Engine) -> bool:
+    """Run the schema script on an empty SQLite database, if the script is current (True)."""
+    try:
+        script = SQLITE_SCHEMA.read_text(encoding="utf-8")
+    except OSError:
+        return False
+    first, _, body = script.partition("\n")
+    if first != "-- migrations: " + " ".join(migration_files()):
+        return False
+    with engine.connect() as conn:
+        dbapi = conn.connection.driver_connection
+        assert isinstance(dbapi, sqlite3.Connection)
+        if dbapi.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            return False  # not empty: the migrations know what to do
+        dbapi.executescript("BEGIN;\n" + body + "COMMIT;\n")
+    return True
+
+
+def sqlite_schema_script(path: Path) -> str:
+    """The schema script of the SQLite database at ``path`` (made by the migrations): every
+    table, index, trigger and view in creation order, FTS5's shadow tables left to FTS5, and the
+    alembic version.  ``python -m adbib.db`` writes it for a database migrated from nothing."""
+    con = sqlite3.connect(path)
+    try:
+        shadow = {r[1] for r in con.execute("PRAGMA table_list") if r[2] == "shadow"}
+        out = ["-- migrations: " + " ".join(migration_files())]
+        for name, sql in con.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"):
+            if name not in shadow:
+                out.append(sql + ";")
+        for (version,) in con.execute("SELECT version_num FROM alembic_version"):
+            out.append(f"INSERT INTO alembic_version (version_num) VALUES ('{version}');")
+        return "\n".join(out) + "\n"
+    finally:
+        con.close()
+
+
+def _write_sqlite_schema() -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "schema.db"
+        engine = sqlite_engine(path)
+        from alembic import command
+
+        sqlite_migrate(engine, command.upgrade, "head")
+        engine.dispose()
+        SQLITE_SCHEMA.write_text(sqlite_schema_script(path), encoding="utf-8")
+    print(f"wrote {SQLITE_SCHEMA}")
 
 
 def downgrade(engine: Engine, revision: str) -> None:
@@ -178,3 +242,7 @@ def write_transaction(engine: Engine, path: Target) -> Iterator[Connection]:
             yield conn
     except OperationalError as e:
         raise backend.of(path).translate(e) from None
+
+
+if __name__ == "__main__":
+    _write_sqlite_schema()

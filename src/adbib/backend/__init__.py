@@ -72,6 +72,10 @@ class Backend(Protocol):
     def migrate(self, engine: Engine, step: Any, revision: str) -> None:
         """Run one alembic command (``upgrade``/``downgrade``) to ``revision`` on ``engine``."""
 
+    def create_current(self, engine: Engine) -> bool:
+        """Make an empty database the current schema without alembic, when the engine keeps a
+        snapshot of what the migrations make (True), else leave it to the migrations (False)."""
+
     def backup(self) -> Path | None:
         """Keep a copy before a migration changes the database (None: the engine keeps none)."""
 

@@ -127,6 +127,9 @@ class PostgresBackend:
             # revision that forgets it still gets ids, rowids, journal triggers and collations
             pgschema.sync(conn)
 
+    def create_current(self, engine: Engine) -> bool:
+        return False  # the migrations' PostgreSQL branches make it
+
     def backup(self) -> Path | None:
         return None  # the migration is one transaction: a failure leaves the database as it was
 

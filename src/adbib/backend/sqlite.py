@@ -58,6 +58,11 @@ class SQLiteBackend:
 
         db.sqlite_migrate(engine, step, revision)
 
+    def create_current(self, engine: Engine) -> bool:
+        from adbib import db
+
+        return db.sqlite_create_current(engine)
+
     def backup(self) -> Path | None:
         from adbib import db
 
