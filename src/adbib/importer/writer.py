@@ -138,7 +138,6 @@ class _Paper:
     met: bool = False  # a record of this import was attached to it
     datasets: set[tuple[int, str]] = field(default_factory=set)  # (dataset id, evidence) this import gave
     categories: set[int] = field(default_factory=set)  # category ids this import filed it under
-    dirty: bool = False  # to write at the next flush
 
 
 class SharedLater(Exception):
@@ -173,12 +172,6 @@ class Writer:
         """Sync the vocabulary files and load what identity needs (before recognising a list)."""
         sync_vocabulary(self.conn)
         self._load()
-
-    def run(self, papers: list[NormalizedPaper]) -> None:
-        """All of a file's records at once: :meth:`begin`, one :meth:`write`, :meth:`finish`."""
-        self.begin(shared_identifiers(papers), max((p.record.line for p in papers), default=1))
-        self.write(papers)
-        self.finish()
 
     def begin(self, shared: Shared | None = None, total_lines: int = 1) -> None:
         """Insert the source row.  ``shared``: the file's shared identifiers, when known beforehand
