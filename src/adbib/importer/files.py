@@ -43,9 +43,9 @@ def import_files(
     engine = None
     reports = []
     for path in paths:
-        found, report = _seen(target, path, dialect, source_name, dry_run)
-        if found:
-            reports.append(report)
+        seen = _seen(target, path, dialect, source_name, dry_run)
+        if seen is not None:
+            reports.append(seen)
             continue
         if engine is None:
             from adbib.db import open_for_write
@@ -72,23 +72,23 @@ def import_files(
 
 def _seen(
     target: Target, path: Path, dialect: str | None, source_name: str | None, dry_run: bool
-) -> tuple[bool, ImportReport]:
-    """(True, its report) when the file's bytes were imported before.  Anything unusual (the file
-    unreadable, no database yet, a database to migrate) is left to the import, which says it."""
+) -> ImportReport | None:
+    """The report of a file whose bytes were imported before, else None.  Anything unusual (the
+    file unreadable, no database yet, a database to migrate) is left to the import, which says it."""
     explicit = dialect not in (None, "auto")
     try:
         if explicit:
             reader(dialect or "")  # an unknown --format is the import's error to report
         stored = imported_as(target, file_hash(_read_regular_file(Path(path))))
     except ReaderError:
-        return False, ImportReport(source="", path="", dialect="")
+        return None
     if stored is None:
-        return False, ImportReport(source="", path="", dialect="")
+        return None
     # the format it was imported as, unless given now: the file is not even decoded
     shown = (dialect or stored) if explicit else stored
     report = ImportReport(source=source_name or Path(path).stem, path=str(path), dialect=shown, dry_run=dry_run)
     report.already_imported = True
-    return True, report
+    return report
 
 
 def already_imported(db_path: Target, content_hash: str) -> bool:
