@@ -25,14 +25,14 @@ from typing import Any
 from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from adbib import citekeys, journal, models, resolve
+from adbib import citekeys, journal, models
 from adbib.backend import Target
 from adbib.db import write_transaction
 from adbib.importer.files import already_imported, file_hash, read_file
 from adbib.importer.report import ConflictNote, Entry, ImportReport, NewVocab, Note
 from adbib.importer.revisions import entry_repos, list_title, recognise, signature, signature_of
 from adbib.importer.vocabulary import map_value, sync_vocabulary
-from adbib.importer.writer import Shared, SharedLater, Writer, families, load_index, new_id, shared_identifiers
+from adbib.importer.writer import SharedLater, Writer, families, load_index, new_id, shared_identifiers
 from adbib.normalize import normalize_record
 from adbib.readers import detect, reader
 from adbib.records import NormalizedPaper, PaperRecord, ParseFailure, ParseResult, ReaderError
@@ -253,80 +253,42 @@ def _ingest(
     A streamed file whose identifier turns out to be shared by titles of two chunks is imported
     again, with the file's shared identifiers found first (:class:`adbib.importer.writer.SharedLater`)."""
     shared = shared_identifiers(source.papers) if isinstance(source, _Whole) else None
-    try:
-        return _attempt(
-            engine, db_path, _fresh(report), source, list_name, content_hash, progress, explicit, text, shared
-        )
-    except SharedLater:
-        shared = _shared_of_file(source)
-    return _attempt(engine, db_path, _fresh(report), source, list_name, content_hash, progress, explicit, text, shared)
-
-
-def _fresh(report: ImportReport) -> ImportReport:
-    return ImportReport(source=report.source, path=report.path, dialect=report.dialect, dry_run=report.dry_run)
-
-
-def _shared_of_file(source: _Records) -> Shared:
-    """The identifiers a whole file gives to several titles, read chunk by chunk (nothing kept but them)."""
-    seen: dict[tuple[str, str], list[tuple[str, int, int]]] = {}  # (field, value) -> (title key, index, line)
-    index = 0
-    for _, papers in source.parts():
-        for p in papers:
-            for name in ("doi", "arxiv"):
-                value = getattr(p, name)
-                if value:
-                    seen.setdefault((name, value), []).append((p.title_key, index, p.record.line))
-            index += 1
-    return {
-        key: [(i, line) for _, i, line in given]
-        for key, given in seen.items()
-        if len(given) > 1 and any(not resolve.titles_agree(given[0][0], t) for t, _, _ in given[1:])
-    }
-
-
-def _attempt(
-    engine: Engine,
-    db_path: Target,
-    report: ImportReport,
-    source: _Records,
-    list_name: str | None,
-    content_hash: str,
-    progress: Progress,
-    explicit: bool,
-    text: str,
-    shared: Shared | None,
-) -> ImportReport:
-    try:
-        with logged(engine, db_path, "import", f"import {report.path}") as (conn, op):
-            src = T["source"]
-            if conn.execute(select(src.c.id).where(src.c.content_hash == content_hash)).first() is not None:
-                report.already_imported = True  # imported by another process meanwhile
-                return report
-            writer = Writer(conn, report, list_name or report.source, content_hash, source.signature, progress)
-            writer.prepare()
-            # a list file (records built in memory have no signature): which list it is a revision of
-            listed = isinstance(source, _Whole) and source.signature is not None
-            if list_name is None and listed and report.dialect in LIST_DIALECTS:
-                assert isinstance(source, _Whole)
-                writer.list_name = _which_list(conn, writer, source.papers, report)
-            report.list_name = writer.list_name
-            writer.begin(shared, text.count("\n") + 1)
-            for part, papers in source.parts():
-                report.skipped += [Note(s.line, s.reason) for s in part.skipped]
-                report.failed += [Note(f.line, f.reason) for f in part.failures]
-                report.entries += len(papers)
-                writer.write(papers)
-            if explicit and not report.entries:
-                failures = [ParseFailure(n.line, n.reason, "") for n in report.failed]
-                raise ReaderError(_no_entries(report.path, report.dialect, text, failures))
-            writer.signature = source.signature
-            writer.finish()
-            op.summary = _import_summary(report)
-            if report.dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
-    return report
+    while True:
+        attempt = ImportReport(source=report.source, path=report.path, dialect=report.dialect, dry_run=report.dry_run)
+        try:
+            with logged(engine, db_path, "import", f"import {attempt.path}") as (conn, op):
+                src = T["source"]
+                if conn.execute(select(src.c.id).where(src.c.content_hash == content_hash)).first() is not None:
+                    attempt.already_imported = True  # imported by another process meanwhile
+                    return attempt
+                writer = Writer(conn, attempt, list_name or attempt.source, content_hash, source.signature, progress)
+                writer.prepare()
+                # a list file (records built in memory have no signature): which list it is a revision of
+                listed = attempt.dialect in LIST_DIALECTS and source.signature is not None
+                if list_name is None and listed and isinstance(source, _Whole):
+                    writer.list_name = _which_list(conn, writer, source.papers, attempt)
+                attempt.list_name = writer.list_name
+                writer.begin(shared, text.count("\n") + 1)
+                for part, papers in source.parts():
+                    attempt.skipped += [Note(s.line, s.reason) for s in part.skipped]
+                    attempt.failed += [Note(f.line, f.reason) for f in part.failures]
+                    attempt.entries += len(papers)
+                    writer.write(papers)
+                if explicit and not attempt.entries:
+                    failures = [ParseFailure(n.line, n.reason, "") for n in attempt.failed]
+                    raise ReaderError(_no_entries(attempt.path, attempt.dialect, text, failures))
+                writer.signature = source.signature
+                writer.finish()
+                op.summary = _import_summary(attempt)
+                if attempt.dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        except SharedLater:
+            assert shared is None  # known beforehand, shared identifiers are never found later
+            shared = shared_identifiers(p for _, papers in source.parts() for p in papers)
+            continue
+        return attempt
 
 
 def _which_list(conn: Connection, writer: Writer, papers: list[NormalizedPaper], report: ImportReport) -> str:

@@ -65,6 +65,7 @@ INSERT_ORDER = (
 Progress = Callable[[int, int], None] | None
 # (field, value) -> (index in the file, line) of each record that gives the identifier
 Shared = dict[tuple[str, str], list[tuple[int, int]]]
+Given = tuple[str, int, int]  # (title key, index in the file, line) of a record giving an identifier
 
 
 def new_id(result: CursorResult[Any]) -> int:
@@ -97,24 +98,27 @@ def load_index(conn: Connection) -> resolve.Index:
     return index
 
 
-def shared_identifiers(papers: list[NormalizedPaper], base: int = 0) -> Shared:
-    """Identifiers that one file gives to several different titles: (field, value) -> (index, line)
-    of the records that carry it (``base``: the index of ``papers[0]`` in the file).  Such an
-    identifier identifies none of them."""
-    groups: dict[tuple[str, str], list[int]] = {}
-    for i, p in enumerate(papers):
+def identifier_groups(papers: Iterable[NormalizedPaper], base: int = 0) -> dict[tuple[str, str], list[Given]]:
+    """(field, value) -> (title key, index in the file, line) of each record giving that DOI or
+    arXiv id (``base``: the index of the first of ``papers`` in the file)."""
+    groups: dict[tuple[str, str], list[Given]] = {}
+    for i, p in enumerate(papers, base):
         for name in ("doi", "arxiv"):
             value = getattr(p, name)
             if value:
-                groups.setdefault((name, value), []).append(i)
-    out = {}
-    for key, idxs in groups.items():
-        if len(idxs) < 2:
-            continue
-        first = papers[idxs[0]].title_key
-        if any(not resolve.titles_agree(first, papers[i].title_key) for i in idxs[1:]):
-            out[key] = [(base + i, papers[i].record.line) for i in idxs]
-    return out
+                groups.setdefault((name, value), []).append((p.title_key, i, p.record.line))
+    return groups
+
+
+def shared_identifiers(papers: Iterable[NormalizedPaper], base: int = 0) -> Shared:
+    """Identifiers that one file gives to several different titles: (field, value) -> (index, line)
+    of the records that carry it.  Such an identifier identifies none of them.  ``papers`` may be
+    a generator: only the identifiers are kept."""
+    return {
+        key: [(i, line) for _, i, line in given]
+        for key, given in identifier_groups(papers, base).items()
+        if len(given) > 1 and any(not resolve.titles_agree(given[0][0], t) for t, _, _ in given[1:])
+    }
 
 
 @dataclass
@@ -222,24 +226,18 @@ class Writer:
 
     def _find_shared(self, papers: list[NormalizedPaper], base: int) -> None:
         """The identifiers these records give to several titles, knowing the earlier chunks'."""
-        groups: dict[tuple[str, str], list[int]] = {}
-        for j, p in enumerate(papers):
-            for name in ("doi", "arxiv"):
-                value = getattr(p, name)
-                if value:
-                    groups.setdefault((name, value), []).append(j)
         shared: Shared = {}
-        for key, idxs in groups.items():
+        for key, given in identifier_groups(papers, base).items():
             earlier = self.first_given.get(key)
-            first = earlier if earlier is not None else papers[idxs[0]].title_key
-            agree = all(resolve.titles_agree(first, papers[j].title_key) for j in idxs)
+            first = earlier if earlier is not None else given[0][0]
+            agree = all(resolve.titles_agree(first, t) for t, _, _ in given)
             if earlier is not None:
                 if not agree or key in self.untrusted:
                     raise SharedLater(key)
                 continue
             self.first_given[key] = first
             if not agree:
-                shared[key] = [(base + j, papers[j].record.line) for j in idxs]
+                shared[key] = [(i, line) for _, i, line in given]
         if shared:
             self._mark_shared(shared)
 
