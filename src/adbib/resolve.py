@@ -124,8 +124,19 @@ class Index:
     by_ends: dict[str, list[int] | None] = field(default_factory=dict)
     known: dict[int, Known] = field(default_factory=dict)
     idents: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)  # id -> (doi, arxiv)
+    # family name -> ids added with ``defer_blocks`` (and later ones of that family), not yet in
+    # its blocks: a family's blocks are built the first time a record asks for them (an import
+    # into a big database meets few of its families).  Blocks depend on the set of ids and their
+    # titles, not on the order they came in, so they are the blocks eager adding makes — provided a
+    # paper's families are built before its title changes (a split reads the current titles)
+    pending: dict[str, list[int]] = field(default_factory=dict)
 
-    def add(self, k: Known, doi: str | None = None, arxiv: str | None = None) -> None:
+    def add(self, k: Known, doi: str | None = None, arxiv: str | None = None, defer_blocks: bool = False) -> None:
+        old = self.known.get(k.id)
+        retitled = old is not None and old.title_key != k.title_key
+        if old is not None and retitled:  # its blocks are built before its title changes (a split reads titles)
+            for fam in old.families | k.families:
+                self._built(fam)
         self.known[k.id] = k
         self.idents[k.id] = (doi, arxiv)
         if doi:
@@ -137,8 +148,21 @@ class Index:
             ids.append(k.id)
         if k.title_key:
             for fam in k.families:
+                if old is not None and not retitled and fam in old.families:
+                    continue  # in the family's blocks already, or waiting for them
+                if defer_blocks or fam in self.pending:
+                    self.pending.setdefault(fam, []).append(k.id)
+                    continue
                 for side in _SIDES:
                     self._block(k.id, k.title_key, fam, side, 1)
+
+    def _built(self, fam: str) -> None:
+        """Put the deferred ids of family ``fam`` in its blocks, in the order they were added."""
+        ids = self.pending.pop(fam, None) if self.pending else None
+        for pid in ids or ():
+            title_key = self.known[pid].title_key
+            for side in _SIDES:
+                self._block(pid, title_key, fam, side, 1)
 
     def _block(self, pid: int, title_key: str, fam: str, side: str, level: int) -> None:
         """Put ``pid`` in its block: the one of its title's ``level``-th end that is not split."""
@@ -174,6 +198,7 @@ class Index:
         if not title_key:
             return found
         for fam in families:
+            self._built(fam)
             for side in _SIDES:
                 for level in range(1, BLOCK_DEPTH + 1):
                     block = self.by_ends.get(_block_key(title_key, fam, side, level), _MISSING)

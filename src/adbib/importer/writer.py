@@ -94,6 +94,7 @@ def load_index(conn: Connection) -> resolve.Index:
             resolve.Known(row.id, row.title_key, row.year, row.venue_short, frozenset(fams.get(row.id, ())), row.date),
             doi=row.doi,
             arxiv=row.arxiv_id,
+            defer_blocks=True,
         )
     return index
 
