@@ -273,7 +273,8 @@ def _ingest(
                     attempt.skipped += [Note(s.line, s.reason) for s in part.skipped]
                     attempt.failed += [Note(f.line, f.reason) for f in part.failures]
                     attempt.entries += len(papers)
-                    writer.write(papers)
+                    with _no_gc():  # a collection would walk the whole identity index, again and again
+                        writer.write(papers)
                 if explicit and not attempt.entries:
                     failures = [ParseFailure(n.line, n.reason, "") for n in attempt.failed]
                     raise ReaderError(_no_entries(attempt.path, attempt.dialect, text, failures))
