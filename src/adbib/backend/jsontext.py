@@ -12,8 +12,7 @@ them.  tests/test_fast_paths.py holds the two byte-identical.
 - SQLite: the text is concatenated with ``||`` around ``json_quote``; a list is a
   ``group_concat`` over an ordered sub-select (SQLite aggregates a sub-select's rows in its order,
   and keeps a sub-select's ORDER BY under any aggregate but count, min and max).
-- PostgreSQL: ``to_json(x)::text`` quotes as ``json_quote`` does; a list is a ``string_agg`` with
-  the ORDER BY of the Python path's query; ``format`` assembles the object.
+- PostgreSQL: none yet (:func:`of` returns None): the export builds the objects in Python.
 """
 
 from __future__ import annotations
@@ -132,130 +131,8 @@ class PaperJSON:
 SQLITE = PaperJSON()
 
 
-# ---- PostgreSQL
-
-
-def _pq(column: str) -> str:
-    return f"coalesce(to_json({column})::text, 'null')"
-
-
-def _pg_list(item: str, rows: str, order: str, empty: str = "[]") -> str:
-    opening, closing = empty[0], empty[1]
-    return f"'{opening}' || coalesce((SELECT string_agg({item}, ', ' ORDER BY {order}) FROM ({rows}) s), '') || '{closing}'"
-
-
-_PG_AUTHORS = """SELECT au.name, au.given, au.family, au.von, au.jr, a.position FROM authorship a
-    JOIN author au ON au.id = a.author_id WHERE a.paper_id = p.id"""
-_PG_AUTHOR_LISTS = (
-    _pg_list(_pq("name"), _PG_AUTHORS, "position")
-    + " || ', \"author_names\": ' || "
-    + _pg_list(
-        "'{\"given\": ' || "
-        + _pq("given")
-        + " || ', \"family\": ' || "
-        + _pq("family")
-        + " || ', \"von\": ' || "
-        + _pq("von")
-        + " || ', \"jr\": ' || "
-        + _pq("jr")
-        + " || '}'",
-        _PG_AUTHORS,
-        "position",
-    )
-)
-_PG_LINKS = (
-    "coalesce((SELECT '{' || string_agg(piece, '' ORDER BY r, id) || ']}' FROM ("
-    "SELECT CASE WHEN role IS NOT DISTINCT FROM lag(role) OVER w THEN ', '"
-    " ELSE CASE WHEN lag(role) OVER w IS NULL THEN '' ELSE '], ' END || to_json(role)::text || ': [' END"
-    f" || to_json(url)::text AS piece, {_ROLE_RANK} AS r, id FROM link WHERE paper_id = p.id"
-    f" WINDOW w AS (ORDER BY {_ROLE_RANK}, id)) s), '{{}}')"
-)
-_PG_DATASETS = f"""SELECT d.name, d.family, min({_RANK}) AS rank, min(pd.rowid) AS seen
-    FROM paper_dataset pd JOIN dataset d ON d.id = pd.dataset_id WHERE pd.paper_id = p.id
-    GROUP BY d.id"""
-_PG_VALUES = [
-    ("id", "p.id::text"),
-    ("citekey", _pq("p.citekey")),
-    ("title", _pq("p.title")),
-    ("year", "coalesce(p.year::text, 'null')"),
-    ("date", _pq("p.date")),
-    ("venue", _pq("v.short_name")),
-    ("venue_name", _pq("v.name")),
-    ("venue_type", _pq("v.type")),
-    ("authors", _PG_AUTHOR_LISTS),
-    ("authors_truncated", "CASE WHEN p.authors_truncated THEN 'true' ELSE 'false' END"),
-    ("arxiv", _pq("p.arxiv_id")),
-    ("doi", _pq("p.doi")),
-    ("links", _PG_LINKS),
-    (
-        "datasets",
-        _pg_list(
-            "'{\"name\": ' || "
-            + _pq("name")
-            + " || ', \"family\": ' || "
-            + _pq("family")
-            + f" || ', \"evidence\": ' || {_pq(_EVIDENCE_NAME)} || '}}'",
-            _PG_DATASETS,
-            "rank, seen",
-        ),
-    ),
-    (
-        "categories",
-        _pg_list(
-            _pq("name"),
-            "SELECT DISTINCT c.name FROM paper_category pc JOIN category c ON c.id = pc.category_id"
-            " WHERE pc.paper_id = p.id",
-            "name",
-        ),
-    ),
-    ("domain", _pq("p.domain")),
-    ("abstract", _pq("p.abstract")),
-    ("summary", _pq("p.summary")),
-    (
-        "sources",
-        _pg_list(
-            "'{\"file\": ' || " + _pq("path") + " || ', \"line\": ' || coalesce(line::text, 'null')"
-            " || ', \"section\": ' || " + _pq("section") + " || '}'",
-            "SELECT s.path, pr.line, pr.section, pr.source_id FROM provenance pr"
-            " JOIN source s ON s.id = pr.source_id WHERE pr.paper_id = p.id",
-            "source_id, line",
-        ),
-    ),
-    (
-        "fields",
-        _pg_list(
-            _pq("name") + " || ': ' || " + _pq("value"),
-            "SELECT name, value FROM paper_field WHERE paper_id = p.id",
-            "name",
-            "{}",
-        ),
-    ),
-    ("short_name", _pq("p.short_name")),
-    ("tags", _pg_list(_pq("name"), "SELECT name FROM tag WHERE paper_id = p.id", "name")),
-    ("note", _pq("p.note")),
-]
-_PG_OBJECT = (
-    "format('{"
-    + ", ".join(f'"{key}": %s' for key, _ in _PG_VALUES)
-    + "}', "
-    + ", ".join(value for _, value in _PG_VALUES)
-    + ")"
-)
-
-
-class PgPaperJSON(PaperJSON):
-    """PostgreSQL: the JSON object text of each paper (``?`` placeholders, as every adbib read)."""
-
-    def select(self, n: int) -> str:
-        marks = ", ".join("?" * n)
-        return f"SELECT p.id, {_PG_OBJECT} FROM paper p LEFT JOIN venue v ON v.id = p.venue_id WHERE p.id IN ({marks})"
-
-
-POSTGRES = PgPaperJSON()
-
-
 def of(con: object) -> PaperJSON | None:
-    """The paper JSON SQL of a read connection (its ``paper_json``), or None when its engine has none."""
+    """The paper JSON SQL of a read connection, or None when its engine has none (PostgreSQL)."""
     if isinstance(con, sqlite3.Connection):
         return SQLITE
     found: PaperJSON | None = getattr(con, "paper_json", None)

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
-from adbib.backend import jsontext
 from adbib.backend.textsearch import POSTGRES, TextSearch
 from adbib.config import HEAD, KNOWN_REVISIONS
 from adbib.errors import DatabaseError
@@ -307,7 +306,6 @@ class PgConnection:
     """sqlite3.Connection's interface (what adbib's read modules use) over a psycopg connection."""
 
     text_search = POSTGRES
-    paper_json = jsontext.POSTGRES
     backend_name = "postgresql"
 
     def __init__(self, raw: Any, owned: bool = True) -> None:
