@@ -32,7 +32,7 @@ from adbib.importer.files import already_imported, file_hash, read_file
 from adbib.importer.report import ConflictNote, Entry, ImportReport, NewVocab, Note
 from adbib.importer.revisions import entry_repos, list_title, recognise, signature, signature_of
 from adbib.importer.vocabulary import map_value, sync_vocabulary
-from adbib.importer.writer import SharedLater, Writer, families, load_index, new_id, shared_identifiers
+from adbib.importer.writer import Shared, SharedLater, Writer, families, load_index, new_id, shared_identifiers
 from adbib.normalize import normalize_record
 from adbib.readers import detect, reader
 from adbib.records import NormalizedPaper, PaperRecord, ParseFailure, ParseResult, ReaderError
@@ -94,6 +94,7 @@ def ingest(
     dry_run: bool = False,
     progress: Progress = None,
     columns: dict[str, str] | None = None,
+    data: bytes | None = None,
 ) -> ImportReport:
     """Import one file: all of it or nothing.
 
@@ -102,13 +103,14 @@ def ingest(
     own, named after the file.  A file whose bytes were imported before (under any name) is
     recognised by its hash before it is even parsed.  A format given explicitly (not auto) that
     reads no entry at all is a ReaderError, not an empty import.  ``columns`` maps fields to
-    unusual headers for the ``table`` reader (``--columns``).
+    unusual headers for the ``table`` reader (``--columns``).  ``data``: the file's bytes, when
+    the caller (:func:`adbib.importer.files.import_files`) has read them already.
 
     A reader that reads in chunks (``iter_read``: BibTeX) is streamed: each chunk is normalized,
     resolved and written before the next is read, inside the one transaction.  A list is read
     whole: recognising which list it is a revision of needs all of its entries first."""
     explicit = dialect not in (None, "auto")
-    dialect, data, text = read_file(path, dialect)
+    dialect, data, text = read_file(path, dialect, data)
     name = source_name or Path(path).stem
     shown = display_path or str(path)
     report = ImportReport(source=name, path=shown, dialect=dialect, dry_run=dry_run)
@@ -123,7 +125,7 @@ def ingest(
     else:
         with _no_gc():  # parsing allocates millions of small objects that never form cycles
             parsed = next(_named(shown, _whole_file(mod, text, columns)))
-        source = _Whole(parsed.records, signature(text, parsed.records), parsed)
+        source = _Whole(parsed, signature(text, parsed.records))
     return _ingest(engine, db_path, report, source, list_name, content_hash, progress, explicit, text)
 
 
@@ -156,10 +158,10 @@ class _Records:
 class _Whole(_Records):
     """All records read (and normalized) beforehand: a list, a CSV, ``adbib add``."""
 
-    def __init__(self, records: list[PaperRecord], sig: Any, parsed: ParseResult | None = None) -> None:
-        self.signature, self.parsed = sig, parsed or ParseResult(records=records)
+    def __init__(self, parsed: ParseResult, sig: Any) -> None:
+        self.signature, self.parsed = sig, parsed
         self.title = sig.title if sig is not None else None
-        self.papers = _normalized(records, self.title)
+        self.papers = _normalized(parsed.records, self.title)
 
     def parts(self) -> Iterator[tuple[ParseResult, list[NormalizedPaper]]]:
         said = self.parsed
@@ -233,7 +235,7 @@ def ingest_records(
 ) -> ImportReport:
     """Import records built in memory (``adbib add``) as a source of their own."""
     report = ImportReport(source=source_name, path=display_path, dialect=dialect)
-    source = _Whole(records, None)
+    source = _Whole(ParseResult(records=records), None)
     return _ingest(engine, db_path, report, source, list_name or source_name, file_hash(content), None, False, "")
 
 
@@ -266,7 +268,7 @@ def _ingest(
                 # a list file (records built in memory have no signature): which list it is a revision of
                 listed = attempt.dialect in LIST_DIALECTS and source.signature is not None
                 if list_name is None and listed and isinstance(source, _Whole):
-                    writer.list_name = _which_list(conn, writer, source.papers, attempt)
+                    writer.list_name = _which_list(conn, writer, source.papers, shared or {}, attempt)
                 attempt.list_name = writer.list_name
                 writer.begin(shared, text.count("\n") + 1)
                 for part, papers in source.parts():
@@ -292,9 +294,12 @@ def _ingest(
         return attempt
 
 
-def _which_list(conn: Connection, writer: Writer, papers: list[NormalizedPaper], report: ImportReport) -> str:
-    """The list the file is a revision of, recognised, or a new list named after the source."""
-    untrusted = frozenset(shared_identifiers(papers))
+def _which_list(
+    conn: Connection, writer: Writer, papers: list[NormalizedPaper], shared: Shared, report: ImportReport
+) -> str:
+    """The list the file is a revision of, recognised, or a new list named after the source
+    (``shared``: the identifiers the file gives to several titles, trusted for none)."""
+    untrusted = frozenset(shared)
     matched = [writer.index.match(p, families(p.authors), untrusted).id for p in papers]
     assert writer.signature is not None  # called only for a file that has a signature
     found = recognise(conn, writer.signature, matched, len(papers))

@@ -43,7 +43,11 @@ def import_files(
     engine = None
     reports = []
     for path in paths:
-        seen = _seen(target, path, dialect, source_name, dry_run)
+        try:
+            data: bytes | None = _read_regular_file(Path(path))
+        except ReaderError:
+            data = None  # the import says what is wrong with the file
+        seen = None if data is None else _seen(target, path, data, dialect, source_name, dry_run)
         if seen is not None:
             reports.append(seen)
             continue
@@ -65,21 +69,22 @@ def import_files(
                     dry_run=dry_run,
                     progress=bar,
                     columns=columns,
+                    data=data,
                 )
             )
     return reports
 
 
 def _seen(
-    target: Target, path: Path, dialect: str | None, source_name: str | None, dry_run: bool
+    target: Target, path: Path, data: bytes, dialect: str | None, source_name: str | None, dry_run: bool
 ) -> ImportReport | None:
-    """The report of a file whose bytes were imported before, else None.  Anything unusual (the
-    file unreadable, no database yet, a database to migrate) is left to the import, which says it."""
+    """The report of a file whose bytes were imported before, else None.  Anything unusual (an
+    unknown format, no database yet, a database to migrate) is left to the import, which says it."""
     explicit = dialect not in (None, "auto")
     try:
         if explicit:
             reader(dialect or "")  # an unknown --format is the import's error to report
-        stored = imported_as(target, file_hash(_read_regular_file(Path(path))))
+        stored = imported_as(target, file_hash(data))
     except ReaderError:
         return None
     if stored is None:
@@ -119,9 +124,11 @@ def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_file(path: Path, dialect: str | None = None) -> tuple[str, bytes, str]:
-    """(dialect, bytes, text) of a file, the dialect detected unless given.  No database."""
-    data = _read_regular_file(Path(path))
+def read_file(path: Path, dialect: str | None = None, data: bytes | None = None) -> tuple[str, bytes, str]:
+    """(dialect, bytes, text) of a file, the dialect detected unless given.  No database.
+    ``data``: the file's bytes when the caller has read them already."""
+    if data is None:
+        data = _read_regular_file(Path(path))
     text = decode(data, str(path))
     if len(text) > MAX_LINE and (long := _long_line(text)):
         raise ReaderError(
