@@ -28,7 +28,16 @@ from sqlalchemy.engine import Connection, Engine
 from adbib import citekeys, journal, models
 from adbib.backend import Target
 from adbib.db import write_transaction
-from adbib.importer.files import LIST_DIALECTS, Streamed, WholeText, already_imported, file_hash, open_input, read_file
+from adbib.importer.files import (
+    LIST_DIALECTS,
+    Hashed,
+    Streamed,
+    WholeText,
+    already_imported,
+    file_hash,
+    open_input,
+    read_file,
+)
 from adbib.importer.report import ConflictNote, Entry, ImportReport, NewVocab, Note
 from adbib.importer.revisions import entry_repos, list_title, recognise, signature, signature_of_lines
 from adbib.importer.vocabulary import map_value, sync_vocabulary
@@ -88,7 +97,7 @@ def ingest(
     dry_run: bool = False,
     progress: Progress = None,
     columns: dict[str, str] | None = None,
-    data: bytes | Streamed | None = None,
+    data: bytes | Hashed | None = None,
 ) -> ImportReport:
     """Import one file: all of it or nothing.
 
@@ -97,14 +106,17 @@ def ingest(
     own, named after the file.  A file whose bytes were imported before (under any name) is
     recognised by its hash before it is even parsed.  A format given explicitly (not auto) that
     reads no entry at all is a ReaderError, not an empty import.  ``columns`` maps fields to
-    unusual headers for the ``table`` reader (``--columns``).  ``data``: the file's bytes, when
-    the caller (:func:`adbib.importer.files.import_files`) has read them already.
+    unusual headers for the ``table`` reader (``--columns``).  ``data``: the file's bytes, or
+    its hash (a format read in pieces), when the caller
+    (:func:`adbib.importer.files.import_files`) has read them already.
 
-    A reader that reads in chunks (``iter_read``: BibTeX) is streamed: each chunk is normalized,
-    resolved and written before the next is read, inside the one transaction.  A list is read
+    A reader that reads pieces of text (``iter_read_pieces``: BibTeX) is streamed: the file is read
+    from disk piece by piece (:class:`adbib.importer.files.Streamed`), and each chunk of entries is
+    normalized, resolved and written before the next is read, inside the one transaction.  A list is read
     whole: recognising which list it is a revision of needs all of its entries first."""
     explicit = dialect not in (None, "auto")
-    got = data if data is not None else open_input(Path(path), dialect, columns)
+    given = data if data is not None else open_input(Path(path), dialect, columns)
+    got = given.scan() if isinstance(given, Hashed) else given
     streamed = got.dialect(dialect) if isinstance(got, Streamed) else None
     text: Streamed | WholeText
     if isinstance(got, Streamed) and streamed is not None:

@@ -46,7 +46,7 @@ def import_files(
     reports = []
     for path in paths:
         try:
-            data: bytes | Streamed | None = open_input(Path(path), dialect, columns)
+            data: bytes | Hashed | None = open_input(Path(path), dialect, columns)
         except ReaderError:
             data = None  # the import says what is wrong with the file
         seen = None if data is None else _seen(target, path, _hash(data), dialect, source_name, dry_run)
@@ -77,8 +77,8 @@ def import_files(
     return reports
 
 
-def _hash(data: bytes | Streamed) -> str:
-    return data.content_hash if isinstance(data, Streamed) else file_hash(data)
+def _hash(data: bytes | Hashed) -> str:
+    return data.content_hash if isinstance(data, Hashed) else file_hash(data)
 
 
 def _seen(
@@ -243,14 +243,33 @@ def streams(dialect: str) -> bool:
     return hasattr(reader(dialect), "iter_read_pieces")
 
 
-def open_input(path: Path, dialect: str | None = None, columns: dict[str, str] | None = None) -> bytes | Streamed:
-    """A file about to be imported: a :class:`Streamed` when its format may be read in pieces
-    (given, or auto), else its bytes (:func:`read_file`).  Raises ReaderError for what the
-    import refuses (not a regular file, too big, empty, binary, a line too long)."""
+def open_input(path: Path, dialect: str | None = None, columns: dict[str, str] | None = None) -> bytes | Hashed:
+    """A file about to be imported: when its format may be read in pieces (given, or auto), its
+    hash (:class:`Hashed`: enough to tell a file imported before), else its bytes
+    (:func:`read_file`).  Raises ReaderError for a file that is not a regular file, or too big."""
     explicit = dialect not in (None, "auto")
     if columns is not None or (explicit and (dialect not in DIALECTS or not streams(dialect or ""))):
         return _read_regular_file(path)
-    return _scan(path)
+    digest = hashlib.sha256()
+    with _open_regular(path, MAX_STREAMED_FILE_BYTES) as f:
+        while block := _read(path, f, BLOCK):
+            digest.update(block)
+    return Hashed(path, digest.hexdigest())
+
+
+class Hashed:
+    """A file of a format that may be read in pieces, hashed; :meth:`scan` reads it."""
+
+    def __init__(self, path: Path, content_hash: str) -> None:
+        self.path, self.content_hash = path, content_hash
+
+    def scan(self) -> Streamed:
+        """The pass over its bytes that :class:`Streamed` keeps the findings of; ReaderError for
+        what the import refuses (empty, binary, a line too long: :func:`read_file`'s messages)."""
+        got = _scan(self.path)
+        if got.content_hash != self.content_hash:
+            raise ReaderError(f"{self.path}: the file changed while it was being imported")
+        return got
 
 
 class Streamed:
