@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import random
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -306,5 +305,4 @@ def test_no_entries_message_of_a_streamed_file(empty_db, tmp_path, monkeypatch):
     assert streamed == whole
     assert streamed[0] == 1 and "read as bibtex, no entries found" in streamed[2]
     assert "(auto-detect says bibtex)" in streamed[2]
-    con = sqlite3.connect(empty_db)
-    assert con.execute("SELECT count(*) FROM paper").fetchone() == (0,)
+    assert snapshot(empty_db)["paper"] == []
