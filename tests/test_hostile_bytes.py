@@ -433,6 +433,7 @@ def test_memory_error_is_one_line(empty_db, tmp_path, monkeypatch):
     # read whole, or in chunks while earlier chunks are being written
     monkeypatch.setattr(bibtex, "read", exhausted)
     monkeypatch.setattr(bibtex, "iter_read", exhausted)
+    monkeypatch.setattr(bibtex, "iter_read_pieces", exhausted)
     before = empty_db.read_bytes()
     result = _import(empty_db, tmp_path, _bib("Some Title"))
     assert (result.exit_code, result.stdout, result.stderr) == (

@@ -6,7 +6,10 @@ bounded amount of time and memory and gets a clear message instead.
 
 from __future__ import annotations
 
-MAX_FILE_BYTES = 256 * 1024 * 1024  # an input file (the largest real list is well under 1 MB)
+MAX_FILE_BYTES = 256 * 1024 * 1024  # an input file read whole (the largest real list is well under 1 MB)
+# A file read from disk piece by piece (BibTeX): its memory does not grow with its size, and its
+# time grows linearly; this only names a size no bibliography reaches (all of DBLP is ≈ 5 GB).
+MAX_STREAMED_FILE_BYTES = 64 * 1024 * 1024 * 1024
 MAX_LINE = 1_000_000  # characters on one line of an input file
 MAX_MACRO = 100_000  # characters a BibTeX @string macro, or a value built of macros, may expand to
 MAX_LONG_FIELD = 100_000  # characters of an abstract or an author list

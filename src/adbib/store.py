@@ -28,9 +28,18 @@ from sqlalchemy.engine import Connection, Engine
 from adbib import citekeys, journal, models
 from adbib.backend import Target
 from adbib.db import write_transaction
-from adbib.importer.files import already_imported, file_hash, read_file
+from adbib.importer.files import (
+    LIST_DIALECTS,
+    Hashed,
+    Streamed,
+    WholeText,
+    already_imported,
+    file_hash,
+    open_input,
+    read_file,
+)
 from adbib.importer.report import ConflictNote, Entry, ImportReport, NewVocab, Note
-from adbib.importer.revisions import entry_repos, list_title, recognise, signature, signature_of
+from adbib.importer.revisions import entry_repos, list_title, recognise, signature, signature_of_lines
 from adbib.importer.vocabulary import map_value, sync_vocabulary
 from adbib.importer.writer import Shared, SharedLater, Writer, families, load_index, new_id, shared_identifiers
 from adbib.normalize import normalize_record
@@ -55,12 +64,6 @@ __all__ = [
 
 T: dict[str, Table] = {t.name: t for t in models.metadata.sorted_tables}
 Progress = Callable[[int, int], None] | None
-
-
-# Dialects of curated lists, whose files are revisions of one list over time.  A .bib, a CSV or
-# adbib's own markdown export is a source of its own, never taken for a list's next revision
-# (an export of the whole database would otherwise look like every list at once).
-LIST_DIALECTS = frozenset({"lgc", "diaoquesang-md", "diaoquesang-text", "medaierhhl", "generic", "rst"})
 
 
 class _DryRun(Exception):
@@ -94,7 +97,7 @@ def ingest(
     dry_run: bool = False,
     progress: Progress = None,
     columns: dict[str, str] | None = None,
-    data: bytes | None = None,
+    data: bytes | Hashed | None = None,
 ) -> ImportReport:
     """Import one file: all of it or nothing.
 
@@ -103,29 +106,39 @@ def ingest(
     own, named after the file.  A file whose bytes were imported before (under any name) is
     recognised by its hash before it is even parsed.  A format given explicitly (not auto) that
     reads no entry at all is a ReaderError, not an empty import.  ``columns`` maps fields to
-    unusual headers for the ``table`` reader (``--columns``).  ``data``: the file's bytes, when
-    the caller (:func:`adbib.importer.files.import_files`) has read them already.
+    unusual headers for the ``table`` reader (``--columns``).  ``data``: the file's bytes, or
+    its hash (a format read in pieces), when the caller
+    (:func:`adbib.importer.files.import_files`) has read them already.
 
-    A reader that reads in chunks (``iter_read``: BibTeX) is streamed: each chunk is normalized,
-    resolved and written before the next is read, inside the one transaction.  A list is read
+    A reader that reads pieces of text (``iter_read_pieces``: BibTeX) is streamed: the file is read
+    from disk piece by piece (:class:`adbib.importer.files.Streamed`), and each chunk of entries is
+    normalized, resolved and written before the next is read, inside the one transaction.  A list is read
     whole: recognising which list it is a revision of needs all of its entries first."""
     explicit = dialect not in (None, "auto")
-    dialect, data, text = read_file(path, dialect, data)
+    given = data if data is not None else open_input(Path(path), dialect, columns)
+    got = given.scan() if isinstance(given, Hashed) else given
+    streamed = got.dialect(dialect) if isinstance(got, Streamed) else None
+    text: Streamed | WholeText
+    if isinstance(got, Streamed) and streamed is not None:
+        dialect, content_hash, text = streamed, got.content_hash, got
+    else:
+        dialect, data, whole = read_file(path, dialect, got if isinstance(got, bytes) else None)
+        content_hash, text = file_hash(data), WholeText(whole)
+        del data, whole
     name = source_name or Path(path).stem
     shown = display_path or str(path)
     report = ImportReport(source=name, path=shown, dialect=dialect, dry_run=dry_run)
-    content_hash = file_hash(data)
-    del data
     if already_imported(db_path, content_hash):
         report.already_imported = True
         return report
     mod = reader(dialect)
-    if columns is None and dialect not in LIST_DIALECTS and hasattr(mod, "iter_read"):
-        source: _Records = _Streamed(lambda: _named(shown, mod.iter_read(text, CHUNK)), text)
+    if columns is None and dialect not in LIST_DIALECTS and hasattr(mod, "iter_read_pieces"):
+        source: _Records = _Streamed(lambda: _named(shown, mod.iter_read_pieces(text.pieces, CHUNK)), text)
     else:
+        assert isinstance(text, WholeText)  # only a format read in pieces is streamed (files.streams)
         with _no_gc():  # parsing allocates millions of small objects that never form cycles
-            parsed = next(_named(shown, _whole_file(mod, text, columns)))
-        source = _Whole(parsed, signature(text, parsed.records))
+            parsed = next(_named(shown, _whole_file(mod, text.text(), columns)))
+        source = _Whole(parsed, signature(text.text(), parsed.records))
     return _ingest(engine, db_path, report, source, list_name, content_hash, progress, explicit, text)
 
 
@@ -175,9 +188,9 @@ class _Whole(_Records):
 class _Streamed(_Records):
     """Records read chunk by chunk while the previous chunk is written (BibTeX)."""
 
-    def __init__(self, parts: Callable[[], Iterator[ParseResult]], text: str) -> None:
+    def __init__(self, parts: Callable[[], Iterator[ParseResult]], text: Streamed | WholeText) -> None:
         self._parts, self.text = parts, text
-        self.title = list_title(text)
+        self.title = list_title(text.head, text.first_line)
         self.repos: set[str] = set()
         self.signature = None
 
@@ -191,7 +204,7 @@ class _Streamed(_Records):
                 break
             self.repos |= entry_repos(part.records)
             yield part, _normalized(part.records, self.title)
-        self.signature = signature_of(self.text, self.repos)
+        self.signature = signature_of_lines(self.title, self.text.lines(), self.repos)
 
 
 def _normalized(records: list[PaperRecord], title: str | None) -> list[NormalizedPaper]:
@@ -236,7 +249,8 @@ def ingest_records(
     """Import records built in memory (``adbib add``) as a source of their own."""
     report = ImportReport(source=source_name, path=display_path, dialect=dialect)
     source = _Whole(ParseResult(records=records), None)
-    return _ingest(engine, db_path, report, source, list_name or source_name, file_hash(content), None, False, "")
+    text = WholeText("")
+    return _ingest(engine, db_path, report, source, list_name or source_name, file_hash(content), None, False, text)
 
 
 def _ingest(
@@ -248,7 +262,7 @@ def _ingest(
     content_hash: str,
     progress: Progress,
     explicit: bool,
-    text: str,
+    text: Streamed | WholeText,
 ) -> ImportReport:
     """Normalize, resolve and write the records in one transaction (rolled back for a dry run).
 
@@ -270,7 +284,7 @@ def _ingest(
                 if list_name is None and listed and isinstance(source, _Whole):
                     writer.list_name = _which_list(conn, writer, source.papers, shared or {}, attempt)
                 attempt.list_name = writer.list_name
-                writer.begin(shared, text.count("\n") + 1)
+                writer.begin(shared, text.newlines + 1)
                 for part, papers in source.parts():
                     attempt.skipped += [Note(s.line, s.reason) for s in part.skipped]
                     attempt.failed += [Note(f.line, f.reason) for f in part.failures]
@@ -279,7 +293,7 @@ def _ingest(
                         writer.write(papers)
                 if explicit and not attempt.entries:
                     failures = [ParseFailure(n.line, n.reason, "") for n in attempt.failed]
-                    raise ReaderError(_no_entries(attempt.path, attempt.dialect, text, failures))
+                    raise ReaderError(_no_entries(attempt.path, attempt.dialect, text.text(), failures))
                 writer.signature = source.signature
                 writer.finish()
                 op.summary = _import_summary(attempt)

@@ -90,13 +90,16 @@ def signature(text: str, records: Sequence[PaperRecord]) -> Signature:
     return signature_of(text, entry_repos(records))
 
 
-def list_title(text: str) -> str | None:
-    """The title key of a file's first H1 (or first line), at most 200 characters."""
+def list_title(text: str, first_line: str | None = None) -> str | None:
+    """The title key of a file's first H1 (or first line), at most 200 characters.
+
+    ``text``: the file's text, or its first 20,000 characters at least with ``first_line`` its
+    first line (``str.splitlines``) that is not blank (a file read in pieces)."""
     m = _H1.search(text[:20000])
     if m:
         title = m.group(1) or m.group(2) or ""
     else:
-        title = _first_line(text)
+        title = _first_line(text) if first_line is None else first_line
     return title_key(re.sub(r"\[([^\]]*)\]\([^)]*\)|<[^>]*>", r"\1", title))[:200] or None
 
 
@@ -122,6 +125,15 @@ def entry_repos(records: Iterable[PaperRecord]) -> set[str]:
 def signature_of(text: str, repos_of_entries: set[str]) -> Signature:
     """:func:`signature` given the entries' repositories."""
     return Signature(list_title(text), tuple(sorted(_repos(text) - repos_of_entries)))
+
+
+def signature_of_lines(title: str | None, lines: Iterable[str], repos_of_entries: set[str]) -> Signature:
+    """:func:`signature_of` of a text read in pieces that end at line ends (a repository link
+    lies within one line), given its title (:func:`list_title`)."""
+    repos: set[str] = set()
+    for piece in lines:
+        repos |= _repos(piece) - repos_of_entries
+    return Signature(title, tuple(sorted(repos)))
 
 
 @dataclass

@@ -31,7 +31,7 @@ size in memory while it parses.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache, partial
 from typing import TYPE_CHECKING
@@ -197,12 +197,23 @@ def iter_read(text: str, chunk_entries: int = 2000) -> Iterator[ParseResult]:
 
     Line numbers are those of the whole text; ``@string`` macros and citation keys carry over from
     chunk to chunk.  Raises ReaderError for a text without a single ``@type{`` block."""
-    if _BLOCK_START.search(text) is None:
-        raise ReaderError("no BibTeX entries (@type{key, ...}) found")
+    return iter_read_pieces(lambda: iter((text,)), chunk_entries)
+
+
+def iter_read_pieces(pieces: Callable[[], Iterable[str]], chunk_entries: int = 2000) -> Iterator[ParseResult]:
+    """:func:`iter_read` of the text that ``pieces()`` gives piece by piece (a file decoded as it
+    is read): the same chunks, records, failures and line numbers, whatever the pieces' sizes —
+    an entry, a line, even a ``\r\n`` may be split between two pieces.  Memory holds one chunk.
+
+    ``pieces`` is called twice: a first pass finds the keys that ``crossref`` fields name (a
+    cross-referenced volume may come before the entries citing it)."""
     state = _State()
-    if "rossref" in text or "ROSSREF" in text:
-        state.targets = {m[1].lower() for m in _CROSSREF.finditer(text)}
-    for offset, chunk in _chunks(text, chunk_entries):
+    state.targets = _crossref_targets(pieces, chunk_entries)
+    first = True
+    for offset, chunk in _chunks(pieces(), chunk_entries):
+        if first and _BLOCK_START.search(chunk) is None:  # the first chunk holds the first block start
+            raise ReaderError("no BibTeX entries (@type{key, ...}) found")
+        first = False
         yield _read_chunk(chunk, offset, state)
     if state.pending:  # entries whose cross-referenced entry came after them (BibTeX's own order)
         result = ParseResult()
@@ -213,6 +224,52 @@ def iter_read(text: str, chunk_entries: int = 2000) -> Iterator[ParseResult]:
             elif got is not None:
                 result.failures.append(got)
         yield result
+
+
+def _crossref_targets(pieces: Callable[[], Iterable[str]], size: int) -> set[str]:
+    """The lowercase keys ``crossref`` fields name anywhere in the text (none unless the text
+    holds "rossref" or "ROSSREF": "CrossRef" alone is a word, not a field).
+
+    A match may run over a line end (``crossref =`` then a newline), even into the first line of
+    the next chunk (``crossref =`` ending a chunk whose next starts ``@misc{``): each chunk is
+    searched with the next one's first line after it, keeping the matches that start in it."""
+    if not _holds(pieces(), ("rossref", "ROSSREF")):
+        return set()
+    targets: set[str] = set()
+    before: str | None = None
+    start = 0
+    for _, chunk in _chunks(pieces(), size):
+        if before is not None:
+            start = _targets_in(before, start, chunk[: chunk.find("\n") + 1 or len(chunk)], targets)
+        before = chunk
+    if before is not None:
+        _targets_in(before, start, "", targets)
+    return targets
+
+
+def _targets_in(chunk: str, start: int, after: str, targets: set[str]) -> int:
+    """Add the targets of the matches that start in ``chunk`` at or after ``start``; the offset in
+    the next chunk where its own search starts (after a match that ran into it)."""
+    text = chunk + after if after else chunk
+    end = 0
+    for m in _CROSSREF.finditer(text, start):
+        if m.start() >= len(chunk):
+            break
+        targets.add(m[1].lower())
+        end = m.end()
+    return max(end - len(chunk), 0)
+
+
+def _holds(pieces: Iterable[str], words: tuple[str, ...]) -> bool:
+    """Whether the text of ``pieces`` holds one of ``words`` (also across two pieces)."""
+    keep = max(map(len, words)) - 1
+    tail = ""
+    for piece in pieces:
+        text = tail + piece
+        if any(word in text for word in words):
+            return True
+        tail = text[-keep:] if keep else ""
+    return False
 
 
 @dataclass
@@ -226,16 +283,34 @@ class _State:
     pending: list[tuple[Entry, int, str]] = field(default_factory=list)  # crossref not read yet
 
 
-def _chunks(text: str, size: int) -> Iterator[tuple[int, str]]:
-    """(line offset, text) pieces of ``text``, each starting at a block start, of ``size`` blocks."""
-    cut = line = count = 0
-    for m in _BLOCK_START.finditer(text):
+def _chunks(pieces: Iterable[str], size: int) -> Iterator[tuple[int, str]]:
+    """(line offset, text) pieces of the text of ``pieces``, each starting at a block start, of
+    ``size`` blocks (the first one from the start of the text, with what comes before its first
+    block).
+
+    A block start lies within one line and starts it, so only the complete lines of what has
+    been read are searched: the same block starts as in the whole text, wherever pieces end."""
+    buf, line, count, searched = "", 0, 0, 0
+    for piece in pieces:
+        buf += piece
+        end = buf.rfind("\n") + 1  # the complete lines
+        if end <= searched:
+            continue
+        cut = 0
+        for m in _BLOCK_START.finditer(buf, searched, end):
+            count += 1
+            if count > size:
+                yield line, buf[cut : m.start()]
+                line += buf.count("\n", cut, m.start())
+                cut, count = m.start(), 1
+        buf, searched = buf[cut:], end - cut
+    for m in _BLOCK_START.finditer(buf, searched):  # the last line, without a newline after it
         count += 1
         if count > size:
-            yield line, text[cut : m.start()]
-            line += text.count("\n", cut, m.start())
-            cut, count = m.start(), 1
-    yield line, text[cut:]
+            yield line, buf[: m.start()]
+            line += buf.count("\n", 0, m.start())
+            buf, count = buf[m.start() :], 1
+    yield line, buf
 
 
 def _read_chunk(chunk: str, offset: int, state: _State) -> ParseResult:

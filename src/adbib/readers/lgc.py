@@ -84,7 +84,13 @@ _APPENDICES = frozenset({"datasets", "updates"})
 
 
 def detect(text: str) -> bool:
-    """True when the text has at least one LGC paper bullet (``- ⭐ *(2024-X)* **Title**``)."""
+    """True when the text has at least one LGC paper bullet (``- ⭐ *(2024-X)* **Title**``).
+
+    A bullet lies within one line: this is true of a text when it is of one of its lines (a
+    file read in pieces is tested piece by piece).  A text without a line that starts with a
+    bullet marker is not searched (a big .bib has none)."""
+    if text[:1] not in ("-", "*", "+") and "\n-" not in text and "\n*" not in text and "\n+" not in text:
+        return False
     return _DETECT.search(text) is not None
 
 
