@@ -221,8 +221,10 @@ class Writer:
         self.untrusted: frozenset[tuple[str, str]] = frozenset()
         if shared is not None:
             self._mark_shared(shared)
-        # identifiers seen in earlier chunks: (field, value) -> title key of the first record giving it
-        self.first_given: dict[tuple[str, str], str] = {}
+        # identifiers seen in earlier chunks: field -> value -> title key of the first record giving
+        # it (a dict per field: no (field, value) tuple per identifier; the value and the title key
+        # are the strings the identity index holds for the record's paper, mostly)
+        self.first_given: dict[str, dict[str, str]] = {"doi": {}, "arxiv": {}}
         self.ids: list[int] = []  # paper id of every record, in file order
         self.nested: list[tuple[int, int, str, int]] = []  # (index, parent index, relation, line)
         self.fresh_ids: dict[int, None] = {}  # papers touched since the last flush, in order
@@ -248,14 +250,15 @@ class Writer:
         """The identifiers these records give to several titles, knowing the earlier chunks'."""
         shared: Shared = {}
         for key, given in identifier_groups(papers, base).items():
-            earlier = self.first_given.get(key)
+            firsts = self.first_given[key[0]]
+            earlier = firsts.get(key[1])
             first = earlier if earlier is not None else given[0][0]
             agree = all(resolve.titles_agree(first, t) for t, _, _ in given)
             if earlier is not None:
                 if not agree or key in self.untrusted:
                     raise SharedLater(key)
                 continue
-            self.first_given[key] = first
+            firsts[key[1]] = first
             if not agree:
                 shared[key] = [(i, line) for _, i, line in given]
         if shared:
@@ -397,7 +400,7 @@ class Writer:
         cur = state.cur
         key = title_key(cur.title)
         if key == p.title_key:
-            key = p.title_key  # the record's string: one string for the title, not two
+            key = p.title_key  # one string for the index and the identifiers this record gave (first_given)
         self.index.add(
             resolve.Known(
                 pid,
