@@ -49,6 +49,7 @@ field's current value remembers the list that gave it (``field_source``):
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from adbib.records import NormalizedPaper
@@ -61,7 +62,6 @@ END_CHARS = 16
 BLOCK_CAP = 32
 BLOCK_DEPTH = 4
 _SIDES = ("<", ">")
-_MISSING: list[int] = []  # no such block (a sentinel: never filled, blocks are created with their first id)
 MANUAL = "manual"  # the list name of hand-made values (adbib add, edits): never overridden
 # a nickname a list puts before the title: "PatchCore: Towards Total Recall ..." (title keys)
 _NICKNAME = re.compile(r"^[0-9a-z]+(?: [0-9a-z]+)? ")
@@ -102,28 +102,46 @@ class Match:
     dropped: tuple[str, ...] = ()  # identifiers ('doi', 'arxiv') the record must not keep
 
 
-@dataclass
+@dataclass(slots=True)
 class Known:
-    """What identity needs to know about a stored paper."""
+    """What identity needs to know about a stored paper (one per paper of the database: slots,
+    and ``families`` any collection — the writer gives a sorted tuple of interned names)."""
 
     id: int
     title_key: str
     year: int | None
     venue: str | None
-    families: frozenset[str]
+    families: Collection[str]
     date: str | None = None
+    doi: str | None = None
+    arxiv: str | None = None
+
+
+# a set of ids held compactly (one paper of the database is in several of them): one id alone, or
+# a tuple of ids in the order they came in
+Ids = int | tuple[int, ...]
+
+
+def ids_of(ids: Ids | None) -> tuple[int, ...]:
+    """The ids of a compact set (:data:`Ids`), in order."""
+    if ids is None:
+        return ()
+    return (ids,) if isinstance(ids, int) else ids
+
+
+def _with(ids: Ids, pid: int) -> Ids:
+    return (ids, pid) if isinstance(ids, int) else (*ids, pid)
 
 
 @dataclass
 class Index:
     by_doi: dict[str, int] = field(default_factory=dict)
     by_arxiv: dict[str, int] = field(default_factory=dict)
-    by_title: dict[str, list[int]] = field(default_factory=dict)
+    by_title: dict[str, Ids] = field(default_factory=dict)
     # the blocks of the fuzzy pass (see :meth:`candidates`): family name + title end -> ids, or
     # None for a block that outgrew BLOCK_CAP and whose ids moved to the blocks of the longer end
-    by_ends: dict[str, list[int] | None] = field(default_factory=dict)
+    by_ends: dict[str, Ids | None] = field(default_factory=dict)
     known: dict[int, Known] = field(default_factory=dict)
-    idents: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)  # id -> (doi, arxiv)
     # family name -> ids added with ``defer_blocks`` (and later ones of that family), not yet in
     # its blocks: a family's blocks are built the first time a record asks for them (an import
     # into a big database meets few of its families).  Blocks depend on the set of ids and their
@@ -131,21 +149,23 @@ class Index:
     # paper's families are built before its title changes (a split reads the current titles)
     pending: dict[str, list[int]] = field(default_factory=dict)
 
-    def add(self, k: Known, doi: str | None = None, arxiv: str | None = None, defer_blocks: bool = False) -> None:
+    def add(self, k: Known, defer_blocks: bool = False) -> None:
+        """Add a stored paper, or replace what is known of it (its identifiers: ``k.doi``, ``k.arxiv``)."""
         old = self.known.get(k.id)
         retitled = old is not None and old.title_key != k.title_key
         if old is not None and retitled:  # its blocks are built before its title changes (a split reads titles)
-            for fam in old.families | k.families:
+            for fam in {*old.families, *k.families}:
                 self._built(fam)
         self.known[k.id] = k
-        self.idents[k.id] = (doi, arxiv)
-        if doi:
-            self.by_doi.setdefault(doi, k.id)
-        if arxiv:
-            self.by_arxiv.setdefault(arxiv, k.id)
-        ids = self.by_title.setdefault(k.title_key, [])
-        if k.id not in ids:
-            ids.append(k.id)
+        if k.doi:
+            self.by_doi.setdefault(k.doi, k.id)
+        if k.arxiv:
+            self.by_arxiv.setdefault(k.arxiv, k.id)
+        ids = self.by_title.get(k.title_key)
+        if ids is None:
+            self.by_title[k.title_key] = k.id
+        elif k.id not in ids_of(ids):
+            self.by_title[k.title_key] = _with(ids, k.id)
         if k.title_key:
             for fam in k.families:
                 if old is not None and not retitled and fam in old.families:
@@ -168,29 +188,31 @@ class Index:
         """Put ``pid`` in its block: the one of its title's ``level``-th end that is not split."""
         while True:
             key = _block_key(title_key, fam, side, level)
-            block = self.by_ends.get(key, _MISSING)
+            if key not in self.by_ends:
+                self.by_ends[key] = pid
+                return
+            block = self.by_ends[key]
             if block is None:  # split: the longer end decides
                 level += 1
                 continue
-            if block is _MISSING:
-                self.by_ends[key] = [pid]
-            elif pid in block:
+            ids = ids_of(block)
+            if pid in ids:
                 pass
-            elif len(block) < BLOCK_CAP:
-                block.append(pid)
+            elif len(ids) < BLOCK_CAP:
+                self.by_ends[key] = _with(block, pid)
             elif level < BLOCK_DEPTH:
                 # full: split it by the next END_CHARS characters inward, its ids with it
                 self.by_ends[key] = None
-                for other in (*sorted(block), pid):
+                for other in (*sorted(ids), pid):
                     other_key = title_key if other == pid else self.known[other].title_key
                     if _block_key(other_key, fam, side, level) == key:  # not a title it no longer has
                         self._block(other, other_key, fam, side, level + 1)
-            elif pid < max(block):  # the longest end: a block keeps the oldest BLOCK_CAP papers
-                block.remove(max(block))
-                block.append(pid)
+            elif pid < max(ids):  # the longest end: a block keeps the oldest BLOCK_CAP papers
+                at = ids.index(max(ids))
+                self.by_ends[key] = (*ids[:at], *ids[at + 1 :], pid)
             return
 
-    def candidates(self, title_key: str, families: frozenset[str]) -> set[int]:
+    def candidates(self, title_key: str, families: Collection[str]) -> set[int]:
         """The stored papers the fuzzy pass compares a title with: for each of the record's
         author family names and each end of its title, the papers of the block that the end
         reaches (at most BLOCK_CAP each, however big the database grows)."""
@@ -201,9 +223,12 @@ class Index:
             self._built(fam)
             for side in _SIDES:
                 for level in range(1, BLOCK_DEPTH + 1):
-                    block = self.by_ends.get(_block_key(title_key, fam, side, level), _MISSING)
+                    key = _block_key(title_key, fam, side, level)
+                    if key not in self.by_ends:
+                        break
+                    block = self.by_ends[key]
                     if block is not None:  # a split block sends the search to the longer end
-                        found.update(block)
+                        found.update(ids_of(block))
                         break
         return found
 
@@ -245,7 +270,7 @@ class Index:
         if found.id is not None:
             return found
         doi, arxiv = idents["doi"], idents["arxiv"]
-        for pid in self.by_title.get(p.title_key, ()):
+        for pid in ids_of(self.by_title.get(p.title_key)):
             if self._compatible(self.known[pid], p, families, exact_title=True):
                 clash = self._conflict(pid, doi, arxiv)
                 if clash is None:
@@ -277,7 +302,8 @@ class Index:
     def _conflict(self, pid: int, doi: str | None, arxiv: str | None) -> tuple[str, str] | None:
         """Two different DOIs (or arXiv ids) are two different papers, whatever their titles:
         the record's differing identifier, or None."""
-        known_doi, known_arxiv = self.idents.get(pid, (None, None))
+        k = self.known[pid]
+        known_doi, known_arxiv = k.doi, k.arxiv
         if known_doi and doi and known_doi != doi:
             return "doi", doi
         if known_arxiv and arxiv and known_arxiv != arxiv:
@@ -289,7 +315,7 @@ class Index:
         if not _years_close(k.year, p.year):
             return False
         if k.families and families:
-            return bool(k.families & families)
+            return not families.isdisjoint(k.families)
         # one side names no authors: demand the same known venue, or the same online date
         same_venue = k.venue is not None and k.venue == p.venue
         same_date = k.date is not None and k.date == p.date

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
-@dataclass
+@dataclass(slots=True)  # one per entry of the file, kept for the report
 class Entry:
     line: int
     title: str
@@ -16,13 +16,13 @@ class Entry:
     matched_by: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Note:
     line: int
     reason: str
 
 
-@dataclass
+@dataclass(slots=True)
 class ConflictNote:
     """An identity conflict: reported, never silently merged."""
 
@@ -35,7 +35,7 @@ class ConflictNote:
     other_citekey: str | None = None  # the paper it collided with
 
 
-@dataclass
+@dataclass(slots=True)
 class NewVocab:
     """A venue, dataset or category no vocabulary file names, created by this import."""
 

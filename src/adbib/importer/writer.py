@@ -22,6 +22,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from sys import intern
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, select, update
@@ -80,20 +81,38 @@ def families(names: Iterable[Name]) -> frozenset[str]:
     return frozenset(k for k in (title_key(n.last) for n in names) if k)
 
 
+def compact_families(fams: Iterable[str]) -> tuple[str, ...]:
+    """A paper's family names as the identity index holds them (one Known per paper of the
+    database): a sorted tuple of interned strings, not a frozenset (216 bytes and more)."""
+    return tuple(sorted({intern(f) for f in fams}))
+
+
+def _interned(value: str | None) -> str | None:
+    """A value many papers share (a venue, a date), held once."""
+    return intern(value) if value is not None else None
+
+
 def load_index(conn: Connection) -> resolve.Index:
     p, a, au, v = T["paper"], T["authorship"], T["author"], T["venue"]
     fams: dict[int, set[str]] = {}
     for pid, fam in conn.execute(select(a.c.paper_id, au.c.family_key).join(au, au.c.id == a.c.author_id)):
-        fams.setdefault(pid, set()).add(fam)
+        fams.setdefault(pid, set()).add(intern(fam))
     index = resolve.Index()
     q = select(
         p.c.id, p.c.title_key, p.c.year, p.c.date, p.c.doi, p.c.arxiv_id, v.c.short_name.label("venue_short")
     ).outerjoin(v, v.c.id == p.c.venue_id)
     for row in conn.execute(q):
         index.add(
-            resolve.Known(row.id, row.title_key, row.year, row.venue_short, frozenset(fams.get(row.id, ())), row.date),
-            doi=row.doi,
-            arxiv=row.arxiv_id,
+            resolve.Known(
+                row.id,
+                row.title_key,
+                row.year,
+                _interned(row.venue_short),
+                compact_families(fams.pop(row.id, ())),
+                _interned(row.date),
+                row.doi,
+                row.arxiv_id,
+            ),
             defer_blocks=True,
         )
     return index
@@ -202,8 +221,10 @@ class Writer:
         self.untrusted: frozenset[tuple[str, str]] = frozenset()
         if shared is not None:
             self._mark_shared(shared)
-        # identifiers seen in earlier chunks: (field, value) -> title key of the first record giving it
-        self.first_given: dict[tuple[str, str], str] = {}
+        # identifiers seen in earlier chunks: field -> value -> title key of the first record giving
+        # it (a dict per field: no (field, value) tuple per identifier; the value and the title key
+        # are the strings the identity index holds for the record's paper, mostly)
+        self.first_given: dict[str, dict[str, str]] = {"doi": {}, "arxiv": {}}
         self.ids: list[int] = []  # paper id of every record, in file order
         self.nested: list[tuple[int, int, str, int]] = []  # (index, parent index, relation, line)
         self.fresh_ids: dict[int, None] = {}  # papers touched since the last flush, in order
@@ -229,14 +250,15 @@ class Writer:
         """The identifiers these records give to several titles, knowing the earlier chunks'."""
         shared: Shared = {}
         for key, given in identifier_groups(papers, base).items():
-            earlier = self.first_given.get(key)
+            firsts = self.first_given[key[0]]
+            earlier = firsts.get(key[1])
             first = earlier if earlier is not None else given[0][0]
             agree = all(resolve.titles_agree(first, t) for t, _, _ in given)
             if earlier is not None:
                 if not agree or key in self.untrusted:
                     raise SharedLater(key)
                 continue
-            self.first_given[key] = first
+            firsts[key[1]] = first
             if not agree:
                 shared[key] = [(i, line) for _, i, line in given]
         if shared:
@@ -375,11 +397,21 @@ class Writer:
             self._conflict(rec.line, pid, resolve.IdConflict("id-shared", name, value, None, reason))
         state = self.touched[pid]
         known = self.index.known.get(pid)
-        fams |= known.families if known else frozenset()
+        cur = state.cur
+        key = title_key(cur.title)
+        if key == p.title_key:
+            key = p.title_key  # one string for the index and the identifiers this record gave (first_given)
         self.index.add(
-            resolve.Known(pid, title_key(state.cur.title), state.cur.year, state.cur.venue, fams, state.cur.date),
-            doi=state.cur.doi,
-            arxiv=state.cur.arxiv,
+            resolve.Known(
+                pid,
+                key,
+                cur.year,
+                _interned(cur.venue),
+                compact_families(fams.union(known.families) if known else fams),
+                _interned(cur.date),
+                cur.doi,
+                cur.arxiv,
+            )
         )
         self._attach(pid, p)
         return pid
