@@ -28,7 +28,7 @@ from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.exc import IntegrityError
 
-from adbib import citekeys, journal, models, resolve
+from adbib import backend, citekeys, journal, models, resolve
 from adbib.errors import AdbibError
 from adbib.importer.report import ConflictNote, Entry, ImportReport, NewVocab, Note
 from adbib.importer.revisions import Signature
@@ -924,7 +924,7 @@ class Writer:
         try:
             with self.conn.begin_nested():
                 journal.bulk_insert(
-                    journal.dbapi(self.conn), name, rows, lambda: self.conn.execute(insert(T[name]), rows)
+                    journal.dbapi(self.conn), name, rows, lambda: backend.insert_rows(self.conn, T[name], rows)
                 )
         except IntegrityError as e:
             for row, line in zip(rows, self.lines[name], strict=True):
