@@ -143,6 +143,7 @@ class _Paper:
     met: bool = False  # a record of this import was attached to it
     datasets: set[tuple[int, str]] = field(default_factory=set)  # (dataset id, evidence) this import gave
     categories: set[int] = field(default_factory=set)  # category ids this import filed it under
+    author_ids: list[int] = field(default_factory=list)  # of names, in order (set with them)
 
 
 class SharedLater(Exception):
@@ -529,8 +530,8 @@ class Writer:
             short_name=p.short_name,
         )
         state = _Paper(pid, key, cur, list(p.authors), venue_id, new=True, links={})
-        for n in p.authors:  # author ids in the order of the file, however it is chunked
-            self._author(n, p.record.line)
+        # author ids in the order of the file, however it is chunked
+        state.author_ids = [self._author(n, p.record.line) for n in p.authors]
         state.owners = {f: self.list_name for f in resolve.OWNED_FIELDS if _value(cur, f) not in (None, [], "")}
         state.fresh = set(state.owners)
         state.owners_changed = True
@@ -579,6 +580,7 @@ class Writer:
         owners = {r.field: r.list_name for r in self.conn.execute(select(fs).where(fs.c.paper_id == pid))}
         names = [Name(a.given, a.family, a.von, a.jr) for a in authors]
         state = _Paper(pid, row.citekey, cur, names, row.venue_id, new=False, links=links, owners=owners)
+        state.author_ids = [a.id for a in authors]
         if pid in self.created:  # created by an earlier chunk of this import: as it was left
             state.new = state.written = state.met = True
             state.fresh = {f for f, lst in owners.items() if lst == self.list_name}
@@ -620,8 +622,7 @@ class Writer:
             first_authors = not state.names
             state.cur.authors = [n.full for n in p.authors]
             state.names = list(p.authors)
-            for n in p.authors:
-                self._author(n, p.record.line)
+            state.author_ids = [self._author(n, p.record.line) for n in p.authors]
             state.authors_changed = True
             if first_authors:
                 self._rekey_anonymous(state, changes, p.record.line)
@@ -902,8 +903,8 @@ class Writer:
             if s.authors_changed and not inserted:
                 c.execute(delete(T["authorship"]).where(T["authorship"].c.paper_id == pid))
             if inserted or s.authors_changed:
-                for i, n in enumerate(s.names):
-                    self._queue("authorship", 0, {"paper_id": pid, "position": i, "author_id": self._author(n, 0)})
+                for i, aid in enumerate(s.author_ids):
+                    self._queue("authorship", 0, {"paper_id": pid, "position": i, "author_id": aid})
             if s.owners_changed:
                 if not inserted:
                     c.execute(delete(T["field_source"]).where(T["field_source"].c.paper_id == pid))
