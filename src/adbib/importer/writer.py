@@ -3,7 +3,8 @@
 :class:`Writer` loads what identity needs (:mod:`adbib.resolve` decides), then takes the file's
 records in chunks (:meth:`Writer.write`, in file order): each record is merged into the paper it
 is or created, its rows are queued, and at the end of the chunk the queued rows are written in bulk
-(SQLAlchemy Core ``executemany``) and dropped, so memory does not grow with the file.
+(one pass per table, :func:`adbib.backend.insert_rows`: one statement per table on SQLite) and
+dropped, so memory does not grow with the file.
 :meth:`Writer.finish` writes what needs the whole file (nested-entry relations, papers no longer
 listed, revised links, the source's counts).  A value a vocabulary does not know is created through
 :class:`adbib.importer.vocabulary.VocabRows`; an identifier that identity refused is written to the
