@@ -161,7 +161,8 @@ def operation(con: sqlite3.Connection, kind: str, summary: str) -> Iterator[Op]:
 
 
 def bulk_insert(con: sqlite3.Connection, table: str, rows: list[dict[str, Any]], run: Callable[[], object]) -> None:
-    """Run ``run`` (one executemany of ``rows`` into ``table``) journaling its rows as one range.
+    """Run ``run`` (one bulk insert of ``rows`` into ``table``: :func:`adbib.backend.insert_rows`)
+    journaling its rows as one range.
 
     SQLite gives rows inserted without a rowid max(rowid) + 1, one after the other, so a bulk
     insert fills (max before, max after] — provided the rows that bring their own id (the

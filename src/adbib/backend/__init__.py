@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     import sqlite3
 
+    from sqlalchemy import Table
     from sqlalchemy.engine import Connection, Engine
 
     from adbib.backend.textsearch import TextSearch
@@ -100,6 +101,21 @@ def _of(key: Target) -> Backend:
 def of(value: Target) -> Backend:
     """The backend of a target (a path or a URL), chosen once per target."""
     return _of(target(value) if isinstance(value, str) else Path(value))
+
+
+def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (at least one) into ``table``, in their order, inside the caller's
+    transaction, the engine's fastest way: the rows, their ids and what the table's triggers write
+    are one executemany's.  SQLite stages them (:func:`adbib.backend.sqlite.insert_staged`);
+    PostgreSQL runs the executemany."""
+    if conn.dialect.name == "sqlite":
+        from adbib.backend.sqlite import insert_staged
+
+        insert_staged(conn, table, rows)
+        return
+    from sqlalchemy import insert
+
+    conn.execute(insert(table), rows)
 
 
 def integrity_reason(error: BaseException) -> str:

@@ -3,7 +3,8 @@
 :class:`Writer` loads what identity needs (:mod:`adbib.resolve` decides), then takes the file's
 records in chunks (:meth:`Writer.write`, in file order): each record is merged into the paper it
 is or created, its rows are queued, and at the end of the chunk the queued rows are written in bulk
-(SQLAlchemy Core ``executemany``) and dropped, so memory does not grow with the file.
+(one pass per table, :func:`adbib.backend.insert_rows`: one statement per table on SQLite) and
+dropped, so memory does not grow with the file.
 :meth:`Writer.finish` writes what needs the whole file (nested-entry relations, papers no longer
 listed, revised links, the source's counts).  A value a vocabulary does not know is created through
 :class:`adbib.importer.vocabulary.VocabRows`; an identifier that identity refused is written to the
@@ -29,7 +30,7 @@ from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.exc import IntegrityError
 
-from adbib import citekeys, journal, models, resolve
+from adbib import backend, citekeys, journal, models, resolve
 from adbib.errors import AdbibError
 from adbib.importer.report import ConflictNote, Entry, ImportReport, NewVocab, Note
 from adbib.importer.revisions import Signature
@@ -162,6 +163,7 @@ class _Paper:
     met: bool = False  # a record of this import was attached to it
     datasets: set[tuple[int, str]] = field(default_factory=set)  # (dataset id, evidence) this import gave
     categories: set[int] = field(default_factory=set)  # category ids this import filed it under
+    author_ids: list[int] = field(default_factory=list)  # of names, in order (set with them)
 
 
 class SharedLater(Exception):
@@ -561,8 +563,8 @@ class Writer:
             short_name=p.short_name,
         )
         state = _Paper(pid, key, cur, list(p.authors), venue_id, new=True, links={})
-        for n in p.authors:  # author ids in the order of the file, however it is chunked
-            self._author(n, p.record.line)
+        # author ids in the order of the file, however it is chunked
+        state.author_ids = [self._author(n, p.record.line) for n in p.authors]
         state.owners = {f: self.list_name for f in resolve.OWNED_FIELDS if _value(cur, f) not in (None, [], "")}
         state.fresh = set(state.owners)
         state.owners_changed = True
@@ -611,6 +613,7 @@ class Writer:
         owners = {r.field: r.list_name for r in self.conn.execute(select(fs).where(fs.c.paper_id == pid))}
         names = [Name(a.given, a.family, a.von, a.jr) for a in authors]
         state = _Paper(pid, row.citekey, cur, names, row.venue_id, new=False, links=links, owners=owners)
+        state.author_ids = [a.id for a in authors]
         if pid in self.created:  # created by an earlier chunk of this import: as it was left
             state.new = state.written = state.met = True
             state.fresh = {f for f, lst in owners.items() if lst == self.list_name}
@@ -652,8 +655,7 @@ class Writer:
             first_authors = not state.names
             state.cur.authors = [n.full for n in p.authors]
             state.names = list(p.authors)
-            for n in p.authors:
-                self._author(n, p.record.line)
+            state.author_ids = [self._author(n, p.record.line) for n in p.authors]
             state.authors_changed = True
             if first_authors:
                 self._rekey_anonymous(state, changes, p.record.line)
@@ -934,8 +936,8 @@ class Writer:
             if s.authors_changed and not inserted:
                 c.execute(delete(T["authorship"]).where(T["authorship"].c.paper_id == pid))
             if inserted or s.authors_changed:
-                for i, n in enumerate(s.names):
-                    self._queue("authorship", 0, {"paper_id": pid, "position": i, "author_id": self._author(n, 0)})
+                for i, aid in enumerate(s.author_ids):
+                    self._queue("authorship", 0, {"paper_id": pid, "position": i, "author_id": aid})
             if s.owners_changed:
                 if not inserted:
                     c.execute(delete(T["field_source"]).where(T["field_source"].c.paper_id == pid))
@@ -956,7 +958,7 @@ class Writer:
         try:
             with self.conn.begin_nested():
                 journal.bulk_insert(
-                    journal.dbapi(self.conn), name, rows, lambda: self.conn.execute(insert(T[name]), rows)
+                    journal.dbapi(self.conn), name, rows, lambda: backend.insert_rows(self.conn, T[name], rows)
                 )
         except IntegrityError as e:
             for row, line in zip(rows, self.lines[name], strict=True):
