@@ -13,6 +13,7 @@ PostgreSQL backend's connection, which has the same interface (:mod:`adbib.backe
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
@@ -108,6 +109,98 @@ class Papers(Iterator[dict[str, Any]]):
             return None
         self._dicts = iter(())  # the ids are read once: by the texts
         return _json_texts(self._con, sql, self._ids, self._chunk)
+
+    def bibtex_records(self) -> Iterator[BibtexRecord] | None:
+        """Each paper as the record :mod:`adbib.exporters.bibtex` writes (:data:`BibtexRecord`), in
+        the given order, from a few SELECTs a chunk with one row a paper for its authors; None when
+        the engine has no such SELECTs (:mod:`adbib.backend.bibtexrows`), when the BibTeX parts
+        were not asked for, or once iterated."""
+        from adbib.backend import bibtexrows
+
+        sql = bibtexrows.of(self._con)
+        if sql is None or not self._wanted >= _BIBTEX_PARTS or self._dicts is not None:
+            return None
+        self._dicts = iter(())  # the ids are read once: by the records
+        return _bibtex_records(self._con, sql, self._ids, self._chunk)
+
+
+# What a BibTeX record needs of the paper's related rows (adbib.exporters.bibtex.PARTS).
+_BIBTEX_PARTS = frozenset({"authors", "links", "fields"})
+# A paper's authors as the BibTeX export reads them: the names joined as ``family, given and …``
+# (then every name has no von or jr part, a given name, and no part holds a comma, a brace or an
+# "and" between spaces), else each name's (von, family, jr, given).
+BibtexAuthors = str | list[tuple[str, str, str, str]]
+# (citekey, title, year, date, venue, venue_name, venue_type, authors_truncated, arxiv, doi,
+#  fields, authors, links): ``fields`` every extra field, ``links`` the URLs of the roles paper,
+# arxiv and code (each as added; a role without any left out).
+BibtexRecord = tuple[
+    str, str, "int | None", "str | None", "str | None", "str | None", "str | None", bool, "str | None",
+    "str | None", dict[str, str], BibtexAuthors, dict[str, list[str]],
+]  # fmt: skip
+# an "and" that bibtex would read as a separator: between spaces, commas or the ends
+_AND_WORD = re.compile(r"(?<![^\s,])and(?![^\s,])", re.I)
+_NO_FIELDS: dict[str, str] = {}
+_NO_LINKS: dict[str, list[str]] = {}
+
+
+def joinable(joined: str, count: int) -> bool:
+    """Whether ``count`` names joined as ``family, given and …`` stand for the names
+    (:data:`BibtexAuthors`): no name written as a NUL (it has a von or jr part or no given name)
+    and no part holding a comma (one a name), a brace or an "and" word (one between two)."""
+    return not (
+        "\0" in joined
+        or joined.count(",") != count
+        or "{" in joined
+        or "}" in joined
+        or len(_AND_WORD.findall(joined)) != count - 1
+    )
+
+
+def _bibtex_records(con: sqlite3.Connection, sql: Any, ids: Iterable[int], chunk: int) -> Iterator[BibtexRecord]:
+    cur = con.cursor()
+    cur.row_factory = None  # plain tuples: the fastest rows sqlite3 makes
+    it = iter(ids)
+    while batch := list(islice(it, chunk)):
+        n = len(batch)
+        base = {r[0]: r for r in cur.execute(sql.papers(n), batch)}
+        authors: dict[int, BibtexAuthors] = {}
+        parted = []
+        for pid, joined, count in cur.execute(sql.authors(n), batch):
+            if joinable(joined, count):
+                authors[pid] = joined
+            else:
+                parted.append(pid)
+        if parted:
+            for pid, von, family, jr, given in cur.execute(sql.name_parts(len(parted)), parted):
+                names = authors.setdefault(pid, [])
+                assert isinstance(names, list)
+                names.append((von, family, jr, given))
+        links: dict[int, dict[str, list[str]]] = {}
+        for pid, role, url in cur.execute(sql.links(n), batch):
+            by_role = links.get(pid)
+            if by_role is None:
+                links[pid] = {role: [url]}
+            elif role in by_role:
+                by_role[role].append(url)
+            else:
+                by_role[role] = [url]
+        fields: dict[int, dict[str, str]] = {}
+        for pid, name, value in cur.execute(sql.fields(n), batch):
+            some = fields.get(pid)
+            if some is None:
+                fields[pid] = {name: value}
+            else:
+                some[name] = value
+        for pid in batch:
+            row = base.get(pid)
+            if row is None:
+                continue
+            _, citekey, title, year, date, venue, venue_name, venue_type, truncated, arxiv, doi = row
+            yield (
+                citekey, title, year, date, venue, venue_name, venue_type, bool(truncated), arxiv, doi,
+                fields.get(pid, _NO_FIELDS), authors.get(pid, ""), links.get(pid, _NO_LINKS),
+            )  # fmt: skip
+        del base, authors, links, fields  # one chunk held at a time: memory flat in the number of papers
 
 
 def _json_texts(con: sqlite3.Connection, sql: Any, ids: Iterable[int], chunk: int) -> Iterator[str]:
