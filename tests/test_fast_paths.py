@@ -243,6 +243,7 @@ NAMES = sorted(B.vocabulary_names())
 def test_title_spans_are_the_word_by_word_ones_on_generated_titles(words, seps):
     title = "".join(w + s for w, s in zip(words, seps, strict=False))
     assert B.protected_spans(title) == word_by_word_spans(title)
+    assert B._scanned_spans(title) == B.protected_spans(title)  # word by word (single spaces) or scanned
     assert B._is_sentence_case(title) == sentence_case_word_by_word(title)
 
 

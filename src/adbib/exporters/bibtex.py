@@ -260,8 +260,17 @@ def latex(text: str, *, unicode: bool = False) -> str:
 def latex_title(title: str, *, unicode: bool = False) -> str:
     """A title LaTeX-encoded, each word that must keep its case wrapped in braces."""
     title = _mark_lone_braces(title)
+    spans = protected_spans(title)
+    if not spans:
+        return _encode(title, unicode)
     out, done = [], 0
-    for start, end in protected_spans(title):
+    if _NEEDS_LATEX.search(title) is None:  # nothing to encode: only the braces to add
+        for start, end in spans:
+            out += [title[done:start], "{", title[start:end], "}"]
+            done = end
+        out.append(title[done:])
+        return "".join(out)
+    for start, end in spans:
         out += [_encode(title[done:start], unicode), "{", _encode(title[start:end], unicode), "}"]
         done = end
     out.append(_encode(title[done:], unicode))
@@ -273,7 +282,62 @@ def protected_spans(title: str) -> list[tuple[int, int]]:
     words with a capital after their first letter (:func:`needs_protection`), the proper nouns
     and names of the vocabularies (``Parkinson``, ``Dirichlet``, ``Segment Anything Model``, the
     dataset and venue names), and — in a sentence-case title — every capitalised word after the
-    first (``Anomaly detection with Gaussian processes``: the author's capitals are proper nouns)."""
+    first (``Anomaly detection with Gaussian processes``: the author's capitals are proper nouns).
+
+    A title of words between single spaces (nearly every one) is read word by word, what each
+    word says (:func:`_word_facts`) looked up, not found again by three regexes over the title:
+    tests/test_fast_paths.py holds the two equal."""
+    words = title.split()
+    if " ".join(words) != title:
+        return _scanned_spans(title)
+    known = _WORD_FACTS.get
+    facts = [known(w) or _word_facts(w) for w in words]
+    spans = [m.span() for m in _vocabulary_names().finditer(title)] if any(f[2] for f in facts) else []
+    kinds = [k for f in facts for k in f[0]][1:]
+    lower, other = kinds.count(1), kinds.count(2)
+    if not (lower + other >= 3 and lower >= 2 * other):  # not sentence case (_is_sentence_case)
+        start = 0
+        for word, (_, core, _) in zip(words, facts, strict=True):
+            if core is not None:
+                spans.append((start + core[0], start + core[1]))
+            start += len(word) + 1
+        return _merged(spans)
+    return _merged(spans + _sentence_case_spans(title))
+
+
+# What a title word (no whitespace) says, cached: the kinds of its _TITLE_WORD words (_word_kind),
+# the part of it that must keep its case outside a sentence-case title (_CANDIDATE, _protected_core),
+# whether a vocabulary name can start in it.  Bounded: forgotten at once when full.
+_WORD_FACTS: dict[str, tuple[tuple[int, ...], tuple[int, int] | None, bool]] = {}
+_WORD_FACTS_SIZE = 1 << 16
+
+
+def _word_facts(word: str) -> tuple[tuple[int, ...], tuple[int, int] | None, bool]:
+    facts = _WORD_FACTS.get(word)
+    if facts is None:
+        if len(_WORD_FACTS) >= _WORD_FACTS_SIZE:
+            _WORD_FACTS.clear()
+        # a _CANDIDATE match is a whole word: it starts after whitespace and runs to the next
+        core = _protected_core(word) if _CANDIDATE.match(word) else None
+        starts = _name_starts().search(word) is not None
+        facts = _WORD_FACTS[word] = (tuple(map(_word_kind, _TITLE_WORD.findall(word))), core, starts)
+    return facts
+
+
+@cache
+def _name_starts() -> re.Pattern[str]:
+    r"""Where a vocabulary name can start in a title word, at a place :func:`_vocabulary_names`
+    would take (not after ``[\w-]``): a one-word name ending where that pattern lets it end, or
+    the first word of a longer name ending the title word (whitespace follows it in the title)."""
+    alternatives = set()
+    for name in vocabulary_names():
+        first, *rest = re.split(r"\s", name, maxsplit=1)
+        alternatives.add(re.escape(first) + (r"\Z" if rest else r"(?![\w-])"))
+    return re.compile(r"(?<![\w-])(?:" + "|".join(sorted(alternatives, key=lambda a: (-len(a), a))) + ")")
+
+
+def _scanned_spans(title: str) -> list[tuple[int, int]]:
+    """:func:`protected_spans` by regexes over the whole title (any whitespace)."""
     spans = [m.span() for m in _vocabulary_names().finditer(title)]
     if not _is_sentence_case(title):
         # Outside a sentence-case title only words with a capital after their first character can
@@ -285,13 +349,23 @@ def protected_spans(title: str) -> list[tuple[int, int]]:
                 start = word.start()
                 spans.append((start + core[0], start + core[1]))
     else:
-        for i, word in enumerate(_CASED_OR_CAPITAL.finditer(title)):
-            found = _WORD_CORE.search(word.group())
-            if found is None:
-                continue
-            text = found.group()
-            if needs_protection(text) or (i > 0 and text[0].isupper() and _after_word(title, word.start())):
-                spans.append((word.start() + found.start(), word.start() + found.end()))
+        spans += _sentence_case_spans(title)
+    return _merged(spans)
+
+
+def _sentence_case_spans(title: str) -> list[tuple[int, int]]:
+    spans = []
+    for i, word in enumerate(_CASED_OR_CAPITAL.finditer(title)):
+        found = _WORD_CORE.search(word.group())
+        if found is None:
+            continue
+        text = found.group()
+        if needs_protection(text) or (i > 0 and text[0].isupper() and _after_word(title, word.start())):
+            spans.append((word.start() + found.start(), word.start() + found.end()))
+    return spans
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     if len(spans) < 2:
         return spans  # nothing to sort or merge
     merged: list[tuple[int, int]] = []
