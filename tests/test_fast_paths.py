@@ -536,7 +536,8 @@ def peak_of_export(db: Path, fmt: str, out: Path) -> int:
 
 
 @pytest.mark.parametrize("fmt", ["bibtex", "json"])
-def test_a_streamed_export_keeps_memory_flat_in_the_number_of_papers(seeded_db, tmp_path, fmt):
+def test_a_streamed_export_keeps_memory_flat_in_the_number_of_papers(seeded_db, tmp_path, fmt, monkeypatch):
+    monkeypatch.setattr(rows, "_RECORD_CHUNK", 500)  # the BibTeX records' chunk (4,000) as the dicts' one
     small, large = tmp_path / "small.db", tmp_path / "large.db"
     small.write_bytes(seeded_db.read_bytes())
     grow(small, 8)  # 680 papers: more than one chunk of rows.papers (500), whose size bounds the peak
@@ -550,5 +551,5 @@ def test_a_streamed_export_keeps_memory_flat_in_the_number_of_papers(seeded_db, 
         tracemalloc.stop()
     sizes = {name: (tmp_path / f"{name}.{fmt}").stat().st_size for name in peaks}
     assert sizes["large.db"] > 7.5 * sizes["small.db"]
-    # the author cache (capped at 20k names) grows between the sizes; a collected export grows ~8x
+    # the bounded caches (names, title words) grow between the sizes; a collected export grows ~8x
     assert peaks["large.db"] < 1.6 * peaks["small.db"], peaks

@@ -75,10 +75,12 @@ _PAPERS_BRIEF = _PAPERS.replace("p.abstract, p.summary", "NULL, NULL")
 
 
 def papers(
-    con: sqlite3.Connection, ids: Iterable[int], chunk: int = 500, parts: Iterable[str] = PARTS
+    con: sqlite3.Connection, ids: Iterable[int], chunk: int | None = None, parts: Iterable[str] = PARTS
 ) -> Iterator[dict[str, Any]]:
     """The paper dicts of the given ids, in the given order (ids not in the database are skipped),
-    with the related rows of ``parts`` (see :data:`PARTS`); a :class:`Papers` stream."""
+    with the related rows of ``parts`` (see :data:`PARTS`); a :class:`Papers` stream.  ``chunk``:
+    the ids read by one SELECT (default 500; 4,000 for :meth:`Papers.bibtex_records`, whose
+    records are small and whose SELECTs find more rows on one page in a longer sorted id list)."""
     wanted = frozenset(parts)
     if not wanted <= PARTS:
         raise ValueError(f"unknown parts: {', '.join(sorted(wanted - PARTS))}")
@@ -89,8 +91,9 @@ class Papers(Iterator[dict[str, Any]]):
     """An iterator of paper dicts (see :func:`papers`) that can instead, before it is iterated,
     give each paper as the text of its JSON object, written by the engine (:meth:`json_texts`)."""
 
-    def __init__(self, con: sqlite3.Connection, ids: Iterable[int], chunk: int, wanted: frozenset[str]) -> None:
-        self._con, self._ids, self._chunk, self._wanted = con, ids, chunk, wanted
+    def __init__(self, con: sqlite3.Connection, ids: Iterable[int], chunk: int | None, wanted: frozenset[str]) -> None:
+        self._con, self._ids, self._wanted = con, ids, wanted
+        self._chunk, self._record_chunk = chunk or _CHUNK, chunk or _RECORD_CHUNK
         self._dicts: Iterator[dict[str, Any]] | None = None
 
     def __next__(self) -> dict[str, Any]:
@@ -121,9 +124,10 @@ class Papers(Iterator[dict[str, Any]]):
         if sql is None or not self._wanted >= _BIBTEX_PARTS or self._dicts is not None:
             return None
         self._dicts = iter(())  # the ids are read once: by the records
-        return _bibtex_records(self._con, sql, self._ids, self._chunk)
+        return _bibtex_records(self._con, sql, self._ids, self._record_chunk)
 
 
+_CHUNK, _RECORD_CHUNK = 500, 4000
 # What a BibTeX record needs of the paper's related rows (adbib.exporters.bibtex.PARTS).
 _BIBTEX_PARTS = frozenset({"authors", "links", "fields"})
 # A paper's authors as the BibTeX export reads them: the names joined as ``family, given and …``
