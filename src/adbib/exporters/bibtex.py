@@ -46,7 +46,7 @@ from collections.abc import Iterable
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, TextIO
 
-from adbib.exporters import ARXIV_ABS, first_web_link
+from adbib.exporters import _PLAIN_URL, ARXIV_ABS, first_web_link
 from adbib.records import ExportedPaper, NameParts
 
 if TYPE_CHECKING:
@@ -117,10 +117,70 @@ def record(paper: ExportedPaper) -> BibtexRecord:
 
 
 def _entry_text(rec: BibtexRecord, unicode: bool) -> str:
-    entry_type, fields = _record_fields(rec, unicode)
-    lines = [f"  {key} = {value}" if bare else f"  {key} = {{{value}}}" for key, value, bare in fields]
+    """The text of one entry: what :func:`_record_fields` says, written field by field without
+    the list of fields in between (tests/test_fast_paths.py holds it to bibtexparser's text of
+    :func:`entry`)."""
+    citekey, title, year, date, venue, venue_name, venue_type, truncated, arxiv, doi, extra, names, links = rec
+    authors = _authors(names, truncated, unicode)
+    title = latex_title(title, unicode=unicode)
+    venue = venue_name or venue
+    kind = venue_type or _KIND_OF_TYPE.get(extra.get("entrytype", ""))
+    complete = bool(venue and authors and year)
+    venue_field: str | None
+    if complete and kind in ("conference", "workshop"):
+        entry_type, venue_field = "inproceedings", "booktitle"
+    elif complete and kind == "journal":
+        entry_type, venue_field = "article", "journal"
+    else:
+        entry_type, venue_field = "misc", "howpublished" if venue and kind != "preprint" else None
+    code = _first_web_link(links.get("code"))
+    url = _first_web_link(links.get("paper"))
+    if url is None:
+        url = _first_web_link(links.get("arxiv"))
+        if url is None and arxiv:
+            url = ARXIV_ABS + arxiv
+    month = extra.get("month")
+    if not year:
+        year, month = _year_month(year, date, arxiv, month)
+    lines = []
+    if authors:
+        lines.append(f"  author = {{{authors}}}")
+    elif title:
+        lines.append(f"  key = {{{title}}}")
+    if title:
+        lines.append(f"  title = {{{title}}}")
+    if year:
+        lines.append(f"  year = {{{year}}}")
+    if venue_field and venue:
+        text = latex(venue, unicode=unicode)
+        if text:
+            lines.append(f"  {venue_field} = {{{text}}}")
+    for key, value in _standard_fields(extra, entry_type, month, unicode):
+        if value:
+            lines.append(
+                f"  {key} = {value}" if key == "month" and value in _MONTH_MACROS else f"  {key} = {{{value}}}"
+            )
+    if doi:
+        lines.append(f"  doi = {{{_escape_verbatim(doi)}}}")
+    if arxiv:
+        lines.append(f"  eprint = {{{_escape_verbatim(arxiv)}}}")
+        lines.append("  archivePrefix = {arXiv}")
+    if url or code:
+        lines.append(f"  url = {{{_escape_verbatim(url or code)}}}")  # type: ignore[arg-type]
+    if code and url:
+        lines.append(f"  addendum = {{{_code_addendum(code)}}}")
     body = ",\n".join(lines) + "\n" if lines else ""
-    return f"@{entry_type}{{{rec[0]},\n{body}}}\n"
+    return f"@{entry_type}{{{citekey},\n{body}}}\n"
+
+
+def _first_web_link(urls: list[str] | None) -> str | None:
+    """:func:`adbib.exporters.first_web_link`, the first URL taken at once when one regex says
+    it is an http(s) link as it is."""
+    if not urls:
+        return None
+    if _PLAIN_URL.fullmatch(urls[0]):
+        return urls[0]
+    return first_web_link(urls)
 
 
 def entry(paper: ExportedPaper, *, unicode: bool = False) -> Entry:
@@ -157,9 +217,11 @@ def _record_fields(rec: BibtexRecord, unicode: bool) -> tuple[str, list[tuple[st
         entry_type, venue_field = "misc", "howpublished" if venue and kind != "preprint" else None
     code = first_web_link(links.get("code", ()))
     # the URL a reader should follow: the first paper link, else the arXiv page (primary_url)
-    url = first_web_link(links.get("paper", ())) or first_web_link(links.get("arxiv", ()))
-    if url is None and arxiv:
-        url = ARXIV_ABS + arxiv
+    url = first_web_link(links.get("paper", ()))
+    if url is None:
+        url = first_web_link(links.get("arxiv", ()))
+        if url is None and arxiv:
+            url = ARXIV_ABS + arxiv
     year, month = _year_month(year, date, arxiv, extra.get("month"))
     fields = [
         ("author", authors) if authors else ("key", title),
