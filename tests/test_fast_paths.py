@@ -163,8 +163,7 @@ def authors_part_by_part(names: list[tuple[str, str, str, str]], unicode: bool) 
 
 
 def author_field(names: list[tuple[str, str, str, str]], unicode: bool) -> str:
-    people = [{"von": v, "family": f, "jr": j, "given": g} for v, f, j, g in names]
-    return B._authors({"author_names": people, "authors_truncated": False}, unicode)  # type: ignore[typeddict-item]
+    return B._authors(names, False, unicode)
 
 
 @pytest.mark.parametrize("unicode", [False, True])
@@ -244,6 +243,7 @@ NAMES = sorted(B.vocabulary_names())
 def test_title_spans_are_the_word_by_word_ones_on_generated_titles(words, seps):
     title = "".join(w + s for w, s in zip(words, seps, strict=False))
     assert B.protected_spans(title) == word_by_word_spans(title)
+    assert B._scanned_spans(title) == B.protected_spans(title)  # word by word (single spaces) or scanned
     assert B._is_sentence_case(title) == sentence_case_word_by_word(title)
 
 
@@ -381,6 +381,125 @@ def test_the_json_export_writes_the_engines_texts_only_for_every_part_of_a_strea
     con.close()
 
 
+# --- BibTeX records read by the engine -------------------------------------------------------
+
+# (von, family, jr, given): names the engine joins, names it must leave to the name-by-name rows
+HOSTILE_NAMES = [
+    ("", "Müller", "", "Jürgen"),
+    ("", "Ba\u0301rta", "", "\u0301Ann"),  # combining marks at the ends of parts
+    ("", "Smith, Jr.", "", "Jo"),  # a comma
+    ("", "Smith", "", "and Sons"),  # an "and" word
+    ("", "Band", "", "Andy"),  # "and" inside words
+    ("", "Smith\u00a0and", "", "Jo"),  # between a no-break space and the end
+    ("", "{IEEE}", "", "Jo"),
+    ("", "Lone{", "", "Brace"),
+    ("van der", "Berg", "Jr", "Ann Marie"),
+    ("", "de la Cruz", "", ""),
+    ("", "Plain", "", "Jo"),
+    ("", "Ctrl\x00nul", "", "\x1f"),
+    ("", "100% & #1", "", "$x_2$ ~ ^"),
+    ("", "", "", "Given"),
+]
+
+
+def bibtex_texts(con, ids, unicode: bool, chunk: int) -> tuple[str, str]:
+    """(the text from the records the engine gives, the text from the paper dicts)."""
+    stream = rows.papers(con, ids, chunk=chunk, parts=B.PARTS)
+    records = stream.bibtex_records()
+    assert records is not None
+    engine = fast_text_of(iter(records), unicode)
+    return engine, fast_text_of(list(rows.papers(con, ids, chunk=chunk, parts=B.PARTS)), unicode)
+
+
+def fast_text_of(papers, unicode: bool) -> str:
+    import io
+
+    out = io.StringIO()
+    if isinstance(papers, list):
+        B.write(papers, out, unicode=unicode)
+    else:
+        out.write("\n".join(B._entry_text(rec, unicode) for rec in papers))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("unicode", [False, True])
+def test_bibtex_records_read_by_the_engine_give_the_paper_dicts_text(seeded_db, unicode):
+    con = sqlite3.connect(seeded_db)
+    pids = [r[0] for r in con.execute("SELECT id FROM paper ORDER BY id")]
+    with con:  # hostile names, one paper each, on the seeded papers' authors
+        for i, (von, family, jr, given) in enumerate(HOSTILE_NAMES):
+            con.execute(
+                "UPDATE author SET von = ?, family = ?, jr = ?, given = ? WHERE id ="
+                " (SELECT author_id FROM authorship WHERE paper_id = ? ORDER BY position LIMIT 1)",
+                (von, family, jr, given, pids[i]),
+            )
+        # a paper whose authorships were stored last position first: the names keep position order
+        many = con.execute(
+            "SELECT paper_id FROM authorship GROUP BY paper_id HAVING count(*) > 2 ORDER BY paper_id DESC"
+        ).fetchone()[0]
+        rows_of = con.execute("SELECT position, author_id FROM authorship WHERE paper_id = ?", (many,)).fetchall()
+        con.execute("DELETE FROM authorship WHERE paper_id = ?", (many,))
+        con.executemany(
+            "INSERT INTO authorship (paper_id, position, author_id) VALUES (?, ?, ?)",
+            [(many, pos, aid) for pos, aid in sorted(rows_of, reverse=True)],
+        )
+        con.execute("UPDATE paper SET authors_truncated = 1 WHERE id IN (?, ?)", (pids[0], pids[8]))
+        con.executemany(  # two links of a role, the first not one to take as it is; a field
+            "INSERT INTO link (paper_id, role, url) VALUES (?, ?, ?)",
+            [(pids[1], "paper", "javascript:alert(1)"), (pids[1], "paper", "https://x.org/a b"),
+             (pids[1], "code", "https://x.org/code"), (pids[2], "arxiv", "HTTPS://Y.org/Z?q=1#f")],
+        )  # fmt: skip
+        con.execute(
+            "INSERT OR REPLACE INTO paper_field (paper_id, name, value) VALUES (?, 'month', '4'), (?, 'pages', '1-9')",
+            (pids[3], pids[3]),
+        )
+    ids = [*run(con, Query()), 10**9, pids[0], many]  # an unknown id is skipped, a repeated one repeated
+    for chunk in (500, 3):
+        engine, dicts = bibtex_texts(con, ids, unicode, chunk)
+        assert engine == dicts
+    assert engine.count("@") == len(ids) - 1
+    names = con.execute(
+        "SELECT au.family || ', ' || au.given FROM authorship a JOIN author au ON au.id = a.author_id"
+        " WHERE a.paper_id = ? ORDER BY a.position",
+        (many,),
+    ).fetchall()
+    assert "author = {" + " and ".join(n for (n,) in names) in engine
+    con.close()
+
+
+def test_the_bibtex_export_reads_the_engines_records_only_for_a_stream_not_yet_read(seeded_db):
+    con = sqlite3.connect(seeded_db)
+    ids = run(con, Query())
+    assert rows.papers(con, ids, parts={"authors"}).bibtex_records() is None  # not the parts it reads
+    stream = rows.papers(con, ids, parts=B.PARTS)
+    next(stream)
+    assert stream.bibtex_records() is None  # already read: the records would miss the first paper
+    stream = rows.papers(con, ids, parts=B.PARTS)
+    assert stream.bibtex_records() is not None
+    assert list(stream) == []  # the ids are read once
+    con.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(alphabet=" aAnNdD,.{}\\\t\u00a0\u0301\u212a\u00fceé-", max_size=8),
+            st.text(alphabet=" aAnNdD,.{}\\\t\u00a0\u0301\u212a\u00fceé-", min_size=1, max_size=8),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_names_the_engine_joins_encode_as_each_name(names):
+    joined = " and ".join(f"{family}, {given}" for family, given in names)
+    if rows.joinable(joined, len(names)):
+        parts = [("", family, "", given) for family, given in names]
+        for unicode in (False, True):
+            assert B._authors(joined, False, unicode) == B._authors(parts, False, unicode)
+            assert B._authors(joined, True, unicode) == B._authors(parts, True, unicode)
+
+
 # --- memory ---------------------------------------------------------------------------------
 
 
@@ -417,7 +536,8 @@ def peak_of_export(db: Path, fmt: str, out: Path) -> int:
 
 
 @pytest.mark.parametrize("fmt", ["bibtex", "json"])
-def test_a_streamed_export_keeps_memory_flat_in_the_number_of_papers(seeded_db, tmp_path, fmt):
+def test_a_streamed_export_keeps_memory_flat_in_the_number_of_papers(seeded_db, tmp_path, fmt, monkeypatch):
+    monkeypatch.setattr(rows, "_RECORD_CHUNK", 500)  # the BibTeX records' chunk (4,000) as the dicts' one
     small, large = tmp_path / "small.db", tmp_path / "large.db"
     small.write_bytes(seeded_db.read_bytes())
     grow(small, 8)  # 680 papers: more than one chunk of rows.papers (500), whose size bounds the peak
@@ -431,5 +551,5 @@ def test_a_streamed_export_keeps_memory_flat_in_the_number_of_papers(seeded_db, 
         tracemalloc.stop()
     sizes = {name: (tmp_path / f"{name}.{fmt}").stat().st_size for name in peaks}
     assert sizes["large.db"] > 7.5 * sizes["small.db"]
-    # the author cache (capped at 20k names) grows between the sizes; a collected export grows ~8x
+    # the bounded caches (names, title words) grow between the sizes; a collected export grows ~8x
     assert peaks["large.db"] < 1.6 * peaks["small.db"], peaks

@@ -13,6 +13,7 @@ PostgreSQL backend's connection, which has the same interface (:mod:`adbib.backe
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Iterator
@@ -74,10 +75,12 @@ _PAPERS_BRIEF = _PAPERS.replace("p.abstract, p.summary", "NULL, NULL")
 
 
 def papers(
-    con: sqlite3.Connection, ids: Iterable[int], chunk: int = 500, parts: Iterable[str] = PARTS
+    con: sqlite3.Connection, ids: Iterable[int], chunk: int | None = None, parts: Iterable[str] = PARTS
 ) -> Iterator[dict[str, Any]]:
     """The paper dicts of the given ids, in the given order (ids not in the database are skipped),
-    with the related rows of ``parts`` (see :data:`PARTS`); a :class:`Papers` stream."""
+    with the related rows of ``parts`` (see :data:`PARTS`); a :class:`Papers` stream.  ``chunk``:
+    the ids read by one SELECT (default 500; 4,000 for :meth:`Papers.bibtex_records`, whose
+    records are small and whose SELECTs find more rows on one page in a longer sorted id list)."""
     wanted = frozenset(parts)
     if not wanted <= PARTS:
         raise ValueError(f"unknown parts: {', '.join(sorted(wanted - PARTS))}")
@@ -88,8 +91,9 @@ class Papers(Iterator[dict[str, Any]]):
     """An iterator of paper dicts (see :func:`papers`) that can instead, before it is iterated,
     give each paper as the text of its JSON object, written by the engine (:meth:`json_texts`)."""
 
-    def __init__(self, con: sqlite3.Connection, ids: Iterable[int], chunk: int, wanted: frozenset[str]) -> None:
-        self._con, self._ids, self._chunk, self._wanted = con, ids, chunk, wanted
+    def __init__(self, con: sqlite3.Connection, ids: Iterable[int], chunk: int | None, wanted: frozenset[str]) -> None:
+        self._con, self._ids, self._wanted = con, ids, wanted
+        self._chunk, self._record_chunk = chunk or _CHUNK, chunk or _RECORD_CHUNK
         self._dicts: Iterator[dict[str, Any]] | None = None
 
     def __next__(self) -> dict[str, Any]:
@@ -108,6 +112,99 @@ class Papers(Iterator[dict[str, Any]]):
             return None
         self._dicts = iter(())  # the ids are read once: by the texts
         return _json_texts(self._con, sql, self._ids, self._chunk)
+
+    def bibtex_records(self) -> Iterator[BibtexRecord] | None:
+        """Each paper as the record :mod:`adbib.exporters.bibtex` writes (:data:`BibtexRecord`), in
+        the given order, from a few SELECTs a chunk with one row a paper for its authors; None when
+        the engine has no such SELECTs (:mod:`adbib.backend.bibtexrows`), when the BibTeX parts
+        were not asked for, or once iterated."""
+        from adbib.backend import bibtexrows
+
+        sql = bibtexrows.of(self._con)
+        if sql is None or not self._wanted >= _BIBTEX_PARTS or self._dicts is not None:
+            return None
+        self._dicts = iter(())  # the ids are read once: by the records
+        return _bibtex_records(self._con, sql, self._ids, self._record_chunk)
+
+
+_CHUNK, _RECORD_CHUNK = 500, 4000
+# What a BibTeX record needs of the paper's related rows (adbib.exporters.bibtex.PARTS).
+_BIBTEX_PARTS = frozenset({"authors", "links", "fields"})
+# A paper's authors as the BibTeX export reads them: the names joined as ``family, given and …``
+# (then every name has no von or jr part, a given name, and no part holds a comma, a brace or an
+# "and" between spaces), else each name's (von, family, jr, given).
+BibtexAuthors = str | list[tuple[str, str, str, str]]
+# (citekey, title, year, date, venue, venue_name, venue_type, authors_truncated, arxiv, doi,
+#  fields, authors, links): ``fields`` every extra field, ``links`` the URLs of the roles paper,
+# arxiv and code (each as added; a role without any left out).
+BibtexRecord = tuple[
+    str, str, "int | None", "str | None", "str | None", "str | None", "str | None", bool, "str | None",
+    "str | None", dict[str, str], BibtexAuthors, dict[str, list[str]],
+]  # fmt: skip
+# an "and" that bibtex would read as a separator: between spaces, commas or the ends
+_AND_WORD = re.compile(r"(?<![^\s,])and(?![^\s,])", re.I)
+_NO_FIELDS: dict[str, str] = {}
+_NO_LINKS: dict[str, list[str]] = {}
+
+
+def joinable(joined: str, count: int) -> bool:
+    """Whether ``count`` names joined as ``family, given and …`` stand for the names
+    (:data:`BibtexAuthors`): no name written as a NUL (it has a von or jr part or no given name)
+    and no part holding a comma (one a name), a brace or an "and" word (one between two)."""
+    return not (
+        "\0" in joined
+        or joined.count(",") != count
+        or "{" in joined
+        or "}" in joined
+        or len(_AND_WORD.findall(joined)) != count - 1
+    )
+
+
+def _bibtex_records(con: sqlite3.Connection, sql: Any, ids: Iterable[int], chunk: int) -> Iterator[BibtexRecord]:
+    cur = con.cursor()
+    cur.row_factory = None  # plain tuples: the fastest rows sqlite3 makes
+    it = iter(ids)
+    while batch := list(islice(it, chunk)):
+        n = len(batch)
+        base = {r[0]: r for r in cur.execute(sql.papers(n), batch)}
+        authors: dict[int, BibtexAuthors] = {}
+        parted = []
+        for pid, joined, count in cur.execute(sql.authors(n), batch):
+            if joinable(joined, count):
+                authors[pid] = joined
+            else:
+                parted.append(pid)
+        if parted:
+            for pid, von, family, jr, given in cur.execute(sql.name_parts(len(parted)), parted):
+                names = authors.setdefault(pid, [])
+                assert isinstance(names, list)
+                names.append((von, family, jr, given))
+        links: dict[int, dict[str, list[str]]] = {}
+        for pid, role, url in cur.execute(sql.links(n), batch):
+            by_role = links.get(pid)
+            if by_role is None:
+                links[pid] = {role: [url]}
+            elif role in by_role:
+                by_role[role].append(url)
+            else:
+                by_role[role] = [url]
+        fields: dict[int, dict[str, str]] = {}
+        for pid, name, value in cur.execute(sql.fields(n), batch):
+            some = fields.get(pid)
+            if some is None:
+                fields[pid] = {name: value}
+            else:
+                some[name] = value
+        for pid in batch:
+            row = base.get(pid)
+            if row is None:
+                continue
+            _, citekey, title, year, date, venue, venue_name, venue_type, truncated, arxiv, doi = row
+            yield (
+                citekey, title, year, date, venue, venue_name, venue_type, bool(truncated), arxiv, doi,
+                fields.get(pid, _NO_FIELDS), authors.get(pid, ""), links.get(pid, _NO_LINKS),
+            )  # fmt: skip
+        del base, authors, links, fields  # one chunk held at a time: memory flat in the number of papers
 
 
 def _json_texts(con: sqlite3.Connection, sql: Any, ids: Iterable[int], chunk: int) -> Iterator[str]:

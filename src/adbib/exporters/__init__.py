@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Iterable
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -51,17 +52,31 @@ def web_links(paper: ExportedPaper, role: str) -> list[str]:
     """The paper's http(s) links of one role; anything else (``javascript:``, ``data:``) is dropped."""
     urls: list[str] = []
     for url in paper["links"].get(role, ()):
-        if _PLAIN_URL.fullmatch(url):
-            urls.append(url)
-            continue
-        # imported here: the CLI reads FORMATS at start-up, when adbib.normalize is not needed
-        from adbib.normalize.ids import BadLink, check_url
-
-        try:
-            urls.append(check_url(url))
-        except BadLink:
-            continue
+        checked = _web_link(url)
+        if checked is not None:
+            urls.append(checked)
     return urls
+
+
+def first_web_link(urls: Iterable[str]) -> str | None:
+    """The first of ``web_links`` of these URLs (None: none is an http(s) link)."""
+    for url in urls:
+        checked = _web_link(url)
+        if checked is not None:
+            return checked
+    return None
+
+
+def _web_link(url: str) -> str | None:
+    if _PLAIN_URL.fullmatch(url):
+        return url
+    # imported here: the CLI reads FORMATS at start-up, when adbib.normalize is not needed
+    from adbib.normalize.ids import BadLink, check_url
+
+    try:
+        return check_url(url)
+    except BadLink:
+        return None
 
 
 def primary_url(paper: ExportedPaper) -> str | None:

@@ -46,12 +46,14 @@ from collections.abc import Iterable
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, TextIO
 
-from adbib.exporters import primary_url, web_links
+from adbib.exporters import _PLAIN_URL, ARXIV_ABS, first_web_link
 from adbib.records import ExportedPaper, NameParts
 
 if TYPE_CHECKING:
     from bibtexparser.model import Entry
     from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+    from adbib.rows import BibtexAuthors, BibtexRecord
 
 # What the BibTeX entries read (adbib.rows.PARTS): no datasets, categories, sources, tags or abstract.
 PARTS = frozenset({"authors", "links", "fields"})
@@ -80,15 +82,105 @@ def write(papers: Iterable[ExportedPaper], out: TextIO, *, unicode: bool = False
 
     Each entry is the text bibtexparser's writer gives for it (``write_string`` of a one-entry
     Library, indent of two spaces, values in braces but a month macro), built here as one string:
-    tests/test_exporters.py holds the two equal."""
+    tests/test_exporters.py holds the two equal.  The papers are read as :func:`record` gives
+    them, or as the stream gives its records itself (:meth:`adbib.rows.Papers.bibtex_records`:
+    the same values from fewer rows); the entries of a batch are written by one write."""
+    records = getattr(papers, "bibtex_records", _none)()
     n = 0
-    for paper in papers:
-        entry_type, fields = entry_fields(paper, unicode=unicode)
-        lines = [f"  {key} = {value}" if bare else f"  {key} = {{{value}}}" for key, value, bare in fields]
-        body = ",\n".join(lines) + "\n" if lines else ""
-        out.write(("\n@" if n else "@") + f"{entry_type}{{{paper['citekey']},\n{body}}}\n")
-        n += 1
+    batch: list[str] = []
+    for rec in records if records is not None else map(record, papers):
+        batch.append(_entry_text(rec, unicode))
+        if len(batch) == _BATCH:
+            out.write(("\n" if n else "") + "\n".join(batch))
+            n += len(batch)
+            batch = []
+    if batch:
+        out.write(("\n" if n else "") + "\n".join(batch))
+        n += len(batch)
     return n
+
+
+_BATCH = 256  # entries joined into one write
+
+
+def _none() -> None:
+    return None
+
+
+def record(paper: ExportedPaper) -> BibtexRecord:
+    """What an entry reads of a paper dict, as :data:`adbib.rows.BibtexRecord` holds it."""
+    return (
+        paper["citekey"], paper["title"], paper["year"], paper.get("date"), paper["venue"], paper["venue_name"],
+        paper["venue_type"], paper["authors_truncated"], paper["arxiv"], paper["doi"], paper.get("fields") or {},
+        [(n["von"], n["family"], n["jr"], n["given"]) for n in paper["author_names"]], paper["links"],
+    )  # fmt: skip
+
+
+def _entry_text(rec: BibtexRecord, unicode: bool) -> str:
+    """The text of one entry: what :func:`_record_fields` says, written field by field without
+    the list of fields in between (tests/test_fast_paths.py holds it to bibtexparser's text of
+    :func:`entry`)."""
+    citekey, title, year, date, venue, venue_name, venue_type, truncated, arxiv, doi, extra, names, links = rec
+    authors = _authors(names, truncated, unicode)
+    title = latex_title(title, unicode=unicode)
+    venue = venue_name or venue
+    kind = venue_type or _KIND_OF_TYPE.get(extra.get("entrytype", ""))
+    complete = bool(venue and authors and year)
+    venue_field: str | None
+    if complete and kind in ("conference", "workshop"):
+        entry_type, venue_field = "inproceedings", "booktitle"
+    elif complete and kind == "journal":
+        entry_type, venue_field = "article", "journal"
+    else:
+        entry_type, venue_field = "misc", "howpublished" if venue and kind != "preprint" else None
+    code = _first_web_link(links.get("code"))
+    url = _first_web_link(links.get("paper"))
+    if url is None:
+        url = _first_web_link(links.get("arxiv"))
+        if url is None and arxiv:
+            url = ARXIV_ABS + arxiv
+    month = extra.get("month")
+    if not year:
+        year, month = _year_month(year, date, arxiv, month)
+    lines = []
+    if authors:
+        lines.append(f"  author = {{{authors}}}")
+    elif title:
+        lines.append(f"  key = {{{title}}}")
+    if title:
+        lines.append(f"  title = {{{title}}}")
+    if year:
+        lines.append(f"  year = {{{year}}}")
+    if venue_field and venue:
+        text = latex(venue, unicode=unicode)
+        if text:
+            lines.append(f"  {venue_field} = {{{text}}}")
+    for key, value in _standard_fields(extra, entry_type, month, unicode):
+        if value:
+            lines.append(
+                f"  {key} = {value}" if key == "month" and value in _MONTH_MACROS else f"  {key} = {{{value}}}"
+            )
+    if doi:
+        lines.append(f"  doi = {{{_escape_verbatim(doi)}}}")
+    if arxiv:
+        lines.append(f"  eprint = {{{_escape_verbatim(arxiv)}}}")
+        lines.append("  archivePrefix = {arXiv}")
+    if url or code:
+        lines.append(f"  url = {{{_escape_verbatim(url or code)}}}")  # type: ignore[arg-type]
+    if code and url:
+        lines.append(f"  addendum = {{{_code_addendum(code)}}}")
+    body = ",\n".join(lines) + "\n" if lines else ""
+    return f"@{entry_type}{{{citekey},\n{body}}}\n"
+
+
+def _first_web_link(urls: list[str] | None) -> str | None:
+    """:func:`adbib.exporters.first_web_link`, the first URL taken at once when one regex says
+    it is an http(s) link as it is."""
+    if not urls:
+        return None
+    if _PLAIN_URL.fullmatch(urls[0]):
+        return urls[0]
+    return first_web_link(urls)
 
 
 def entry(paper: ExportedPaper, *, unicode: bool = False) -> Entry:
@@ -106,11 +198,16 @@ def entry(paper: ExportedPaper, *, unicode: bool = False) -> Entry:
 def entry_fields(paper: ExportedPaper, *, unicode: bool = False) -> tuple[str, list[tuple[str, str, bool]]]:
     """The entry type of one paper and its fields: (name, value, bare) in order, ``bare`` for a
     value written without braces (a month macro)."""
-    authors = _authors(paper, unicode)
-    title = latex_title(paper["title"], unicode=unicode)
-    venue = paper["venue_name"] or paper["venue"]
-    kind = paper["venue_type"] or _KIND_OF_TYPE.get((paper.get("fields") or {}).get("entrytype", ""))
-    complete = bool(venue and authors and paper["year"])
+    return _record_fields(record(paper), unicode)
+
+
+def _record_fields(rec: BibtexRecord, unicode: bool) -> tuple[str, list[tuple[str, str, bool]]]:
+    _, title, year, date, venue, venue_name, venue_type, truncated, arxiv, doi, extra, names, links = rec
+    authors = _authors(names, truncated, unicode)
+    title = latex_title(title, unicode=unicode)
+    venue = venue_name or venue
+    kind = venue_type or _KIND_OF_TYPE.get(extra.get("entrytype", ""))
+    complete = bool(venue and authors and year)
     venue_field: str | None  # the field the venue goes in; None: the entry leaves it out
     if complete and kind in ("conference", "workshop"):
         entry_type, venue_field = "inproceedings", "booktitle"
@@ -118,22 +215,25 @@ def entry_fields(paper: ExportedPaper, *, unicode: bool = False) -> tuple[str, l
         entry_type, venue_field = "article", "journal"
     else:
         entry_type, venue_field = "misc", "howpublished" if venue and kind != "preprint" else None
-    arxiv = paper["arxiv"]
-    code = web_links(paper, "code")
-    url = primary_url(paper)
-    year, month = _year_month(paper)
-    extra = paper.get("fields") or {}
+    code = first_web_link(links.get("code", ()))
+    # the URL a reader should follow: the first paper link, else the arXiv page (primary_url)
+    url = first_web_link(links.get("paper", ()))
+    if url is None:
+        url = first_web_link(links.get("arxiv", ()))
+        if url is None and arxiv:
+            url = ARXIV_ABS + arxiv
+    year, month = _year_month(year, date, arxiv, extra.get("month"))
     fields = [
         ("author", authors) if authors else ("key", title),
         ("title", title),
         ("year", str(year) if year else None),
         (venue_field, latex(venue, unicode=unicode) if venue_field and venue else None),
         *_standard_fields(extra, entry_type, month, unicode),
-        ("doi", _verbatim(paper["doi"])),
+        ("doi", _verbatim(doi)),
         ("eprint", _verbatim(arxiv)),
         ("archivePrefix", "arXiv" if arxiv else None),
-        ("url", _verbatim(url or (code[0] if code else None))),
-        ("addendum", _code_addendum(code[0]) if code and url else None),
+        ("url", _verbatim(url or code)),
+        ("addendum", _code_addendum(code) if code and url else None),
     ]
     return entry_type, [(k, v, k == "month" and v in _MONTH_MACROS) for k, v in fields if k and v]
 
@@ -154,16 +254,17 @@ _PAGE_RANGE = re.compile(r"(?<=\w)-(?=\w)")
 _NEW_ARXIV = re.compile(r"(\d{2})(\d{2})\.\d{4,5}$")
 
 
-def _year_month(paper: ExportedPaper) -> tuple[int | None, str | None]:
+def _year_month(
+    year: int | None, date: str | None, arxiv: str | None, month: str | None
+) -> tuple[int | None, str | None]:
     """The year, else the year of the online date, else that of a new-style arXiv id (``2403.08689``:
     first posted in March 2024) — biblatex requires a year; the month field as stored, else none."""
-    month = (paper.get("fields") or {}).get("month")
-    if paper["year"]:
-        return paper["year"], month
-    date = paper.get("date") or ""
+    if year:
+        return year, month
+    date = date or ""
     if date[:4].isdigit():
         return int(date[:4]), month
-    m = _NEW_ARXIV.match(paper["arxiv"] or "")
+    m = _NEW_ARXIV.match(arxiv or "")
     if m and 1 <= int(m[2]) <= 12:
         return 2000 + int(m[1]), month or str(int(m[2]))
     return None, month
@@ -221,8 +322,17 @@ def latex(text: str, *, unicode: bool = False) -> str:
 def latex_title(title: str, *, unicode: bool = False) -> str:
     """A title LaTeX-encoded, each word that must keep its case wrapped in braces."""
     title = _mark_lone_braces(title)
+    spans = protected_spans(title)
+    if not spans:
+        return _encode(title, unicode)
     out, done = [], 0
-    for start, end in protected_spans(title):
+    if _NEEDS_LATEX.search(title) is None:  # nothing to encode: only the braces to add
+        for start, end in spans:
+            out += [title[done:start], "{", title[start:end], "}"]
+            done = end
+        out.append(title[done:])
+        return "".join(out)
+    for start, end in spans:
         out += [_encode(title[done:start], unicode), "{", _encode(title[start:end], unicode), "}"]
         done = end
     out.append(_encode(title[done:], unicode))
@@ -234,7 +344,62 @@ def protected_spans(title: str) -> list[tuple[int, int]]:
     words with a capital after their first letter (:func:`needs_protection`), the proper nouns
     and names of the vocabularies (``Parkinson``, ``Dirichlet``, ``Segment Anything Model``, the
     dataset and venue names), and — in a sentence-case title — every capitalised word after the
-    first (``Anomaly detection with Gaussian processes``: the author's capitals are proper nouns)."""
+    first (``Anomaly detection with Gaussian processes``: the author's capitals are proper nouns).
+
+    A title of words between single spaces (nearly every one) is read word by word, what each
+    word says (:func:`_word_facts`) looked up, not found again by three regexes over the title:
+    tests/test_fast_paths.py holds the two equal."""
+    words = title.split()
+    if " ".join(words) != title:
+        return _scanned_spans(title)
+    known = _WORD_FACTS.get
+    facts = [known(w) or _word_facts(w) for w in words]
+    spans = [m.span() for m in _vocabulary_names().finditer(title)] if any(f[2] for f in facts) else []
+    kinds = [k for f in facts for k in f[0]][1:]
+    lower, other = kinds.count(1), kinds.count(2)
+    if not (lower + other >= 3 and lower >= 2 * other):  # not sentence case (_is_sentence_case)
+        start = 0
+        for word, (_, core, _) in zip(words, facts, strict=True):
+            if core is not None:
+                spans.append((start + core[0], start + core[1]))
+            start += len(word) + 1
+        return _merged(spans)
+    return _merged(spans + _sentence_case_spans(title))
+
+
+# What a title word (no whitespace) says, cached: the kinds of its _TITLE_WORD words (_word_kind),
+# the part of it that must keep its case outside a sentence-case title (_CANDIDATE, _protected_core),
+# whether a vocabulary name can start in it.  Bounded: forgotten at once when full.
+_WORD_FACTS: dict[str, tuple[tuple[int, ...], tuple[int, int] | None, bool]] = {}
+_WORD_FACTS_SIZE = 1 << 16
+
+
+def _word_facts(word: str) -> tuple[tuple[int, ...], tuple[int, int] | None, bool]:
+    facts = _WORD_FACTS.get(word)
+    if facts is None:
+        if len(_WORD_FACTS) >= _WORD_FACTS_SIZE:
+            _WORD_FACTS.clear()
+        # a _CANDIDATE match is a whole word: it starts after whitespace and runs to the next
+        core = _protected_core(word) if _CANDIDATE.match(word) else None
+        starts = _name_starts().search(word) is not None
+        facts = _WORD_FACTS[word] = (tuple(map(_word_kind, _TITLE_WORD.findall(word))), core, starts)
+    return facts
+
+
+@cache
+def _name_starts() -> re.Pattern[str]:
+    r"""Where a vocabulary name can start in a title word, at a place :func:`_vocabulary_names`
+    would take (not after ``[\w-]``): a one-word name ending where that pattern lets it end, or
+    the first word of a longer name ending the title word (whitespace follows it in the title)."""
+    alternatives = set()
+    for name in vocabulary_names():
+        first, *rest = re.split(r"\s", name, maxsplit=1)
+        alternatives.add(re.escape(first) + (r"\Z" if rest else r"(?![\w-])"))
+    return re.compile(r"(?<![\w-])(?:" + "|".join(sorted(alternatives, key=lambda a: (-len(a), a))) + ")")
+
+
+def _scanned_spans(title: str) -> list[tuple[int, int]]:
+    """:func:`protected_spans` by regexes over the whole title (any whitespace)."""
     spans = [m.span() for m in _vocabulary_names().finditer(title)]
     if not _is_sentence_case(title):
         # Outside a sentence-case title only words with a capital after their first character can
@@ -246,13 +411,23 @@ def protected_spans(title: str) -> list[tuple[int, int]]:
                 start = word.start()
                 spans.append((start + core[0], start + core[1]))
     else:
-        for i, word in enumerate(_CASED_OR_CAPITAL.finditer(title)):
-            found = _WORD_CORE.search(word.group())
-            if found is None:
-                continue
-            text = found.group()
-            if needs_protection(text) or (i > 0 and text[0].isupper() and _after_word(title, word.start())):
-                spans.append((word.start() + found.start(), word.start() + found.end()))
+        spans += _sentence_case_spans(title)
+    return _merged(spans)
+
+
+def _sentence_case_spans(title: str) -> list[tuple[int, int]]:
+    spans = []
+    for i, word in enumerate(_CASED_OR_CAPITAL.finditer(title)):
+        found = _WORD_CORE.search(word.group())
+        if found is None:
+            continue
+        text = found.group()
+        if needs_protection(text) or (i > 0 and text[0].isupper() and _after_word(title, word.start())):
+            spans.append((word.start() + found.start(), word.start() + found.end()))
+    return spans
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     if len(spans) < 2:
         return spans  # nothing to sort or merge
     merged: list[tuple[int, int]] = []
@@ -390,17 +565,23 @@ def needs_protection(word: str) -> bool:
     return not all(len(p) > 1 and p[0].isupper() and p[1:].islower() for p in word.split("-"))
 
 
-def _authors(paper: ExportedPaper, unicode: bool) -> str:
-    names = []
-    for n in paper["author_names"]:
-        von, family, jr, given = n["von"], n["family"], n["jr"], n["given"]
+def _authors(names: BibtexAuthors, truncated: bool, unicode: bool) -> str:
+    """The author field: the names, ``and others`` after them when the list was truncated."""
+    if isinstance(names, str):
+        # joined by the engine (adbib.rows.BibtexAuthors): every name is ``family, given`` and no
+        # part needs grouping or holds a brace, so LaTeX-encoding the whole text is encoding each
+        # part (NFC composes nothing across the ASCII ", " and " and " between them)
+        text = names if _NEEDS_LATEX.search(names) is None else _encode(names, unicode)
+        return text + " and others" if text and truncated else text
+    out = []
+    for von, family, jr, given in names:
         if not (von or jr) and given and _is_plain(f"{family} {given}"):
-            names.append(f"{family}, {given}")  # what _encoded_name gives, without a call
+            out.append(f"{family}, {given}")  # what _encoded_name gives, without a call
         else:
-            names.append(_encoded_name(von, family, jr, given, unicode))
-    if names and paper["authors_truncated"]:
-        names.append("others")
-    return " and ".join(names)
+            out.append(_encoded_name(von, family, jr, given, unicode))
+    if out and truncated:
+        out.append("others")
+    return " and ".join(out)
 
 
 def _name(name: NameParts, unicode: bool) -> str:
