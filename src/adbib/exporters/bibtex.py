@@ -116,6 +116,18 @@ def record(paper: ExportedPaper) -> BibtexRecord:
     )  # fmt: skip
 
 
+def _entry_type(
+    venue: str | None, authors: str, year: object, venue_type: str | None, extra: dict[str, str]
+) -> tuple[str, str | None]:
+    """The entry type, and the field the venue goes in (None: the entry leaves it out)."""
+    kind = venue_type or _KIND_OF_TYPE.get(extra.get("entrytype", ""))
+    if venue and authors and year and kind in ("conference", "workshop"):
+        return "inproceedings", "booktitle"
+    if venue and authors and year and kind == "journal":
+        return "article", "journal"
+    return "misc", "howpublished" if venue and kind != "preprint" else None
+
+
 def _entry_text(rec: BibtexRecord, unicode: bool) -> str:
     """The text of one entry: what :func:`_record_fields` says, written field by field without
     the list of fields in between (tests/test_fast_paths.py holds it to bibtexparser's text of
@@ -124,15 +136,7 @@ def _entry_text(rec: BibtexRecord, unicode: bool) -> str:
     authors = _authors(names, truncated, unicode)
     title = latex_title(title, unicode=unicode)
     venue = venue_name or venue
-    kind = venue_type or _KIND_OF_TYPE.get(extra.get("entrytype", ""))
-    complete = bool(venue and authors and year)
-    venue_field: str | None
-    if complete and kind in ("conference", "workshop"):
-        entry_type, venue_field = "inproceedings", "booktitle"
-    elif complete and kind == "journal":
-        entry_type, venue_field = "article", "journal"
-    else:
-        entry_type, venue_field = "misc", "howpublished" if venue and kind != "preprint" else None
+    entry_type, venue_field = _entry_type(venue, authors, year, venue_type, extra)
     code = _first_web_link(links.get("code"))
     url = _first_web_link(links.get("paper"))
     if url is None:
@@ -206,15 +210,7 @@ def _record_fields(rec: BibtexRecord, unicode: bool) -> tuple[str, list[tuple[st
     authors = _authors(names, truncated, unicode)
     title = latex_title(title, unicode=unicode)
     venue = venue_name or venue
-    kind = venue_type or _KIND_OF_TYPE.get(extra.get("entrytype", ""))
-    complete = bool(venue and authors and year)
-    venue_field: str | None  # the field the venue goes in; None: the entry leaves it out
-    if complete and kind in ("conference", "workshop"):
-        entry_type, venue_field = "inproceedings", "booktitle"
-    elif complete and kind == "journal":
-        entry_type, venue_field = "article", "journal"
-    else:
-        entry_type, venue_field = "misc", "howpublished" if venue and kind != "preprint" else None
+    entry_type, venue_field = _entry_type(venue, authors, year, venue_type, extra)
     code = first_web_link(links.get("code", ()))
     # the URL a reader should follow: the first paper link, else the arXiv page (primary_url)
     url = first_web_link(links.get("paper", ()))
