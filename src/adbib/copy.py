@@ -96,7 +96,7 @@ class CopyReport:
 
 def tables() -> list[Table]:
     """adbib's tables in foreign-key order (a table after every table it refers to)."""
-    from adbib.models import metadata
+    from adbib.tables import metadata
 
     return list(metadata.sorted_tables)
 
@@ -392,7 +392,7 @@ def _refuse_if_not_empty_file(loc: Location) -> None:
 
 
 def _table(name: str) -> Table:
-    from adbib.models import metadata
+    from adbib.tables import metadata
 
     return metadata.tables[name]
 

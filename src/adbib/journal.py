@@ -48,9 +48,9 @@ class Op:
 
 
 def _tables() -> list[str]:
-    from adbib import models
+    from adbib import tables
 
-    return [t.name for t in models.metadata.sorted_tables if t.name not in _NOT_JOURNALED]
+    return [t.name for t in tables.metadata.sorted_tables if t.name not in _NOT_JOURNALED]
 
 
 def _columns(con: sqlite3.Connection, table: str) -> list[str]:

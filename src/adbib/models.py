@@ -1,5 +1,7 @@
 """The schema, described with SQLModel.  Tables are created only by the alembic migrations in
-``migrations/`` (never ``create_all``); `alembic check` keeps the two in step (tested).
+``migrations/`` (never ``create_all``); `alembic check` keeps the two in step (tested).  The commands
+that write use :mod:`adbib.tables`, these tables in plain SQLAlchemy Core, generated from this module
+by ``python -m adbib.models`` (tests/test_tables.py keeps the two the same).
 
 Every constraint is named through the metadata's naming convention so that SQLite batch
 migrations can find them later.
@@ -334,3 +336,156 @@ class Journal(SQLModel, table=True):
     row_last: int  # = row_id but for a bulk insert's range
     action: str
     before: str | None = None
+
+
+# ---------------------------------------------------------------- the write path's Core tables
+
+TABLES_MODULE = "tables.py"
+_TABLES_HEADER = '''"""The schema's tables as plain SQLAlchemy Core, for the commands that write.
+
+GENERATED from :mod:`adbib.models` by ``python -m adbib.models`` (do not edit): importing sqlmodel
+(pydantic, the ORM) and building its classes costs a write command more than the rest of its
+start-up together, and the write path only needs the tables.  tests/test_tables.py fails when this
+file is not what the models make (every column, type, default, key, constraint and index, and the
+DDL of both engines).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Interval,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    TypeDecorator,
+    UniqueConstraint,
+    true,
+)
+from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.sql.elements import conv
+from sqlalchemy.types import TypeEngine
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """sqlmodel's UTCDateTime (what the models' datetime columns are): aware datetimes stored,
+    returned in UTC (tests/test_tables.py compares the two on the same values)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(timezone=True)
+
+    def __repr__(self) -> str:
+        return "UTCDateTime()"
+
+    def coerce_compared_value(self, op: Any, value: Any) -> TypeEngine[Any]:
+        if isinstance(value, timedelta):
+            return Interval()
+        return self
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.utcoffset() is None:
+            raise ValueError("Datetime values must have timezone information.")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.utcoffset() is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+'''
+
+
+def _type_source(col: Any) -> str:
+    name = type(col.type).__name__
+    if name == "AutoString" and col.type.impl.length is None:
+        return "String()"  # AutoString differs from String only on MySQL
+    if name == "UTCDateTime":
+        return "UTCDateTime()"
+    if name in ("Integer", "Boolean") and repr(col.type) == f"{name}()":
+        return f"{name}()"
+    raise NotImplementedError(f"{col.table.name}.{col.name}: no Core spelling for type {col.type!r}")
+
+
+def _default_source(default: Any) -> str:
+    from sqlalchemy.sql.elements import True_
+
+    if default is None:
+        return ""
+    arg = default.arg
+    if isinstance(arg, True_):
+        return "true()"
+    if isinstance(arg, str | int | bool) and not callable(arg):
+        return repr(arg)
+    raise NotImplementedError(f"no Core spelling for default {arg!r}")
+
+
+def core_tables_source() -> str:
+    """The source of :mod:`adbib.tables`: every table of :data:`metadata` in Core, names converted."""
+    from sqlalchemy import CheckConstraint as Check
+    from sqlalchemy import ForeignKeyConstraint, PrimaryKeyConstraint
+    from sqlalchemy import UniqueConstraint as Unique
+
+    out = [_TABLES_HEADER, f"metadata = MetaData(naming_convention={dict(metadata.naming_convention)!r})\n"]
+    for t in metadata.sorted_tables:
+        lines = [f"Table(\n    {t.name!r},\n    metadata,"]
+        for col in t.columns:
+            args = [repr(col.name), _type_source(col)]
+            for fk in sorted(col.foreign_keys, key=lambda f: f.target_fullname):
+                fk_args = [repr(fk.target_fullname)]
+                if fk.ondelete:
+                    fk_args.append(f"ondelete={fk.ondelete!r}")
+                if fk.constraint is not None and fk.constraint.name:
+                    fk_args.append(f"name=conv({fk.constraint.name!r})")
+                args.append(f"ForeignKey({', '.join(fk_args)})")
+            args.append(f"nullable={col.nullable!r}")
+            if col.autoincrement != "auto":
+                args.append(f"autoincrement={col.autoincrement!r}")
+            if col.default is not None:
+                args.append(f"default={_default_source(col.default)}")
+            if col.server_default is not None:
+                args.append(f"server_default={_default_source(col.server_default)}")
+            lines.append(f"    Column({', '.join(args)}),")
+        for con in sorted(t.constraints, key=lambda c: c._creation_order):
+            cols = ", ".join(repr(c.name) for c in getattr(con, "columns", ()))
+            if isinstance(con, PrimaryKeyConstraint):
+                lines.append(f"    PrimaryKeyConstraint({cols}, name=conv({con.name!r})),")
+            elif isinstance(con, Unique):
+                lines.append(f"    UniqueConstraint({cols}, name=conv({con.name!r})),")
+            elif isinstance(con, Check):
+                lines.append(f"    CheckConstraint({str(con.sqltext)!r}, name=conv({con.name!r})),")
+            elif not isinstance(con, ForeignKeyConstraint):  # foreign keys: on their columns
+                raise NotImplementedError(f"{t.name}: no Core spelling for {con!r}")
+        for ix in sorted(t.indexes, key=lambda i: str(i.name)):
+            cols = ", ".join(repr(c.name) for c in ix.columns)
+            lines.append(f"    Index(conv({ix.name!r}), {cols}{', unique=True' if ix.unique else ''}),")
+        lines.append(")\n")
+        out.append("\n".join(lines))
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    target = Path(__file__).with_name(TABLES_MODULE)
+    target.write_text(core_tables_source(), encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "ruff", "format", "--quiet", str(target)], check=False)

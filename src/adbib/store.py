@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from adbib import citekeys, journal, models
+from adbib import citekeys, journal, tables
 from adbib.backend import Target
 from adbib.db import write_transaction
 from adbib.importer.files import (
@@ -62,7 +62,7 @@ __all__ = [
     "sync_vocabulary",
 ]
 
-T: dict[str, Table] = {t.name: t for t in models.metadata.sorted_tables}
+T: dict[str, Table] = {t.name: t for t in tables.metadata.sorted_tables}
 Progress = Callable[[int, int], None] | None
 
 

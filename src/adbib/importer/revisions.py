@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from adbib import models
+from adbib import tables
 from adbib.normalize.text import title_key
 from adbib.records import PaperRecord
 
-T = {t.name: t for t in models.metadata.sorted_tables}
+T = {t.name: t for t in tables.metadata.sorted_tables}
 
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$|<h1[^>]*>(.*?)</h1>", re.M | re.I)
 _REPO = re.compile(r"(?:https?://)?(?:www\.)?github\.com/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)", re.I)

@@ -21,11 +21,11 @@ from typing import Any
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.engine import Connection
 
-from adbib import models
+from adbib import tables
 from adbib.errors import AdbibError
 from adbib.normalize.text import alias_key
 
-T: dict[str, Table] = {t.name: t for t in models.metadata.sorted_tables}
+T: dict[str, Table] = {t.name: t for t in tables.metadata.sorted_tables}
 
 # kind -> (table, alias table, alias foreign key, name column)
 KINDS: dict[str, tuple[str, str, str, str]] = {

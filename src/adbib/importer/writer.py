@@ -30,7 +30,7 @@ from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.exc import IntegrityError
 
-from adbib import backend, citekeys, journal, models, resolve
+from adbib import backend, citekeys, journal, resolve, tables
 from adbib.errors import AdbibError
 from adbib.importer.report import ConflictNote, Entry, ImportReport, NewVocab, Note
 from adbib.importer.revisions import Signature
@@ -39,7 +39,7 @@ from adbib.normalize.ids import link_key
 from adbib.normalize.text import title_key
 from adbib.records import Name, NormalizedPaper
 
-T: dict[str, Table] = {t.name: t for t in models.metadata.sorted_tables}
+T: dict[str, Table] = {t.name: t for t in tables.metadata.sorted_tables}
 LINK_ORDER = ("paper", "arxiv", "doi", "code", "code-unofficial", "project", "dataset")
 # insert order: every row after the rows it points at
 INSERT_ORDER = (
