@@ -64,6 +64,7 @@ INSERT_ORDER = (
     "citekey_alias",
     "paper_field",
 )
+AUTHOR_SLICE = 900  # name keys per author lookup
 Progress = Callable[[int, int], None] | None
 # (field, value) -> (index in the file, line) of each record that gives the identifier
 Shared = dict[tuple[str, str], list[tuple[int, int]]]
@@ -234,6 +235,7 @@ class Writer:
     def write(self, papers: list[NormalizedPaper]) -> None:
         """Resolve and write the next records of the file (then drop what only they needed)."""
         base = len(self.ids)
+        self._chunk_authors(papers)
         if self.known_shared is None:
             self._find_shared(papers, base)
         for j, p in enumerate(papers):
@@ -247,6 +249,7 @@ class Writer:
         self._flush()
         self.fields_of.clear()  # read back from the database when a later chunk needs them
         self.claim_cache.clear()
+        self.authors.clear()  # the chunk's authors, now all in the database
 
     def _find_shared(self, papers: list[NormalizedPaper], base: int) -> None:
         """The identifiers these records give to several titles, knowing the earlier chunks'."""
@@ -309,7 +312,9 @@ class Writer:
     def _load(self) -> None:
         c = self.conn
         self.index = load_index(c)
-        self.authors = {r.name_key: r.id for r in c.execute(select(T["author"].c.name_key, T["author"].c.id))}
+        # name key -> id of the current chunk's authors only (:meth:`_chunk_authors`), not of every
+        # author of the database
+        self.authors: dict[str, int] = {}
         taken = {r[0] for r in c.execute(select(T["paper"].c.citekey))}
         taken |= {r[0] for r in c.execute(select(T["citekey_alias"].c.alias))}
         # bibtex compares keys ignoring case ("Repeated entry"): every key is also taken lowercased
@@ -348,8 +353,19 @@ class Writer:
             return None, None
         return self.vocab.venue(p.venue, p.venue_name or p.venue, p.venue_type, p.venue_known, p.record.line)
 
+    def _chunk_authors(self, papers: list[NormalizedPaper]) -> None:
+        """The stored authors these records name: name key -> id, one query per slice of
+        ``AUTHOR_SLICE`` keys (under SQLite's 999 bound parameters); the authors the chunk creates
+        are added by :meth:`_author` and dropped once flushed."""
+        au = T["author"]
+        keys = sorted({_name_key(n) for p in papers for n in p.authors})
+        for i in range(0, len(keys), AUTHOR_SLICE):
+            q = select(au.c.name_key, au.c.id).where(au.c.name_key.in_(keys[i : i + AUTHOR_SLICE]))
+            for key, aid in self.conn.execute(q):
+                self.authors[key] = aid
+
     def _author(self, n: Name, line: int) -> int:
-        key = title_key(" ".join(p for p in (n.given, n.von, n.family) if p))
+        key = _name_key(n)
         aid = self.authors.get(key)
         if aid is None:
             aid = self._alloc("author")
@@ -986,6 +1002,11 @@ def _reason(e: IntegrityError) -> str:
     from adbib.backend import integrity_reason
 
     return integrity_reason(getattr(e, "orig", e))
+
+
+def _name_key(n: Name) -> str:
+    """An author's identity: the folded 'given von family' (``author.name_key``)."""
+    return title_key(" ".join(p for p in (n.given, n.von, n.family) if p))
 
 
 def _value(cur: resolve.Current, name: str) -> object:
