@@ -59,12 +59,12 @@ def test_a_block_of_one_paper_grows_and_splits_like_any_other():
     index = resolve.Index()
     stem = "unsupervised anomaly detection with "
     index.add(_known(1, stem + "model 1", {"wang"}))
-    assert index.by_ends["wang<" + stem[:16]] == 1
+    assert index.by_ends[resolve._block_key(stem, "wang", "<", 1)] == 1
     index.add(_known(2, stem + "model 2", {"wang"}))
-    assert index.by_ends["wang<" + stem[:16]] == (1, 2)
+    assert index.by_ends[resolve._block_key(stem, "wang", "<", 1)] == (1, 2)
     for pid in range(3, 3 * resolve.BLOCK_CAP):
         index.add(_known(pid, stem + f"model {pid}", {"wang"}))
-    assert index.by_ends["wang<" + stem[:16]] is None
+    assert index.by_ends[resolve._block_key(stem, "wang", "<", 1)] is None
     for pid in range(1, 3 * resolve.BLOCK_CAP):
         assert pid in index.candidates(stem + f"model {pid}", ("wang",))
 

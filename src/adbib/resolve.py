@@ -138,9 +138,10 @@ class Index:
     by_doi: dict[str, int] = field(default_factory=dict)
     by_arxiv: dict[str, int] = field(default_factory=dict)
     by_title: dict[str, Ids] = field(default_factory=dict)
-    # the blocks of the fuzzy pass (see :meth:`candidates`): family name + title end -> ids, or
-    # None for a block that outgrew BLOCK_CAP and whose ids moved to the blocks of the longer end
-    by_ends: dict[str, Ids | None] = field(default_factory=dict)
+    # the blocks of the fuzzy pass (see :meth:`candidates`): family name + title end (hashed,
+    # :func:`_block_key`) -> ids, or None for a block that outgrew BLOCK_CAP and whose ids moved
+    # to the blocks of the longer end
+    by_ends: dict[int, Ids | None] = field(default_factory=dict)
     known: dict[int, Known] = field(default_factory=dict)
     # family name -> ids added with ``defer_blocks`` (and later ones of that family), not yet in
     # its blocks: a family's blocks are built the first time a record asks for them (an import
@@ -286,11 +287,18 @@ class Index:
                     )
                 )
         if families and p.title_key:
-            choices = {
-                pid: self.known[pid].title_key
-                for pid in self.candidates(p.title_key, families)
-                if _years_close(self.known[pid].year, p.year) and self._conflict(pid, doi, arxiv) is None
-            }
+            # the candidates a year at most one apart and without a differing DOI or arXiv id
+            # (:func:`_years_close`, :meth:`_conflict`, spelled out: a record meets up to
+            # 2 × BLOCK_CAP of them per family name, and two calls each cost more than the test)
+            known, year = self.known, p.year
+            choices = {}
+            for pid in self.candidates(p.title_key, families):
+                k = known[pid]
+                if year is not None and k.year is not None and abs(k.year - year) > 1:
+                    continue
+                if (doi and k.doi and k.doi != doi) or (arxiv and k.arxiv and k.arxiv != arxiv):
+                    continue
+                choices[pid] = k.title_key
             if choices:
                 from rapidfuzz import fuzz, process
 
@@ -322,11 +330,17 @@ class Index:
         return exact_title and (same_venue or same_date)
 
 
-def _block_key(title_key: str, fam: str, side: str, level: int) -> str:
-    """A family name, then the title's first ('<') or last ('>') END_CHARS × ``level`` characters,
-    marked with the side once per level (a title key has no '<' or '>')."""
+def _block_key(title_key: str, fam: str, side: str, level: int) -> int:
+    """The hash of a family name, then the title's first ('<') or last ('>') END_CHARS × ``level``
+    characters, marked with the side once per level (a title key has no '<' or '>').
+
+    The index holds the hash (an int of 32 bytes), not the string (80 on average): a block is
+    held per family name and title end of every stored paper.  Two ends that hash alike (64-bit
+    hashes: a chance of about 5 in 10^7 that any two of a million papers' ≈ 4 million blocks do)
+    share a block: their records meet more candidates, each still held to the title, year and
+    identifier rules — never a merge the rules would not make."""
     n = END_CHARS * level
-    return fam + side * level + (title_key[:n] if side == "<" else title_key[-n:])
+    return hash(fam + side * level + (title_key[:n] if side == "<" else title_key[-n:]))
 
 
 def _years_close(a: int | None, b: int | None) -> bool:
