@@ -1070,7 +1070,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=9, help="rounds of each cold-start row [default: 9]")
     parser.add_argument("--bulk-repeat", type=int, default=2, help="runs of each import and export [default: 2]")
     parser.add_argument("--timeout", type=float, default=600, help="seconds before a command is killed [default: 600]")
-    parser.add_argument("--timeout-1m", type=float, default=900, help="the same for the 1M import [default: 900]")
+    parser.add_argument("--timeout-1m", type=float, default=3600, help="the same for the 1M import [default: 3600]")
     parser.add_argument(
         "--rss-limit", type=float, default=4096, help=f"{MIB} of RSS at which a command is killed [default: 4096]"
     )
