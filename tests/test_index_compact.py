@@ -123,7 +123,8 @@ def test_the_index_an_import_leaves_is_compact(empty_db, tmp_path, monkeypatch):
 def test_the_index_of_a_big_database_stays_small():
     """Bytes the index holds a paper, fuzzy blocks built: measured ≈ 2.3 KB for the plain forms
     (frozensets, dicts of identifiers, a list per block), ≈ 1.15 KB for the compact ones keyed by
-    strings, ≈ 0.95 KB with the blocks keyed by hashes (:func:`adbib.resolve._block_key`)."""
+    strings, ≈ 0.95 KB with the blocks keyed by hashes (:func:`adbib.resolve._block_key`), this
+    file run alone."""
     rng = random.Random(3)
     families = [f"family{i}" for i in range(3000)]
     words = [
@@ -157,4 +158,7 @@ def test_the_index_of_a_big_database_stays_small():
         index._built(fam)
     held, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert held / len(rows) < 1080, held / len(rows)
+    # the whole index a paper: bounded loosely (what else a test session holds while it measures
+    # moves the figure by hundreds of bytes), the block keys exactly: ints, not strings
+    assert held / len(rows) < 1800, held / len(rows)
+    assert index.by_ends and all(type(key) is int for key in index.by_ends)
