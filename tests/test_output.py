@@ -210,6 +210,34 @@ def test_default_report_caps_each_kind(tmp_path, empty_db):
     assert len(invoke(empty_db, "import", str(bad), "--dry-run", "-v").stdout.splitlines()) == 1 + 25 + 1
 
 
+class _Unread:
+    """An entry of a report whose title must not be read (its line is not printed)."""
+
+    line, citekey = 7, "k2020"
+
+    @property
+    def title(self) -> str:
+        raise AssertionError("a line the report does not print was formatted")
+
+
+def test_short_reports_format_only_what_they_print():
+    # a 1M-entry import kept 1M formatted 'new' lines in memory for a one-line summary (issue 15)
+    from adbib.importer.report import Entry, ImportReport
+    from adbib.render import import_report
+
+    r = ImportReport(source="s", path="p.bib", dialect="bibtex", entries=3)
+    r.created = [_Unread(), _Unread()]  # type: ignore[list-item]
+    r.missing = [Entry(line=0, title=f"Gone {i}", citekey=f"gone{i}") for i in range(22)]
+    summary = "p.bib (bibtex, source s): imported 3 entries: 2 new, 0 merged, 0 unchanged, 0 skipped, 0 failed"
+    assert import_report(r, "quiet") == summary + ", 22 no longer listed\n"
+    normal = import_report(r, "normal").splitlines()
+    assert normal[1:3] == ["  not listed anymore   gone0  Gone 0 (kept)", "  not listed anymore   gone1  Gone 1 (kept)"]
+    assert normal[-1] == "  … 2 more not listed anymore lines (--verbose lists them all)"
+    assert len(normal) == 1 + 20 + 1
+    with pytest.raises(AssertionError, match="does not print"):
+        import_report(r, "verbose")
+
+
 def test_seed_quiet_and_verbose(tmp_path):
     db = tmp_path / "a.db"
     assert invoke(db, "seed", "-q").stdout == f"Seeded {db}: 85 new papers from 5 lists.\n"

@@ -10,13 +10,13 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from adbib.normalize.text import strip_controls, visible
 
 if TYPE_CHECKING:
-    from adbib.importer.report import ImportReport
+    from adbib.importer.report import ConflictNote, ImportReport
 
 TITLE_WIDTH = 72
 MIN_COLUMN = 8  # a fitted column keeps at least this many characters (or its header)
@@ -381,9 +381,9 @@ REPORT_LINES = 20  # at the default level, at most this many lines of each kind
 
 def import_report(r: ImportReport, level: str = "verbose") -> str:
     """The account of one import: 'quiet' the summary line, 'normal' also the entries that need
-    a look (failed, problems, no longer listed; REPORT_LINES of each kind), 'verbose' every entry."""
-    if level != "verbose":
-        return _short_report(r, level)
+    a look (failed, problems, conflicts, unknown vocabulary, no longer listed; REPORT_LINES of
+    each kind), 'verbose' every entry.  A level formats only the lines it prints (a 1M-entry
+    import's 'new' lines are never built for its summary)."""
     head = f"{r.path} ({r.dialect}, source {r.source})"
     if r.already_imported:
         return f"{head}: already imported, nothing changed.\n"
@@ -396,49 +396,58 @@ def import_report(r: ImportReport, level: str = "verbose") -> str:
         + (f", {len(r.new_vocabulary)} new vocabulary" if r.new_vocabulary else "")
         + (f", {len(r.missing)} no longer listed" if r.missing else "")
     ]
+    if level == "quiet":
+        return visible(lines[0] + "\n")
     if r.revision_of:
         lines.append(f"  {r.revision_of}")
-    for e in r.created:
-        lines.append(f"  new        line {e.line:>5}  {e.citekey}  {_short(e.title, 60)}")
-    for e in r.merged:
-        lines.append(f"  merged     line {e.line:>5}  {e.citekey}  ({', '.join(e.fields)}) by {e.matched_by}")
-    for n in r.skipped:
-        lines.append(f"  skipped    line {n.line:>5}  {n.reason}")
-    for n in r.failed:
-        lines.append(f"  failed     line {n.line:>5}  {n.reason}")
-    for n in r.problems:
-        lines.append(f"  problem    line {n.line:>5}  {n.reason}")
-    for c in r.conflicts:
-        other = (
-            f" (stays on {c.other_citekey})"
-            if c.other_citekey and c.kind == "id-title"
-            else (f" (vs {c.other_citekey})" if c.other_citekey else "")
-        )
-        lines.append(f"  conflict   line {c.line:>5}  {c.citekey or ''}  {c.reason}{other}")
-    for v in r.new_vocabulary:
-        lines.append(f"  unknown    line {v.line:>5}  {v.kind} {v.name!r} kept (not in the vocabulary)")
-    for e in r.missing:
-        lines.append(f"  not listed anymore   {e.citekey}  {_short(e.title, 60)} (kept)")
+    for kind, items, line in _report_kinds(r):
+        if level == "verbose":
+            lines += map(line, items)
+        elif kind not in _LISTED_ONLY_VERBOSE:
+            lines += map(line, items[:REPORT_LINES])
+    if level != "verbose":
+        for kind, items, _ in _report_kinds(r):
+            if kind not in _LISTED_ONLY_VERBOSE and len(items) > REPORT_LINES:
+                lines.append(f"  … {len(items) - REPORT_LINES} more {kind} lines (--verbose lists them all)")
     if r.dry_run:
         lines.append("  dry run: nothing was written")
     return visible("\n".join(lines) + "\n")
 
 
-def _short_report(r: ImportReport, level: str) -> str:
-    full = import_report(r, "verbose").splitlines()
-    if level == "quiet" or r.already_imported:
-        return full[0] + "\n"
-    kept, last = [full[0]], []
-    counts: dict[str, int] = {}
-    for line in full[1:]:
-        kind = line.split()[0]
-        if kind == "dry":
-            last.append(line)
-        elif kind not in ("new", "merged", "skipped"):
-            counts[kind] = counts.get(kind, 0) + 1
-            if counts[kind] <= REPORT_LINES:
-                kept.append(line)
-    for kind, n in counts.items():
-        if n > REPORT_LINES:
-            kept.append(f"  … {n - REPORT_LINES} more {kind} lines (--verbose lists them all)")
-    return "\n".join(kept + last) + "\n"
+# the kinds of entry line the default level leaves to --verbose (they need no look)
+_LISTED_ONLY_VERBOSE = frozenset({"new", "merged", "skipped"})
+
+
+def _conflict_line(c: ConflictNote) -> str:
+    other = (
+        f" (stays on {c.other_citekey})"
+        if c.other_citekey and c.kind == "id-title"
+        else (f" (vs {c.other_citekey})" if c.other_citekey else "")
+    )
+    return f"  conflict   line {c.line:>5}  {c.citekey or ''}  {c.reason}{other}"
+
+
+def _report_kinds(r: ImportReport) -> list[tuple[str, Sequence[Any], Callable[[Any], str]]]:
+    """The report's kinds of entry line, in the order printed: (kind, items, line of an item)."""
+    return [
+        ("new", r.created, lambda e: f"  new        line {e.line:>5}  {e.citekey}  {_short(e.title, 60)}"),
+        (
+            "merged",
+            r.merged,
+            lambda e: f"  merged     line {e.line:>5}  {e.citekey}  ({', '.join(e.fields)}) by {e.matched_by}",
+        ),
+        ("skipped", r.skipped, lambda n: f"  skipped    line {n.line:>5}  {n.reason}"),
+        ("failed", r.failed, lambda n: f"  failed     line {n.line:>5}  {n.reason}"),
+        ("problem", r.problems, lambda n: f"  problem    line {n.line:>5}  {n.reason}"),
+        ("conflict", r.conflicts, _conflict_line),
+        (
+            "unknown",
+            r.new_vocabulary,
+            lambda v: f"  unknown    line {v.line:>5}  {v.kind} {v.name!r} kept (not in the vocabulary)",
+        ),
+        (
+            "not listed anymore",
+            r.missing,
+            lambda e: f"  not listed anymore   {e.citekey}  {_short(e.title, 60)} (kept)",
+        ),
+    ]

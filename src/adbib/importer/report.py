@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -12,7 +13,9 @@ class Entry:
     title: str
     id: int | None = None
     citekey: str | None = None
-    fields: list[str] = field(default_factory=list)  # changed fields, for merged entries
+    # changed fields, for merged entries (assigned, never appended to: one shared empty tuple, not
+    # an empty list for each of a big file's new entries)
+    fields: Sequence[str] = ()
     matched_by: str = ""
 
 
