@@ -559,3 +559,51 @@ def test_a_bibtex_export_of_a_list_is_not_taken_for_its_next_revision(empty_db, 
     [report] = import_json(empty_db, str(exported))
     assert (report["list_name"], report["revision_of"]) == ("list", None)
     assert len(report["unchanged"]) + len(report["merged"]) == 2
+
+
+def test_links_a_revision_drops_are_reported_once_per_paper_in_one_pass(empty_db, tmp_path, monkeypatch):
+    # each paper's entry reads 'unchanged' until its dropped link is revised at the end of the
+    # import: the entry then moves to 'merged' with the links changed — found in one pass over the
+    # report, not one per dropped link (a 100k-entry revision dropping many links was quadratic)
+    from adbib.importer import writer as W
+    from adbib.importer.report import Entry
+
+    papers = [P1, P2, P3]
+
+    def body(drop: bool) -> str:
+        return "## Feature-based/Memory Methods\n\n" + "".join(
+            entry("2023-ICCV", title, f"[[Code]](https://github.com/k{i}/kept)" if drop else
+                  f"[[Code]](https://github.com/k{i}/gone) [[Code]](https://github.com/k{i}/kept)", authors)
+            for i, (title, authors) in enumerate(papers)
+        )  # fmt: skip
+
+    import_json(empty_db, str(lgc(tmp_path, "rev1.md", body(False), REV)), "--format", "lgc")
+    scans = []
+
+    class Scanned(list[Entry]):
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            scans.append(len(self))
+            return super().__iter__()
+
+    begin, finish = W.Writer.begin, W.Writer.finish
+    scans_writing: list[int] = []
+
+    def counted_begin(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.report.unchanged = Scanned()
+        begin(self, *args, **kwargs)
+
+    def counted_finish(self):  # type: ignore[no-untyped-def]
+        finish(self)
+        scans_writing.append(len(scans))
+
+    monkeypatch.setattr(W.Writer, "begin", counted_begin)
+    monkeypatch.setattr(W.Writer, "finish", counted_finish)
+    [report] = import_json(empty_db, str(lgc(tmp_path, "rev2.md", body(True), REV)), "--format", "lgc")
+    assert [(e["title"], e["fields"], e["matched_by"]) for e in report["merged"]] == [
+        (title, ["links"], "title") for title, _ in papers
+    ]
+    assert report["unchanged"] == []
+    assert scans_writing == [1]  # while writing: one scan (the report's rendering makes its own)
+    assert [r[0] for r in rows(empty_db, "SELECT url FROM link ORDER BY url")] == [
+        f"https://github.com/k{i}/kept" for i in range(3)
+    ]

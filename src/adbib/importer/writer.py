@@ -826,6 +826,7 @@ class Writer:
         roles the revision gives links of (a paper link edited, a code link replaced) — loses the
         list's claim; a link no source claims any more is removed (its old provenance stays)."""
         ls, lk = T["link_source"], T["link"]
+        relinked: dict[int, None] = {}  # papers that lost a link, in order
         for pid, state in self.touched.items():
             if state.new:
                 continue
@@ -860,15 +861,31 @@ class Writer:
                     )
                     state.changed.setdefault("links", (None, None))
                     self.fresh_ids[pid] = None
-                    entry = next((e for e in self.report.unchanged if e.id == pid), None)
-                    if entry is not None:
-                        self.report.unchanged.remove(entry)
-                        entry.fields = ["links"]
-                        self.report.merged.append(entry)
-                    else:
-                        for e in self.report.merged:
-                            if e.id == pid and "links" not in e.fields:
-                                e.fields = sorted([*e.fields, "links"])
+                    relinked[pid] = None
+        if relinked:
+            self._report_relinked(relinked)
+
+    def _report_relinked(self, pids: dict[int, None]) -> None:
+        """The report says the links of these papers changed: a paper's first entry reported
+        unchanged moves to merged (in the order of ``pids``), else each of its merged entries
+        names the links — in one pass over the report, however many links were dropped."""
+        report = self.report
+        first: dict[int, Entry] = {}
+        kept = []
+        for e in report.unchanged:
+            if e.id is not None and e.id in pids and e.id not in first:
+                first[e.id] = e
+            else:
+                kept.append(e)
+        report.unchanged[:] = kept
+        for pid in pids:
+            if pid in first:
+                first[pid].fields = ["links"]
+                report.merged.append(first[pid])
+        rest = pids.keys() - first.keys()
+        for e in report.merged if rest else ():
+            if e.id in rest and "links" not in e.fields:
+                e.fields = sorted([*e.fields, "links"])
 
     def _relations(self) -> None:
         """Nested entries (an extension under its paper): one relation row per pair."""
