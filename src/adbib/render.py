@@ -400,15 +400,15 @@ def import_report(r: ImportReport, level: str = "verbose") -> str:
         return visible(lines[0] + "\n")
     if r.revision_of:
         lines.append(f"  {r.revision_of}")
+    more = []  # at the default level, after the entry lines: how many of each kind were left out
     for kind, items, line in _report_kinds(r):
         if level == "verbose":
             lines += map(line, items)
         elif kind not in _LISTED_ONLY_VERBOSE:
             lines += map(line, items[:REPORT_LINES])
-    if level != "verbose":
-        for kind, items, _ in _report_kinds(r):
-            if kind not in _LISTED_ONLY_VERBOSE and len(items) > REPORT_LINES:
-                lines.append(f"  … {len(items) - REPORT_LINES} more {kind} lines (--verbose lists them all)")
+            if len(items) > REPORT_LINES:
+                more.append(f"  … {len(items) - REPORT_LINES} more {kind} lines (--verbose lists them all)")
+    lines += more
     if r.dry_run:
         lines.append("  dry run: nothing was written")
     return visible("\n".join(lines) + "\n")
