@@ -74,6 +74,20 @@ def test_every_format_a_help_text_claims_works(seeded_db, name):
         assert result.stdout == "" and len(result.stderr.splitlines()) == 1, (name, fmt, result.stderr)
 
 
+@pytest.mark.parametrize("name", [None, *sorted(COMMAND.commands)])
+def test_help_descriptions_read_as_reflowed_prose(seeded_db, name):
+    """A docstring indented unevenly reaches --help as runs of spaces mid-sentence (import's did:
+    "known ones merged (the changes     recorded with their provenance)")."""
+    args = ["--help"] if name is None else [name, "--help"]
+    text = invoke(seeded_db, *args).stdout
+    description = re.split(r"^(?:Arguments|Options|Commands):", text, flags=re.M)[0]
+    lines = description.splitlines()[1:]  # after the Usage line
+    assert any(line.strip() for line in lines), name
+    for line in lines:
+        assert not re.search(r"\S {2,}\S", line), (name, line)
+        assert not line.startswith("   "), (name, line)
+
+
 def test_paper_commands_take_every_exporter():
     for name in ("query", "show"):
         assert _claimed(COMMAND.commands[name]) == {"table", "keys", *FORMATS}

@@ -706,22 +706,22 @@ def import_(
     ),
 ) -> None:
     """Import files, each in one transaction: new papers added, known ones merged (the changes
-        recorded with their provenance), papers a list no longer has reported, never deleted.
+    recorded with their provenance), papers a list no longer has reported, never deleted.
 
-        A format given explicitly that finds no entry in a file is an error (exit 1): nothing of that
-        file is written.
+    A format given explicitly that finds no entry in a file is an error (exit 1): nothing of that
+    file is written.
 
-        The text report is a summary line per file and the entries that need a look (failed, with
-        problems, no longer listed); --quiet keeps the summary line, --verbose lists every entry.
+    The text report is a summary line per file and the entries that need a look (failed, with
+    problems, no longer listed); --quiet keeps the summary line, --verbose lists every entry.
 
     A file is recognised as the next revision of a list imported before (from its title line,
-        its own repository link, or its entries already known from that list); the report says so.
-        --source names the list instead. A newer revision replaces that list's categories and
-        corrects the values only its earlier revisions gave; other sources stay untouched.
+    its own repository link, or its entries already known from that list); the report says so.
+    --source names the list instead. A newer revision replaces that list's categories and
+    corrects the values only its earlier revisions gave; other sources stay untouched.
 
-        Exit status: 0 imported (or already imported); 3 imported, but some entries could not be
-        read (listed as failed); 1 a file could not be imported (nothing of it written); 2 a bad
-        option."""
+    Exit status: 0 imported (or already imported); 3 imported, but some entries could not be
+    read (listed as failed); 1 a file could not be imported (nothing of it written); 2 a bad
+    option."""
     with user_errors():
         level = _level(quiet, verbose)
         if report not in ("text", "json"):
@@ -1099,7 +1099,7 @@ def serve(
     port: int = typer.Option(8001, "--port", "-p", min=0, max=65535, help="Port to listen on."),
 ) -> None:
     """Browse the bibliography in a web page (Datasette): facets on venue, year, domain, dataset
-    family and category, full-text search, canned queries.  Needs the extra: pip install 'adbib[web]'.
+    family and category, full-text search, canned queries. Needs the extra: pip install 'adbib[web]'.
     Ctrl-C stops it."""
     with user_errors():
         import importlib.util
@@ -1138,7 +1138,7 @@ def completion(
     shell: str = typer.Argument(..., help="bash, zsh or fish."),
 ) -> None:
     """Print the shell completion script for adbib: commands, options and their values complete
-    on TAB.  Install: adbib completion bash >> ~/.bashrc (zsh: ~/.zshrc; fish:
+    on TAB. Install: adbib completion bash >> ~/.bashrc (zsh: ~/.zshrc; fish:
     ~/.config/fish/completions/adbib.fish)."""
     with user_errors():
         if shell not in ("bash", "zsh", "fish"):
