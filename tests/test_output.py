@@ -4,6 +4,7 @@ shell completion, python -m adbib, --quiet / --verbose, and empty results said o
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -224,6 +225,42 @@ def test_default_report_caps_each_kind(tmp_path, empty_db):
     assert len(invoke(empty_db, "import", str(bad), "--dry-run", "-v").stdout.splitlines()) == 1 + 25 + 1
 
 
+def test_reports_that_print_the_number_of_new_entries_keep_no_entry(seeded_db, monkeypatch):
+    """The default and quiet text reports print how many entries created a paper, never which:
+    the import counts them and keeps none (a 1M-entry file held ≈ 340 MB of them, issue 15);
+    --verbose and --report json list them, as before."""
+    from adbib.importer import files
+
+    kept: list[tuple[int, int]] = []
+    import_files = files.import_files
+
+    def spy(*args, **kwargs):
+        reports = import_files(*args, **kwargs)
+        kept.extend((r.new, len(r.created)) for r in reports)
+        return reports
+
+    monkeypatch.setattr(files, "import_files", spy)
+    outputs = {}
+    for level in ("--quiet", "--verbose", "--normal"):
+        args = ["import", HAZARDS, "--dry-run"] + ([level] if level != "--normal" else [])
+        outputs[level] = invoke(seeded_db, *args).stdout.splitlines()
+    json_report = json.loads(invoke(seeded_db, "import", HAZARDS, "--dry-run", "--report", "json").stdout)
+    assert kept == [(3, 0), (3, 3), (3, 0), (3, 3)]  # quiet, verbose, default, json
+    assert outputs["--quiet"] == [SUMMARY] and outputs["--normal"][0] == SUMMARY == outputs["--verbose"][0]
+    new = [line.split()[:4] for line in outputs["--verbose"][1:4]]
+    assert new == [
+        ["new", "line", "97", "bergmann2019mvtec"],
+        ["new", "line", "107", "roth2022patchcore"],
+        ["new", "line", "122", "monai2022"],
+    ]
+    assert [(e["line"], e["citekey"]) for e in json_report[0]["created"]] == [
+        (97, "bergmann2019mvtec"),
+        (107, "roth2022patchcore"),
+        (122, "monai2022"),
+    ]
+    assert "new" not in json_report[0] and "list_new" not in json_report[0]
+
+
 class _Unread:
     """An entry of a report whose title must not be read (its line is not printed)."""
 
@@ -241,6 +278,7 @@ def test_short_reports_format_only_what_they_print():
 
     r = ImportReport(source="s", path="p.bib", dialect="bibtex", entries=3)
     r.created = [_Unread(), _Unread()]  # type: ignore[list-item]
+    r.new = 2
     r.missing = [Entry(line=0, title=f"Gone {i}", citekey=f"gone{i}") for i in range(22)]
     summary = "p.bib (bibtex, source s): imported 3 entries: 2 new, 0 merged, 0 unchanged, 0 skipped, 0 failed"
     assert import_report(r, "quiet") == summary + ", 22 no longer listed\n"

@@ -231,7 +231,7 @@ def read_connection() -> sqlite3.Connection:
 
             note(f"{path} is empty: seeding it from the shipped lists …")
             reports = seed(engine, path)
-            created = sum(len(r.created) for r in reports)
+            created = sum(r.new for r in reports)
             note(f"seeded {created} papers from {len(reports)} lists")
         engine.dispose()
     return dbread.connect(path)
@@ -260,7 +260,7 @@ def seed(quiet: bool = QUIET, verbose: bool = VERBOSE) -> None:
         if level == "quiet":
             done = [r for r in reports if not r.already_imported]
             if done:
-                typer.echo(f"Seeded {path}: {sum(len(r.created) for r in done)} new papers from {len(done)} lists.")
+                typer.echo(f"Seeded {path}: {sum(r.new for r in done)} new papers from {len(done)} lists.")
             else:
                 typer.echo(f"Nothing to do: every seed list is already in {path}.")
             return
@@ -280,7 +280,7 @@ def seed(quiet: bool = QUIET, verbose: bool = VERBOSE) -> None:
                         r.path,
                         "imported",
                         r.entries,
-                        len(r.created),
+                        r.new,
                         len(r.merged),
                         len(r.unchanged),
                         len(r.skipped),
@@ -746,6 +746,7 @@ def import_(
             dry_run=dry_run,
             progress=lambda name: Progress(f"importing {name}"),
             columns=column_map,
+            list_new=report == "json" or level == "verbose",  # the other reports print their number only
         )
         if report == "json":
             typer.echo(render.json_text([r.to_dict() for r in reports]), nl=False)

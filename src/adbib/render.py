@@ -389,7 +389,7 @@ def import_report(r: ImportReport, level: str = "verbose") -> str:
         return f"{head}: already imported, nothing changed.\n"
     verb = "would import" if r.dry_run else "imported"
     lines = [
-        f"{head}: {verb} {r.entries} entries: {len(r.created)} new, {len(r.merged)} merged, "
+        f"{head}: {verb} {r.entries} entries: {r.new} new, {len(r.merged)} merged, "
         f"{len(r.unchanged)} unchanged, {len(r.skipped)} skipped, {len(r.failed)} failed"
         + (f", {len(r.problems)} problems" if r.problems else "")
         + (f", {len(r.conflicts)} conflicts" if r.conflicts else "")
@@ -398,6 +398,7 @@ def import_report(r: ImportReport, level: str = "verbose") -> str:
     ]
     if level == "quiet":
         return visible(lines[0] + "\n")
+    assert level != "verbose" or r.list_new, "a report that counted its new entries only cannot list them"
     if r.revision_of:
         lines.append(f"  {r.revision_of}")
     more = []  # at the default level, after the entry lines: how many of each kind were left out

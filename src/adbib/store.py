@@ -81,7 +81,7 @@ def logged(engine: Engine, db_path: Target, kind: str, summary: str) -> Iterator
 
 
 def _import_summary(report: ImportReport) -> str:
-    counts = f"{len(report.created)} new, {len(report.merged)} merged, {len(report.unchanged)} unchanged"
+    counts = f"{report.new} new, {len(report.merged)} merged, {len(report.unchanged)} unchanged"
     return f"import {report.path} as {report.list_name or report.source}: {counts}"
 
 
@@ -98,6 +98,7 @@ def ingest(
     progress: Progress = None,
     columns: dict[str, str] | None = None,
     data: bytes | Hashed | None = None,
+    list_new: bool = True,
 ) -> ImportReport:
     """Import one file: all of it or nothing.
 
@@ -108,7 +109,8 @@ def ingest(
     reads no entry at all is a ReaderError, not an empty import.  ``columns`` maps fields to
     unusual headers for the ``table`` reader (``--columns``).  ``data``: the file's bytes, or
     its hash (a format read in pieces), when the caller
-    (:func:`adbib.importer.files.import_files`) has read them already.
+    (:func:`adbib.importer.files.import_files`) has read them already.  ``list_new`` False: the
+    report counts the entries that created a paper and does not keep them (:class:`ImportReport`).
 
     A reader that reads pieces of text (``iter_read_pieces``: BibTeX) is streamed: the file is read
     from disk piece by piece (:class:`adbib.importer.files.Streamed`), and each chunk of entries is
@@ -127,7 +129,7 @@ def ingest(
         del data, whole
     name = source_name or Path(path).stem
     shown = display_path or str(path)
-    report = ImportReport(source=name, path=shown, dialect=dialect, dry_run=dry_run)
+    report = ImportReport(source=name, path=shown, dialect=dialect, dry_run=dry_run, list_new=list_new)
     if already_imported(db_path, content_hash):
         report.already_imported = True
         return report
@@ -271,7 +273,13 @@ def _ingest(
     again, with the file's shared identifiers found first (:class:`adbib.importer.writer.SharedLater`)."""
     shared = shared_identifiers(source.papers) if isinstance(source, _Whole) else None
     while True:
-        attempt = ImportReport(source=report.source, path=report.path, dialect=report.dialect, dry_run=report.dry_run)
+        attempt = ImportReport(
+            source=report.source,
+            path=report.path,
+            dialect=report.dialect,
+            dry_run=report.dry_run,
+            list_new=report.list_new,
+        )
         try:
             with logged(engine, db_path, "import", f"import {attempt.path}") as (conn, op):
                 src = T["source"]

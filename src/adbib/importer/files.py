@@ -37,9 +37,11 @@ def import_files(
     dry_run: bool = False,
     progress: Callable[[str], Any] | None = None,
     columns: dict[str, str] | None = None,
+    list_new: bool = True,
 ) -> list[ImportReport]:
     """Import each file in its own transaction (:func:`adbib.store.ingest`); ``progress(name)``
-    gives the context manager reporting one file's progress."""
+    gives the context manager reporting one file's progress; ``list_new`` False: the reports
+    count their new entries, not list them (a report that prints their number only)."""
     from contextlib import nullcontext
 
     engine = None
@@ -72,6 +74,7 @@ def import_files(
                     progress=bar,
                     columns=columns,
                     data=data,
+                    list_new=list_new,
                 )
             )
     return reports

@@ -293,7 +293,7 @@ class Writer:
             .where(src.c.id == self.source_id)
             .values(
                 entries_read=self.report.entries,
-                papers_created=len(self.report.created),
+                papers_created=self.report.new,
                 papers_merged=len(self.report.merged),
                 papers_unchanged=len(self.report.unchanged),
                 entries_skipped=len(self.report.skipped),
@@ -402,7 +402,7 @@ class Writer:
         if pid is None:
             pid = self._create(p)
             entry.id, entry.citekey = pid, self.touched[pid].citekey
-            self.report.created.append(entry)
+            self.report.add_created(entry)
         else:
             changed = self._merge(pid, p)
             entry.id, entry.citekey, entry.fields = pid, self.touched[pid].citekey, sorted(changed)
