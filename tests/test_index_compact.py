@@ -98,8 +98,8 @@ def _bib(n: int, seed: int = 15) -> str:
 
 
 def test_the_index_an_import_leaves_is_compact(empty_db, tmp_path, monkeypatch):
-    """Knowns with slots, family names a sorted tuple of strings shared between papers, a title
-    of one paper a bare id — in the index the writer builds as it imports, and in the one
+    """Knowns with slots, family names a sorted tuple of strings shared between papers, a year
+    one int object however many papers have it, a title of one paper a bare id — in the index the writer builds as it imports, and in the one
     load_index reads back."""
     bib = tmp_path / "papers.bib"
     bib.write_text(_bib(400))
@@ -116,6 +116,7 @@ def test_the_index_an_import_leaves_is_compact(empty_db, tmp_path, monkeypatch):
             for fam in k.families:
                 assert by_name.setdefault(fam, fam) is fam  # one string per family name
         assert all(type(ids) is int for ids in index.by_title.values())
+        assert {k.year for k in knowns} == {2020} and len({id(k.year) for k in knowns}) == 1  # one int, shared
         assert all(k.doi is not None and index.by_doi[k.doi] == k.id for k in knowns)
         assert not hasattr(index, "idents")
 
