@@ -75,3 +75,30 @@ def test_the_author_map_holds_the_chunks_authors_not_the_databases(seeded_db, tm
         if r["paper_id"] in ids:
             by_paper.setdefault(r["paper_id"], set()).add(r["author_id"])
     assert len(by_paper) == 2 and len(set(map(frozenset, by_paper.values()))) == 1
+
+
+def test_what_the_writer_holds_grows_with_the_file_only_where_it_must(empty_db, tmp_path, monkeypatch):
+    """Of the writer's maps, sets and lists, only two grow chunk after chunk: the citekeys in use
+    (those of the database, and the new papers') and the paper id of each record (in file order:
+    nested entries are related at the end).  Everything else holds a chunk (a set of the papers
+    this import created grew to 1M ids, 32 MB, where their ids' range says it)."""
+    from test_index_compact import _bib
+
+    bib = tmp_path / "papers.bib"
+    bib.write_text(_bib(300))
+    sizes: dict[str, list[int]] = {}
+    flush = writer.Writer._flush
+
+    def watched(self):
+        for name, value in vars(self).items():
+            if isinstance(value, (dict, set, list)):
+                sizes.setdefault(name, []).append(len(value))
+        flush(self)
+
+    monkeypatch.setattr(writer.Writer, "_flush", watched)
+    report = _import(empty_db, bib, monkeypatch, 50)
+    assert len(report["created"]) == 300
+    growing = {name for name, seen in sizes.items() if seen[5] > 3 * seen[0]}  # six chunks of 50 records
+    assert growing == {"citekeys", "ids"}
+    assert sizes["ids"][:6] == [50, 100, 150, 200, 250, 300]
+    assert max(sizes["touched"]) == max(sizes["fresh_ids"]) == 50
