@@ -589,9 +589,10 @@ def _name(name: NameParts, unicode: bool) -> str:
 def _encoded_name(von: str, family: str, jr: str, given: str, unicode: bool) -> str:
     """One name, encoded once however many papers it is on (the cache is bounded: memory stays
     flat however many names an export meets; at 16,384 names it held ≈ 5 MiB, keys and all, and
-    was most of what a 1M-paper export's memory grew by: 41 → 49 MiB, 41 → 44 MiB at 4,096).  Most names are printable ASCII with no LaTeX
-    special, comma or "and" word in any part: one regex over the parts says so, and they are
-    kept as they are (what :func:`_name_part` returns for such a part)."""
+    was most of what a 1M-paper export's memory grew by: 41 → 49 MiB, 41 → 44 MiB at 4,096).
+    Most names are printable ASCII with no LaTeX special, comma or "and" word in any part: one
+    regex over the parts says so, and they are kept as they are (what :func:`_name_part`
+    returns for such a part)."""
     if not _is_plain(f"{von} {family} {jr} {given}"):
         von, family, jr, given = (_name_part(part, unicode) for part in (von, family, jr, given))
     if not (given or jr) and " " in family:
