@@ -99,8 +99,8 @@ def _bib(n: int, seed: int = 15) -> str:
 
 def test_the_index_an_import_leaves_is_compact(empty_db, tmp_path, monkeypatch):
     """Knowns with slots, family names a sorted tuple of strings shared between papers, a year
-    one int object however many papers have it, a title of one paper a bare id — in the index the writer builds as it imports, and in the one
-    load_index reads back."""
+    one int object however many papers have it, a title of one paper a bare id — in the index
+    the writer builds as it imports, and in the one load_index reads back."""
     bib = tmp_path / "papers.bib"
     bib.write_text(_bib(400))
     built = _import_index(empty_db, bib, monkeypatch)

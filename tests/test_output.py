@@ -258,7 +258,7 @@ def test_reports_that_print_the_number_of_new_entries_keep_no_entry(seeded_db, m
         (107, "roth2022patchcore"),
         (122, "monai2022"),
     ]
-    assert "new" not in json_report[0] and "list_new" not in json_report[0]
+    assert "unlisted_new" not in json_report[0] and "list_new" not in json_report[0]
 
 
 class _Unread:
@@ -278,7 +278,6 @@ def test_short_reports_format_only_what_they_print():
 
     r = ImportReport(source="s", path="p.bib", dialect="bibtex", entries=3)
     r.created = [_Unread(), _Unread()]  # type: ignore[list-item]
-    r.new = 2
     r.missing = [Entry(line=0, title=f"Gone {i}", citekey=f"gone{i}") for i in range(22)]
     summary = "p.bib (bibtex, source s): imported 3 entries: 2 new, 0 merged, 0 unchanged, 0 skipped, 0 failed"
     assert import_report(r, "quiet") == summary + ", 22 no longer listed\n"

@@ -66,20 +66,26 @@ class ImportReport:
     missing: list[Entry] = field(default_factory=list)  # in an earlier revision of the list, not in this one
     already_imported: bool = False
     dry_run: bool = False
-    # False: the entries that created a paper are counted (``new``), not kept in ``created`` —
-    # what a report that never lists them needs (the text report's default and quiet levels):
-    # one fewer object, title and citekey held per entry of a big file (≈ 340 bytes each)
+    # False: the entries that created a paper are counted, not kept in ``created`` — what a
+    # report that never lists them needs (the text report's default and quiet levels): one fewer
+    # object, title and citekey held per entry of a big file (≈ 340 bytes each)
     list_new: bool = True
-    new: int = 0  # entries that created a paper (each in ``created`` when ``list_new``)
+    unlisted_new: int = 0  # entries that created a paper, counted only (``list_new`` False)
+
+    @property
+    def new(self) -> int:
+        """The entries that created a paper, listed or counted."""
+        return len(self.created) + self.unlisted_new
 
     def add_created(self, entry: Entry) -> None:
-        self.new += 1
         if self.list_new:
             self.created.append(entry)
+        else:
+            self.unlisted_new += 1
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON takes it (its entries all listed: ``list_new``)."""
         assert self.list_new, "a report that counted its new entries only cannot list them"
         out = asdict(self)
-        del out["list_new"], out["new"]
+        del out["list_new"], out["unlisted_new"]
         return out
