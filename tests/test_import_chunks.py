@@ -178,3 +178,37 @@ def test_rows_are_written_a_chunk_at_a_time(two_dbs, seed_bib, tmp_path, monkeyp
     provenance = [n for name, n in written if name == "provenance"]
     assert papers == [10] * 8 + [5]
     assert provenance == papers
+
+
+@pytest.mark.parametrize("spilled", ["at-once", "while-importing"])
+def test_an_import_whose_index_spills_writes_what_one_in_dicts_writes(two_dbs, tmp_path, monkeypatch, spilled):
+    """The identity index moved to its scratch database (past :data:`adbib.resolve.SPILL_AT`
+    papers, a hundred thousand by default) — from the start, or once the import created a few
+    papers — resolves the next LGC revision over the seeded database as the index in dicts does:
+    the same reports, every table alike.  The writer's own maps (:class:`adbib.scratch.Spilling`)
+    spill too, from the start or part way through the database's citekeys."""
+    from adbib import resolve, scratch
+    from adbib.db import make_engine
+    from adbib.importer import writer
+
+    in_dicts, spilled_db = two_dbs("seeded"), two_dbs("seeded")
+    whole = import_report(in_dicts, LGC_NEXT, 5, monkeypatch)
+    with make_engine(spilled_db).connect() as conn:
+        stored = len(writer.load_index(conn).known)
+    spill_at = 0 if spilled == "at-once" else stored + 3
+    monkeypatch.setattr(resolve, "SPILL_AT", spill_at)
+    monkeypatch.setattr(scratch, "SPILL_AT", 0 if spilled == "at-once" else 50)  # the citekeys, identifiers given
+    spilled_at: list[int] = []
+    spill = resolve.Index._spill
+
+    def seen(self):
+        spilled_at.append(len(self.known))
+        spill(self)
+
+    monkeypatch.setattr(resolve.Index, "_spill", seen)
+    parts = import_report(spilled_db, LGC_NEXT, 5, monkeypatch)
+    assert spilled_at == [0 if spill_at == 0 else stored + 4]
+    assert parts == whole
+    [report] = whole
+    assert report["merged"] and report["created"] and report["unchanged"]
+    assert state(spilled_db) == state(in_dicts)

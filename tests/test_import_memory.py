@@ -8,12 +8,13 @@ the file needs, not the whole database; and that the results stay those of the w
 from __future__ import annotations
 
 import json
+from array import array
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from adbib import models, store
+from adbib import citekeys, models, scratch, store
 from adbib.cli import app
 from adbib.importer import writer
 from helpers import pgdb
@@ -78,9 +79,10 @@ def test_the_author_map_holds_the_chunks_authors_not_the_databases(seeded_db, tm
 
 
 def test_what_the_writer_holds_grows_with_the_file_only_where_it_must(empty_db, tmp_path, monkeypatch):
-    """Of the writer's maps, sets and lists, only two grow chunk after chunk: the citekeys in use
-    (those of the database, and the new papers') and the paper id of each record (in file order:
-    nested entries are related at the end).  Everything else holds a chunk (a set of the papers
+    """Of the writer's maps, sets and lists, only three grow chunk after chunk: the citekeys in use
+    (those of the database, and the new papers'), the paper id of each record (in file order:
+    nested entries are related at the end) and the identifiers the records gave (a later one
+    giving one to another title makes it trusted for none).  Everything else holds a chunk (a set of the papers
     this import created grew to 1M ids, 32 MB, where their ids' range says it)."""
     from test_index_compact import _bib
 
@@ -89,16 +91,26 @@ def test_what_the_writer_holds_grows_with_the_file_only_where_it_must(empty_db, 
     sizes: dict[str, list[int]] = {}
     flush = writer.Writer._flush
 
+    held: list[writer.Writer] = []
+
     def watched(self):
+        held[:] = [self]
         for name, value in vars(self).items():
-            if isinstance(value, (dict, set, list)):
+            if isinstance(value, (dict, set, list, array, citekeys.KeyPool, scratch.Spilling)):
                 sizes.setdefault(name, []).append(len(value))
+        for name, given in self.first_given.items():
+            sizes.setdefault(f"first_given.{name}", []).append(len(given))
         flush(self)
 
     monkeypatch.setattr(writer.Writer, "_flush", watched)
     report = _import(empty_db, bib, monkeypatch, 50)
     assert len(report["created"]) == 300
     growing = {name for name, seen in sizes.items() if seen[5] > 3 * seen[0]}  # six chunks of 50 records
-    assert growing == {"citekeys", "ids"}
+    assert growing == {"citekeys", "ids", "first_given.doi"}
+    # what grows is held compactly: ids 8 bytes each, the rest in maps that move to a scratch
+    # database past scratch.SPILL_AT entries (the identity index, likewise: test_index_spill)
+    [w] = held
+    assert type(w.ids) is array and w.ids.itemsize == 8
+    assert isinstance(w.citekeys.keys, scratch.Spilling) and isinstance(w.first_given["doi"], scratch.Spilling)
     assert sizes["ids"][:6] == [50, 100, 150, 200, 250, 300]
     assert max(sizes["touched"]) == max(sizes["fresh_ids"]) == 50

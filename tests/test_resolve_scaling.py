@@ -198,7 +198,7 @@ def test_blocks_built_on_first_use_are_the_blocks_built_at_once():
             was = eager.known.get(pid)
             if was is not None and r < 0.65:
                 t = was.title_key
-            k = resolve.Known(pid, t, 2021, None, fs | (was.families if was else fs))
+            k = resolve.Known(pid, t, 2021, None, fs.union(was.families) if was else fs)
             eager.add(k)
             lazy.add(k)
     for fam in list(lazy.pending):

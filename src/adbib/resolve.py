@@ -49,9 +49,12 @@ field's current value remembers the list that gave it (``field_source``):
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+import sqlite3
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+from adbib import scratch
 from adbib.records import NormalizedPaper
 
 FUZZY_TITLE_MIN = 95
@@ -133,55 +136,249 @@ def _with(ids: Ids, pid: int) -> Ids:
     return (ids, pid) if isinstance(ids, int) else (*ids, pid)
 
 
-@dataclass
-class Index:
-    by_doi: dict[str, int] = field(default_factory=dict)
-    by_arxiv: dict[str, int] = field(default_factory=dict)
-    by_title: dict[str, Ids] = field(default_factory=dict)
-    # the blocks of the fuzzy pass (see :meth:`candidates`): family name + title end (hashed,
-    # :func:`_block_key`) -> ids, or None for a block that outgrew BLOCK_CAP and whose ids moved
-    # to the blocks of the longer end
-    by_ends: dict[int, Ids | None] = field(default_factory=dict)
-    known: dict[int, Known] = field(default_factory=dict)
-    # family name -> ids added with ``defer_blocks`` (and later ones of that family), not yet in
-    # its blocks: a family's blocks are built the first time a record asks for them (an import
-    # into a big database meets few of its families).  Blocks depend on the set of ids and their
-    # titles, not on the order they came in, so they are the blocks eager adding makes — provided a
-    # paper's families are built before its title changes (a split reads the current titles)
-    pending: dict[str, list[int]] = field(default_factory=dict)
+_MISSING: Any = object()
+_FAMILY_SEP = "\x1f"  # between the family names of a stored Known (a title key has no control character)
 
-    def add(self, k: Known, defer_blocks: bool = False) -> None:
-        """Add a stored paper, or replace what is known of it (its identifiers: ``k.doi``, ``k.arxiv``)."""
-        old = self.known.get(k.id)
+
+def _pack_known(k: Known) -> tuple[object, ...]:
+    return (k.title_key, k.year, k.venue, _FAMILY_SEP.join(sorted(k.families)), k.date, k.doi, k.arxiv)
+
+
+class _Knowns(scratch.SqlMap[int, Known]):
+    """id -> :class:`Known`, a row of columns each (not one encoded value)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        super().__init__(
+            conn,
+            "known",
+            int,
+            table="CREATE TABLE known (k INTEGER PRIMARY KEY, title_key TEXT, year INTEGER, venue TEXT,"
+            " families TEXT, date TEXT, doi TEXT, arxiv TEXT)",
+        )
+        cols = "k, title_key, year, venue, families, date, doi, arxiv"
+        self._get = f"SELECT {cols} FROM known WHERE k = ?"
+        self._many = f"SELECT {cols} FROM known WHERE k IN "
+        self._set = (
+            "INSERT INTO known VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (k) DO UPDATE SET title_key = excluded.title_key,"
+            " year = excluded.year, venue = excluded.venue, families = excluded.families, date = excluded.date,"
+            " doi = excluded.doi, arxiv = excluded.arxiv"
+        )
+        self._new = "INSERT OR IGNORE INTO known VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+
+    @staticmethod
+    def _known(row: tuple[Any, ...]) -> Known:
+        pid, title, year, venue, fams, date, doi, arxiv = row
+        return Known(pid, title, year, venue, tuple(fams.split(_FAMILY_SEP)) if fams else (), date, doi, arxiv)
+
+    def get(self, key: int, default: Any = None) -> Any:
+        row = self.conn.execute(self._get, (key,)).fetchone()
+        return default if row is None else self._known(row)
+
+    def get_many(self, keys: Iterable[int]) -> dict[int, Known]:
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return {}
+        return {
+            row[0]: self._known(row)
+            for marks, values in scratch.in_lists(wanted)
+            for row in self.conn.execute(self._many + marks, values)
+        }
+
+    def __getitem__(self, key: int) -> Known:
+        row = self.conn.execute(self._get, (key,)).fetchone()
+        if row is None:
+            raise KeyError(key)
+        return self._known(row)
+
+    def __setitem__(self, key: int, value: Known) -> None:
+        self.conn.execute(self._set, (key, *_pack_known(value)))
+
+    def set_many(self, pairs: Iterable[tuple[int, Known]]) -> None:
+        self.conn.executemany(self._set, ((key, *_pack_known(k)) for key, k in pairs))
+
+    def titles_near(self, ids: Collection[int], year: int | None, doi: str | None, arxiv: str | None) -> dict[int, str]:
+        """The title keys of those ``ids`` a year at most one apart from ``year`` and without a DOI
+        or arXiv id other than ``doi``, ``arxiv`` (:func:`_years_close`, :meth:`Index._conflict`,
+        tested by SQLite: the fuzzy pass meets up to 2 × BLOCK_CAP papers per family name)."""
+        if not ids:
+            return {}
+        sql = (
+            "SELECT k, title_key FROM known WHERE (?1 IS NULL OR year IS NULL OR abs(year - ?1) <= 1)"
+            " AND (?2 IS NULL OR doi IS NULL OR doi = '' OR doi = ?2)"
+            " AND (?3 IS NULL OR arxiv IS NULL OR arxiv = '' OR arxiv = ?3)"
+            " AND k IN "
+        )
+        return {
+            pid: title
+            for marks, values in scratch.in_lists(list(ids))
+            for pid, title in self.conn.execute(sql + marks, (year, doi or None, arxiv or None, *values))
+        }
+
+    def values(self) -> list[Known]:  # type: ignore[override]
+        return [self._known(row) for row in self.conn.execute("SELECT * FROM known ORDER BY k")]
+
+
+class _DictKnowns(scratch.DictMap[int, Known]):
+    def titles_near(self, ids: Collection[int], year: int | None, doi: str | None, arxiv: str | None) -> dict[int, str]:
+        """:meth:`_Knowns.titles_near`, read from the dict."""
+        found = {}
+        for pid in ids:
+            k = self[pid]
+            if year is not None and k.year is not None and abs(k.year - year) > 1:
+                continue
+            if (doi and k.doi and k.doi != doi) or (arxiv and k.arxiv and k.arxiv != arxiv):
+                continue
+            found[pid] = k.title_key
+        return found
+
+
+SPILL_AT = 100_000  # papers the index holds in dicts (≈ 110 MB) before it moves to a scratch database
+
+
+class Index:
+    """What identity knows of the stored papers: their identifiers, title keys and fuzzy blocks.
+
+    It holds every paper of the database (one :class:`Known` and several blocks each): in dicts up
+    to ``spill_at`` papers (≈ 1.1 KB a paper), then in a private scratch database
+    (:mod:`adbib.scratch`), where its memory is bounded by the page cache however many papers it
+    holds, and a lookup costs microseconds.  Both kinds of maps read and write like dicts."""
+
+    def __init__(self, spill_at: int | None = None) -> None:
+        self.spill_at = spill_at = SPILL_AT if spill_at is None else spill_at
+        self.db: sqlite3.Connection | None = None
+        self.by_doi: scratch.DictMap[str, int] | scratch.SqlMap[str, int] = scratch.DictMap()
+        self.by_arxiv: scratch.DictMap[str, int] | scratch.SqlMap[str, int] = scratch.DictMap()
+        self.by_title: scratch.DictMap[str, Ids] | scratch.SqlMap[str, Ids] = scratch.DictMap()
+        # the blocks of the fuzzy pass (see :meth:`candidates`): family name + title end (hashed,
+        # :func:`_block_key`) -> ids, or None for a block that outgrew BLOCK_CAP and whose ids moved
+        # to the blocks of the longer end
+        self.by_ends: scratch.DictMap[int, Ids | None] | scratch.SqlMap[int, Ids | None] = scratch.DictMap()
+        self.known: _DictKnowns | _Knowns = _DictKnowns()
+        # family name -> ids added with ``defer_blocks`` (and later ones of that family), not yet in
+        # its blocks: a family's blocks are built the first time a record asks for them (an import
+        # into a big database meets few of its families).  Blocks depend on the set of ids and their
+        # titles, not on the order they came in, so they are the blocks eager adding makes — provided
+        # a paper's families are built before its title changes (a split reads the current titles)
+        self.pending: scratch.DictGroups | scratch.Groups = scratch.DictGroups()
+        if spill_at <= 0:
+            self._spill()
+
+    def _spill(self) -> None:
+        """Move every map to a scratch database (the dicts' entries copied in bulk, then dropped)."""
+        self.db = db = scratch.connect()
+        by_doi: scratch.SqlMap[str, int] = scratch.SqlMap(db, "by_doi", str)
+        by_arxiv: scratch.SqlMap[str, int] = scratch.SqlMap(db, "by_arxiv", str)
+        by_title: scratch.SqlMap[str, Ids] = scratch.SqlMap(db, "by_title", str, scratch.pack_ids, scratch.unpack_ids)
+        by_ends: scratch.SqlMap[int, Ids | None] = scratch.SqlMap(
+            db, "by_ends", int, scratch.pack_ids, scratch.unpack_block
+        )
+        known = _Knowns(db)
+        pending = scratch.Groups(db, "pending")
+        by_doi.set_many(self.by_doi.items())
+        by_arxiv.set_many(self.by_arxiv.items())
+        by_title.set_many(self.by_title.items())
+        by_ends.set_many(self.by_ends.items())
+        known.set_many(self.known.items())
+        pending.extend((fam, pid) for fam, ids in self.pending.items() for pid in ids)
+        self.by_doi, self.by_arxiv, self.by_title, self.by_ends = by_doi, by_arxiv, by_title, by_ends
+        self.known, self.pending = known, pending
+
+    def close(self) -> None:
+        """Drop the scratch database, if the index spilled (its file is gone already: SQLite
+        unlinks a temporary database as it opens it)."""
+        if self.db is not None:
+            self.db.close()
+
+    def load(self, knowns: Iterable[Known], batch: int = 4096) -> None:
+        """Add stored papers not known yet, their blocks deferred (:func:`adbib.importer.writer.load_index`):
+        what ``add(k, defer_blocks=True)`` does for each, done ``batch`` papers at a time."""
+        rows: list[Known] = []
+        for k in knowns:
+            rows.append(k)
+            if len(rows) >= batch:
+                self._load(rows)
+                rows = []
+        if rows:
+            self._load(rows)
+
+    def _load(self, rows: list[Known]) -> None:
+        if self.db is None and len(self.known) + len(rows) > self.spill_at:
+            self._spill()
+        self.known.set_many((k.id, k) for k in rows)
+        self.by_doi.add_many((k.doi, k.id) for k in rows if k.doi)
+        self.by_arxiv.add_many((k.arxiv, k.id) for k in rows if k.arxiv)
+        titles = self.by_title.get_many(k.title_key for k in rows)
+        for k in rows:
+            ids = titles.get(k.title_key)
+            if ids is None:
+                titles[k.title_key] = k.id
+            elif k.id not in ids_of(ids):
+                titles[k.title_key] = _with(ids, k.id)
+        self.by_title.set_many(titles.items())
+        self.pending.extend((fam, k.id) for k in rows if k.title_key for fam in k.families)
+
+    def add(self, k: Known, defer_blocks: bool = False, old: Known | Any | None = _MISSING) -> None:
+        """Add a stored paper, or replace what is known of it (its identifiers: ``k.doi``, ``k.arxiv``).
+        ``old``: what was known of it, when the caller has read it already."""
+        if old is _MISSING:
+            old = self.known.get(k.id)
         retitled = old is not None and old.title_key != k.title_key
         if old is not None and retitled:  # its blocks are built before its title changes (a split reads titles)
             for fam in {*old.families, *k.families}:
                 self._built(fam)
         self.known[k.id] = k
+        if self.db is None and len(self.known) > self.spill_at:
+            self._spill()
         if k.doi:
-            self.by_doi.setdefault(k.doi, k.id)
+            self.by_doi.add_new(k.doi, k.id)
         if k.arxiv:
-            self.by_arxiv.setdefault(k.arxiv, k.id)
+            self.by_arxiv.add_new(k.arxiv, k.id)
         ids = self.by_title.get(k.title_key)
         if ids is None:
             self.by_title[k.title_key] = k.id
         elif k.id not in ids_of(ids):
             self.by_title[k.title_key] = _with(ids, k.id)
-        if k.title_key:
-            for fam in k.families:
-                if old is not None and not retitled and fam in old.families:
-                    continue  # in the family's blocks already, or waiting for them
-                if defer_blocks or fam in self.pending:
-                    self.pending.setdefault(fam, []).append(k.id)
-                    continue
-                for side in _SIDES:
-                    self._block(k.id, k.title_key, fam, side, 1)
+        if not k.title_key:
+            return
+        # the families it is not in the blocks of already, nor waiting for them
+        fams = [fam for fam in k.families if old is None or retitled or fam not in old.families]
+        waiting = set(fams) if defer_blocks else self.pending.having(fams)
+        for fam in fams:
+            if fam in waiting:
+                self.pending.append(fam, k.id)
+        eager = [fam for fam in fams if fam not in waiting]
+        if eager:
+            self._blocks(k.id, k.title_key, eager)
+
+    def _blocks(self, pid: int, title_key: str, fams: list[str]) -> None:
+        """:meth:`_block` at the first level for each family and side, the blocks read in one
+        query and the common cases (a new block, one more id) written in one statement."""
+        keys = {(fam, side): _block_key(title_key, fam, side, 1) for fam in fams for side in _SIDES}
+        blocks = self.by_ends.get_many(keys.values())
+        writes: list[tuple[int, Ids | None]] = []
+        rest = []
+        for (fam, side), key in keys.items():
+            block = blocks.get(key, _MISSING)
+            if block is _MISSING:
+                writes.append((key, pid))
+            elif block is None:
+                rest.append((fam, side))
+            elif pid not in ids_of(block):
+                if len(ids_of(block)) < BLOCK_CAP:
+                    writes.append((key, _with(block, pid)))
+                else:
+                    rest.append((fam, side))
+        if writes:
+            self.by_ends.set_many(writes)
+        for fam, side in rest:
+            self._block(pid, title_key, fam, side, 1)
 
     def _built(self, fam: str) -> None:
         """Put the deferred ids of family ``fam`` in its blocks, in the order they were added."""
-        ids = self.pending.pop(fam, None) if self.pending else None
-        for pid in ids or ():
-            title_key = self.known[pid].title_key
+        ids = self.pending.take(fam)
+        titles = self.known.get_many(ids) if ids else {}
+        for pid in ids:
+            title_key = titles[pid].title_key
             for side in _SIDES:
                 self._block(pid, title_key, fam, side, 1)
 
@@ -189,10 +386,10 @@ class Index:
         """Put ``pid`` in its block: the one of its title's ``level``-th end that is not split."""
         while True:
             key = _block_key(title_key, fam, side, level)
-            if key not in self.by_ends:
+            block = self.by_ends.get(key, _MISSING)
+            if block is _MISSING:
                 self.by_ends[key] = pid
                 return
-            block = self.by_ends[key]
             if block is None:  # split: the longer end decides
                 level += 1
                 continue
@@ -204,8 +401,9 @@ class Index:
             elif level < BLOCK_DEPTH:
                 # full: split it by the next END_CHARS characters inward, its ids with it
                 self.by_ends[key] = None
+                stored = self.known.get_many(ids)
                 for other in (*sorted(ids), pid):
-                    other_key = title_key if other == pid else self.known[other].title_key
+                    other_key = title_key if other == pid else stored[other].title_key
                     if _block_key(other_key, fam, side, level) == key:  # not a title it no longer has
                         self._block(other, other_key, fam, side, level + 1)
             elif pid < max(ids):  # the longest end: a block keeps the oldest BLOCK_CAP papers
@@ -222,15 +420,21 @@ class Index:
             return found
         for fam in families:
             self._built(fam)
-            for side in _SIDES:
-                for level in range(1, BLOCK_DEPTH + 1):
-                    key = _block_key(title_key, fam, side, level)
-                    if key not in self.by_ends:
-                        break
-                    block = self.by_ends[key]
-                    if block is not None:  # a split block sends the search to the longer end
-                        found.update(ids_of(block))
-                        break
+        # each family name and side is a chain of blocks, the longer end after a split one: the
+        # first level of every chain read in one query, the next only for the chains it sends on
+        chains = [(fam, side) for fam in families for side in _SIDES]
+        level = 1
+        while chains and level <= BLOCK_DEPTH:
+            keys = [_block_key(title_key, fam, side, level) for fam, side in chains]
+            blocks = self.by_ends.get_many(keys)
+            deeper = []
+            for chain, key in zip(chains, keys, strict=True):
+                block = blocks.get(key, _MISSING)
+                if block is None:  # a split block sends the search to the longer end
+                    deeper.append(chain)
+                elif block is not _MISSING:
+                    found.update(ids_of(block))
+            chains, level = deeper, level + 1
         return found
 
     def match(
@@ -288,17 +492,11 @@ class Index:
                 )
         if families and p.title_key:
             # the candidates a year at most one apart and without a differing DOI or arXiv id
-            # (:func:`_years_close`, :meth:`_conflict`, spelled out: a record meets up to
-            # 2 × BLOCK_CAP of them per family name, and two calls each cost more than the test)
-            known, year = self.known, p.year
-            choices = {}
-            for pid in self.candidates(p.title_key, families):
-                k = known[pid]
-                if year is not None and k.year is not None and abs(k.year - year) > 1:
-                    continue
-                if (doi and k.doi and k.doi != doi) or (arxiv and k.arxiv and k.arxiv != arxiv):
-                    continue
-                choices[pid] = k.title_key
+            # (:func:`_years_close`, :meth:`_conflict`, spelled out in ``titles_near``: a record
+            # meets up to 2 × BLOCK_CAP of them per family name)
+            near = self.candidates(p.title_key, families)
+            titles = self.known.titles_near(near, p.year, doi, arxiv)
+            choices = {pid: titles[pid] for pid in near if pid in titles}  # in the order of ``near``
             if choices:
                 from rapidfuzz import fuzz, process
 

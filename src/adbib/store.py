@@ -17,7 +17,7 @@ import gc
 import json
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -286,26 +286,27 @@ def _ingest(
                 if conn.execute(select(src.c.id).where(src.c.content_hash == content_hash)).first() is not None:
                     attempt.already_imported = True  # imported by another process meanwhile
                     return attempt
-                writer = Writer(conn, attempt, list_name or attempt.source, content_hash, source.signature, progress)
-                writer.prepare()
-                # a list file (records built in memory have no signature): which list it is a revision of
-                listed = attempt.dialect in LIST_DIALECTS and source.signature is not None
-                if list_name is None and listed and isinstance(source, _Whole):
-                    writer.list_name = _which_list(conn, writer, source.papers, shared or {}, attempt)
-                attempt.list_name = writer.list_name
-                writer.begin(shared, text.newlines + 1)
-                for part, papers in source.parts():
-                    attempt.skipped += [Note(s.line, s.reason) for s in part.skipped]
-                    attempt.failed += [Note(f.line, f.reason) for f in part.failures]
-                    attempt.entries += len(papers)
-                    with _no_gc():  # a collection would walk the whole identity index, again and again
-                        writer.write(papers)
-                if explicit and not attempt.entries:
-                    failures = [ParseFailure(n.line, n.reason, "") for n in attempt.failed]
-                    raise ReaderError(_no_entries(attempt.path, attempt.dialect, text.text(), failures))
-                writer.signature = source.signature
-                writer.finish()
-                op.summary = _import_summary(attempt)
+                made = Writer(conn, attempt, list_name or attempt.source, content_hash, source.signature, progress)
+                with closing(made) as writer:  # its scratch databases dropped as it ends
+                    writer.prepare()
+                    # a list file (records built in memory have no signature): which list it is a revision of
+                    listed = attempt.dialect in LIST_DIALECTS and source.signature is not None
+                    if list_name is None and listed and isinstance(source, _Whole):
+                        writer.list_name = _which_list(conn, writer, source.papers, shared or {}, attempt)
+                    attempt.list_name = writer.list_name
+                    writer.begin(shared, text.newlines + 1)
+                    for part, papers in source.parts():
+                        attempt.skipped += [Note(s.line, s.reason) for s in part.skipped]
+                        attempt.failed += [Note(f.line, f.reason) for f in part.failures]
+                        attempt.entries += len(papers)
+                        with _no_gc():  # a collection would walk what the writer holds, again and again
+                            writer.write(papers)
+                    if explicit and not attempt.entries:
+                        failures = [ParseFailure(n.line, n.reason, "") for n in attempt.failed]
+                        raise ReaderError(_no_entries(attempt.path, attempt.dialect, text.text(), failures))
+                    writer.signature = source.signature
+                    writer.finish()
+                    op.summary = _import_summary(attempt)
                 if attempt.dry_run:
                     raise _DryRun
         except _DryRun:
@@ -336,8 +337,8 @@ def find_existing(engine: Engine, db_path: Target, paper: NormalizedPaper) -> tu
     """(id, citekey, title) of the stored paper this one would be merged into — or whose
     identifier it claims under another title — if any."""
     with write_transaction(engine, db_path) as conn:
-        index = load_index(conn)
-        found = index.match(paper, families(paper.authors))
+        with closing(load_index(conn)) as index:
+            found = index.match(paper, families(paper.authors))
         pid = found.id if found.id is not None else next((c.other_id for c in found.conflicts), None)
         if pid is None:
             return None

@@ -20,9 +20,11 @@ back and imports again with the file's shared identifiers known beforehand (``sh
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import chain
 from sys import intern
 from typing import Any
 
@@ -30,7 +32,7 @@ from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, CursorResult
 from sqlalchemy.exc import IntegrityError
 
-from adbib import backend, citekeys, journal, resolve, tables
+from adbib import backend, citekeys, journal, resolve, scratch, tables
 from adbib.errors import AdbibError
 from adbib.importer.report import ConflictNote, Entry, ImportReport, NewVocab, Note
 from adbib.importer.revisions import Signature
@@ -65,6 +67,8 @@ INSERT_ORDER = (
     "paper_field",
 )
 AUTHOR_SLICE = 900  # name keys per author lookup
+LOAD_ROWS = 2000  # papers read at a time by load_index
+FAMILY_SEP = "\x1f"  # between the family names load_index reads of a paper (a name key has no control character)
 Progress = Callable[[int, int], None] | None
 # (field, value) -> (index in the file, line) of each record that gives the identifier
 Shared = dict[tuple[str, str], list[tuple[int, int]]]
@@ -104,28 +108,39 @@ def _year(year: int | None) -> int | None:
 
 
 def load_index(conn: Connection) -> resolve.Index:
+    """What identity needs of every stored paper, read row by row (a paper's family names gathered
+    by the database: no map of every paper's names held while the papers are read)."""
     p, a, au, v = T["paper"], T["authorship"], T["author"], T["venue"]
-    fams: dict[int, set[str]] = {}
-    for pid, fam in conn.execute(select(a.c.paper_id, au.c.family_key).join(au, au.c.id == a.c.author_id)):
-        fams.setdefault(pid, set()).add(intern(fam))
-    index = resolve.Index()
+    names = (
+        select(func.aggregate_strings(au.c.family_key, FAMILY_SEP))
+        .select_from(a.join(au, au.c.id == a.c.author_id))
+        .where(a.c.paper_id == p.c.id)
+        .scalar_subquery()
+    )
     q = select(
-        p.c.id, p.c.title_key, p.c.year, p.c.date, p.c.doi, p.c.arxiv_id, v.c.short_name.label("venue_short")
+        p.c.id,
+        p.c.title_key,
+        p.c.year,
+        p.c.date,
+        p.c.doi,
+        p.c.arxiv_id,
+        v.c.short_name.label("venue_short"),
+        names.label("families"),
     ).outerjoin(v, v.c.id == p.c.venue_id)
-    for row in conn.execute(q):
-        index.add(
-            resolve.Known(
-                row.id,
-                row.title_key,
-                _year(row.year),
-                _interned(row.venue_short),
-                compact_families(fams.pop(row.id, ())),
-                _interned(row.date),
-                row.doi,
-                row.arxiv_id,
-            ),
-            defer_blocks=True,
+    index = resolve.Index()
+    index.load(
+        resolve.Known(
+            pid,
+            title,
+            _year(year),
+            _interned(venue),
+            compact_families(fams.split(FAMILY_SEP) if fams else ()),
+            _interned(date),
+            doi,
+            arxiv,
         )
+        for pid, title, year, date, doi, arxiv, venue, fams in conn.execute(q.execution_options(yield_per=LOAD_ROWS))
+    )
     return index
 
 
@@ -234,10 +249,10 @@ class Writer:
         if shared is not None:
             self._mark_shared(shared)
         # identifiers seen in earlier chunks: field -> value -> title key of the first record giving
-        # it (a dict per field: no (field, value) tuple per identifier; the value and the title key
-        # are the strings the identity index holds for the record's paper, mostly)
-        self.first_given: dict[str, dict[str, str]] = {"doi": {}, "arxiv": {}}
-        self.ids: list[int] = []  # paper id of every record, in file order
+        # it (a map per field: no (field, value) tuple per identifier), ≈ 300 bytes a record in a
+        # dict, so held in a dict while small, then in a scratch database (:class:`scratch.Spilling`)
+        self.first_given = {name: scratch.Spilling[str, str](name, str) for name in ("doi", "arxiv")}
+        self.ids = array("q")  # paper id of every record, in file order (8 bytes each)
         self.nested: list[tuple[int, int, str, int]] = []  # (index, parent index, relation, line)
         self.fresh_ids: dict[int, None] = {}  # papers touched since the last flush, in order
 
@@ -293,7 +308,7 @@ class Writer:
     def finish(self) -> None:
         """What needs the whole file: relations, papers no longer listed, links, the source's counts."""
         self._relations()
-        self._missing(set(self.ids))
+        self._missing(self.ids)
         self._revise_links()
         self._flush()
         src = T["source"]
@@ -318,18 +333,28 @@ class Writer:
                 [{"source_id": self.source_id, "line": n.line, "kind": k, "reason": n.reason} for k, n in issues],
             )
 
+    def close(self) -> None:
+        """Drop the scratch databases of what the writer held (:mod:`adbib.scratch`), if any."""
+        if hasattr(self, "index"):
+            self.index.close()
+            self.citekeys.close()
+        for given in getattr(self, "first_given", {}).values():
+            given.close()
+
     def _load(self) -> None:
         c = self.conn
         self.index = load_index(c)
         # name key -> id of the current chunk's authors only (:meth:`_chunk_authors`), not of every
         # author of the database
         self.authors: dict[str, int] = {}
-        taken = {r[0] for r in c.execute(select(T["paper"].c.citekey))}
-        taken |= {r[0] for r in c.execute(select(T["citekey_alias"].c.alias))}
+        taken = chain(
+            c.execute(select(T["paper"].c.citekey).execution_options(yield_per=LOAD_ROWS)),
+            c.execute(select(T["citekey_alias"].c.alias)),
+        )
         # bibtex compares keys ignoring case ("Repeated entry"): every key is also taken lowercased
         # (a KeyPool: the suffix search for a base resumes where it stopped, so n papers sharing a
         # base cost n probes in all, not n²/2)
-        self.citekeys = citekeys.KeyPool(taken | {k.lower() for k in taken})
+        self.citekeys = citekeys.KeyPool(k for (key,) in taken for k in (key, key.lower()))
         self.aliases_of: dict[int, set[str]] = {}
         for alias, pid in c.execute(select(T["citekey_alias"].c.alias, T["citekey_alias"].c.paper_id)):
             self.aliases_of.setdefault(pid, set()).add(alias)
@@ -425,7 +450,7 @@ class Writer:
         for name, value, reason in shared:
             self._conflict(rec.line, pid, resolve.IdConflict("id-shared", name, value, None, reason))
         state = self.touched[pid]
-        known = self.index.known.get(pid)
+        known = self.index.known.get(pid) if found.id is not None else None  # a paper just created is not known
         cur = state.cur
         key = title_key(cur.title)
         if key == p.title_key:
@@ -440,7 +465,8 @@ class Writer:
                 _interned(cur.date),
                 cur.doi,
                 cur.arxiv,
-            )
+            ),
+            old=known,
         )
         self._attach(pid, p)
         return pid
@@ -506,7 +532,7 @@ class Writer:
                 Note(p.record.line, f"citekey {own!r} belongs to another paper: this entry is {state.citekey}")
             )
             return
-        self.citekeys |= {own, own.lower()}
+        self.citekeys.update((own, own.lower()))
         self.aliases_of.setdefault(pid, set()).add(own)
         self._queue("citekey_alias", p.record.line, {"alias": own, "paper_id": pid})
 
@@ -519,7 +545,7 @@ class Writer:
         key = citekeys.unique_key(
             citekeys.base_key(state.names[0].last, state.cur.year, state.cur.title), self.citekeys
         )
-        self.citekeys |= {key, key.lower()}
+        self.citekeys.update((key, key.lower()))
         state.citekey = key
         changes["citekey"] = (old, key)
         if not state.new:
@@ -570,7 +596,7 @@ class Writer:
     def _create(self, p: NormalizedPaper) -> int:
         pid = self._alloc("paper")
         key = self._new_citekey(p)
-        self.citekeys |= {key, key.lower()}
+        self.citekeys.update((key, key.lower()))
         venue_id, venue_type = self._venue(p)
         cur = resolve.Current(
             title=p.title,
@@ -920,8 +946,10 @@ class Writer:
                 seen.add(row)
                 self._queue("relation", line, {"subject_id": row[0], "object_id": row[1], "kind": row[2]})
 
-    def _missing(self, present: set[int]) -> None:
-        """Papers an earlier revision of this list had that this file no longer lists."""
+    def _missing(self, ids: Iterable[int]) -> None:
+        """Papers an earlier revision of this list had that this file no longer lists (``ids``:
+        the file's records' papers, made a set only for a list that had earlier revisions)."""
+        present: set[int] | None = None
         src, prov, p = T["source"], T["provenance"], T["paper"]
         q = (
             select(p.c.id, p.c.citekey, p.c.title, func.min(prov.c.line).label("line"))
@@ -932,6 +960,8 @@ class Writer:
             .order_by(p.c.id)
         )
         for row in self.conn.execute(q):
+            if present is None:
+                present = set(ids)
             if row.id not in present:
                 self.report.missing.append(Entry(line=row.line, title=row.title, id=row.id, citekey=row.citekey))
 
