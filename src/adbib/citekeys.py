@@ -94,7 +94,8 @@ class KeyPool:
     def __init__(self, keys: Iterable[str] = ()) -> None:
         from adbib import scratch
 
-        self.keys: scratch.Spilling[str, None] = scratch.Spilling("keys", str)
+        # two keys a paper: as many papers in a dict as the identity index holds before it spills
+        self.keys: scratch.Spilling[str, None] = scratch.Spilling("keys", str, 2 * scratch.SPILL_AT)
         self.keys.set_many((k, None) for k in keys)
         self.next_suffix: scratch.Spilling[str, int] = scratch.Spilling("next_suffix", str)
 

@@ -23,7 +23,8 @@ from typing import Any, Generic, TypeVar
 
 from adbib.errors import AdbibError
 
-CACHE_KIB = 32 * 1024  # the page cache of one scratch database, in KiB
+CACHE_KIB = 32 * 1024  # the page cache of a scratch database, in KiB (the identity index's)
+MAP_CACHE_KIB = 8 * 1024  # that of a :class:`Spilling` map's (keys looked up one at a time)
 SPILL_AT = 100_000  # entries a :class:`Spilling` map holds in a dict before it moves to a scratch database
 
 K = TypeVar("K", int, str)
@@ -313,7 +314,7 @@ class Spilling(MutableMapping[K, V]):
 
     def _grew(self) -> None:
         if self.db is None and len(self.map) > self.spill_at:
-            self.db = connect()
+            self.db = connect(MAP_CACHE_KIB)
             spilled: SqlMap[K, V] = SqlMap(self.db, self.name, self.key_type, self.encode, self.decode)
             spilled.set_many(self.map.items())
             self.map = spilled
