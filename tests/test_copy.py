@@ -157,6 +157,19 @@ def test_the_copy_is_read_in_chunks(seeded_db):
     assert sizes == [10] * (papers // 10) + ([papers % 10] if papers % 10 else [])
 
 
+def test_reading_a_table_in_chunks_leaves_the_connections_options_alone(seeded_db):
+    # SQLAlchemy 2's Connection.execution_options sets an option on the connection itself: set
+    # there, yield_per would stream every later statement of the copy too (a server-side cursor
+    # for each on PostgreSQL), not only the table's rows
+    from adbib import copy as C
+
+    with C._source(C.Location.parse(str(seeded_db))) as conn:
+        before = dict(conn.get_execution_options())
+        assert sum(len(rows) for rows in C._rows(conn, C._table("paper"), 10, False)) == 85
+        assert dict(conn.get_execution_options()) == before
+        assert "yield_per" not in before
+
+
 def test_a_copy_in_small_chunks_equals_one_in_large_ones(seeded_db, tmp_path):
     small, large = tmp_path / "small.db", tmp_path / "large.db"
     copy_database(str(seeded_db), str(small), chunk=7)

@@ -258,7 +258,9 @@ def _rows(conn: Connection, table: Table, chunk: int, rowid: bool) -> Iterator[l
     else:
         order = [literal_column("ctid")]
     stmt = select(*cols).order_by(*order)
-    result = conn.execution_options(yield_per=chunk).execute(stmt)
+    # the statement's option, not the connection's: SQLAlchemy 2 sets that one on the connection
+    # itself, for every later statement on it
+    result = conn.execute(stmt.execution_options(yield_per=chunk))
     keys = list(result.keys())
     for part in result.partitions(chunk):
         yield [dict(zip(keys, r, strict=True)) for r in part]
