@@ -163,9 +163,10 @@ def test_reading_a_table_in_chunks_leaves_the_connections_options_alone(seeded_d
     # for each on PostgreSQL), not only the table's rows
     from adbib import copy as C
 
+    papers = sqlite_counts(seeded_db)["paper"]
     with C._source(C.Location.parse(str(seeded_db))) as conn:
         before = dict(conn.get_execution_options())
-        assert sum(len(rows) for rows in C._rows(conn, C._table("paper"), 10, False)) == 85
+        assert sum(len(rows) for rows in C._rows(conn, C._table("paper"), 10, False)) == papers
         assert dict(conn.get_execution_options()) == before
         assert "yield_per" not in before
 
