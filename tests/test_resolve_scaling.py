@@ -204,3 +204,29 @@ def test_blocks_built_on_first_use_are_the_blocks_built_at_once():
     for fam in list(lazy.pending):
         lazy._built(fam)
     assert lazy.by_ends == eager.by_ends
+
+
+@pytest.mark.parametrize("spill_at", [10**9, 0], ids=["dicts", "spilled"])
+def test_the_fuzzy_pass_reads_only_titles_whose_length_allows_a_match(spill_at):
+    """A record meets every paper of its blocks, but the titles read (``titles_near``) are those
+    whose length leaves a ratio of 95 possible: of 31 stored titles sharing the record's author
+    and first 16 characters, the one of 19 characters for a record of 21 (two letters added: a
+    ratio of exactly 95, the limit, and found) and not the 30 of 26 characters and more."""
+    index = resolve.Index(spill_at=spill_at)
+    stored = ["anomaly detector" + "xyz", *("anomaly detector" + "s" * k for k in range(10, 40))]
+    for pid, title in enumerate(stored, 1):
+        index.add(resolve.Known(pid, title, 2023, None, ("wang",)))
+    read: list[int] = []
+    titles_near = index.known.titles_near
+
+    def spy(ids, *args):
+        read.extend(ids)
+        return titles_near(ids, *args)
+
+    index.known.titles_near = spy  # type: ignore[method-assign]
+    p = _paper("anomaly detectorxyzab", "Wei Wang")
+    assert (len(stored[0]), len(p.title_key)) == (19, 21)
+    assert index.candidates(p.title_key, frozenset({"wang"})) == set(range(1, 32))
+    found = index.match(p, frozenset({"wang"}))
+    assert (found.id, found.rule) == (1, "title~")
+    assert read == [1]

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from array import array
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,7 @@ FUZZY_TITLE_MIN = 95
 END_CHARS = 16
 BLOCK_CAP = 32
 BLOCK_DEPTH = 4
+LENGTHS_SLACK = 1 << 20  # paper ids past twice those seen, and this many more, get no title length
 _SIDES = ("<", ">")
 MANUAL = "manual"  # the list name of hand-made values (adbib add, edits): never overridden
 # a nickname a list puts before the title: "PatchCore: Towards Total Recall ..." (title keys)
@@ -260,6 +262,10 @@ class Index:
         # titles, not on the order they came in, so they are the blocks eager adding makes — provided
         # a paper's families are built before its title changes (a split reads the current titles)
         self.pending: scratch.DictGroups | scratch.Groups = scratch.DictGroups()
+        # the length of each stored paper's title key, by paper id (0: not known), 2 bytes a paper
+        # in memory however the index is held: the fuzzy pass reads the titles of those candidates
+        # only whose length leaves a ratio of FUZZY_TITLE_MIN possible (:func:`_lengths_allow`)
+        self.lengths = array("H")
         if spill_at <= 0:
             self._spill()
 
@@ -305,6 +311,8 @@ class Index:
         if self.db is None and len(self.known) + len(rows) > self.spill_at:
             self._spill()
         self.known.set_many((k.id, k) for k in rows)
+        for k in rows:
+            self._length(k.id, k.title_key)
         self.by_doi.add_many((k.doi, k.id) for k in rows if k.doi)
         self.by_arxiv.add_many((k.arxiv, k.id) for k in rows if k.arxiv)
         titles = self.by_title.get_many(k.title_key for k in rows)
@@ -327,6 +335,7 @@ class Index:
             for fam in {*old.families, *k.families}:
                 self._built(fam)
         self.known[k.id] = k
+        self._length(k.id, k.title_key)
         if self.db is None and len(self.known) > self.spill_at:
             self._spill()
         if k.doi:
@@ -349,6 +358,17 @@ class Index:
         eager = [fam for fam in fams if fam not in waiting]
         if eager:
             self._blocks(k.id, k.title_key, eager)
+
+    def _length(self, pid: int, title_key: str) -> None:
+        """Remember the length of paper ``pid``'s title key (ids far past those seen so far, and
+        titles longer than 65,535 characters, stay unknown: such a paper is always compared)."""
+        lengths = self.lengths
+        if pid >= len(lengths):
+            if pid > 2 * len(lengths) + LENGTHS_SLACK:  # an outlying id: not worth the array's growth
+                return
+            lengths.frombytes(bytes(2 * (max(pid + 1, 2 * len(lengths)) - len(lengths))))
+        n = len(title_key)
+        lengths[pid] = n if n <= 0xFFFF else 0
 
     def _blocks(self, pid: int, title_key: str, fams: list[str]) -> None:
         """:meth:`_block` at the first level for each family and side, the blocks read in one
@@ -495,7 +515,10 @@ class Index:
             # (:func:`_years_close`, :meth:`_conflict`, spelled out in ``titles_near``: a record
             # meets up to 2 × BLOCK_CAP of them per family name)
             near = self.candidates(p.title_key, families)
-            titles = self.known.titles_near(near, p.year, doi, arxiv)
+            n, lengths = len(p.title_key), self.lengths
+            # only those whose titles' length leaves the ratio possible are read (most are not)
+            readable = [pid for pid in near if pid >= len(lengths) or _lengths_allow(lengths[pid], n)]
+            titles = self.known.titles_near(readable, p.year, doi, arxiv)
             choices = {pid: titles[pid] for pid in near if pid in titles}  # in the order of ``near``
             if choices:
                 from rapidfuzz import fuzz, process
@@ -526,6 +549,13 @@ class Index:
         same_venue = k.venue is not None and k.venue == p.venue
         same_date = k.date is not None and k.date == p.date
         return exact_title and (same_venue or same_date)
+
+
+def _lengths_allow(m: int, n: int) -> bool:
+    """Whether titles of ``m`` and ``n`` characters can reach a ratio of FUZZY_TITLE_MIN (or ``m``
+    is 0: not known).  rapidfuzz's ratio is 100 · (1 − d / (m + n)), d the insertions and
+    deletions between the two, and d ≥ |m − n|: so a ratio ≥ 95 needs 100 · |m − n| ≤ 5 · (m + n)."""
+    return m == 0 or 100 * abs(m - n) <= (100 - FUZZY_TITLE_MIN) * (m + n)
 
 
 def _block_key(title_key: str, fam: str, side: str, level: int) -> int:
