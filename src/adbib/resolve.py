@@ -366,7 +366,7 @@ class Index:
         if pid >= len(lengths):
             if pid > 2 * len(lengths) + LENGTHS_SLACK:  # an outlying id: not worth the array's growth
                 return
-            lengths.frombytes(bytes(2 * (max(pid + 1, 2 * len(lengths)) - len(lengths))))
+            lengths.frombytes(bytes(lengths.itemsize * (max(pid + 1, 2 * len(lengths)) - len(lengths))))
         n = len(title_key)
         lengths[pid] = n if n <= 0xFFFF else 0
 
